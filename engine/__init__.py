@@ -1,0 +1,75 @@
+"""calcinosis-triage engine: an educational symptom-matching library (never a diagnosis).
+
+Pure Python; never imports streamlit. Typical use::
+
+    from engine import load_pack, triage
+    pack = load_pack()
+    result = triage(pack, ["HP:0001482", "HP:0012622"], method="likelihood")
+    result.ranking.top.name, result.triage.level, result.disclaimer
+"""
+
+from engine.cases import Case, load_cases, parse_cases, read_case_bytes, teaching_cases
+from engine.errors import InputError, PackError, TriageError, WeightsError
+from engine.evaluate import Evaluation, evaluate
+from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
+from engine.issues import Issue
+from engine.mapping import EncodedCase, encode_case
+from engine.next_question import NextQuestion, suggest_next
+from engine.pack import KnowledgePack, check_pack, load_pack
+from engine.result import Result, run_case, triage
+from engine.scoring import METHOD_INFO, METHODS, Scorer, prepare
+from engine.triage import CLINICIAN_PROMPT, Triage, assess
+from engine.weights import (
+    PARAM_SPECS,
+    Weights,
+    default_weights,
+    load_weights,
+    parse_weights,
+    validate_weights,
+    weights_to_csv,
+    weights_to_toml,
+)
+
+__all__ = [
+    "CLINICIAN_PROMPT",
+    "METHODS",
+    "METHOD_INFO",
+    "PARAM_SPECS",
+    "Case",
+    "ConditionMatch",
+    "EncodedCase",
+    "Evaluation",
+    "FindingContribution",
+    "InputError",
+    "Issue",
+    "KnowledgePack",
+    "NextQuestion",
+    "PackError",
+    "Ranking",
+    "Result",
+    "Scorer",
+    "Triage",
+    "TriageError",
+    "Weights",
+    "WeightsError",
+    "assess",
+    "check_pack",
+    "default_weights",
+    "encode_case",
+    "evaluate",
+    "explain",
+    "load_cases",
+    "load_pack",
+    "load_weights",
+    "parse_cases",
+    "parse_weights",
+    "prepare",
+    "read_case_bytes",
+    "run_case",
+    "suggest_next",
+    "teaching_cases",
+    "triage",
+    "validate_weights",
+    "weights_to_csv",
+    "weights_to_toml",
+]

@@ -1,0 +1,154 @@
+"""Command line: ``python -m engine score|evaluate|validate|findings``.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.cases import load_cases
+from engine.errors import TriageError
+from engine.evaluate import Evaluation, evaluate
+from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
+from engine.result import Result, triage
+from engine.scoring import METHODS
+from engine.weights import Weights, default_weights, load_weights
+
+
+def _pack(args: argparse.Namespace) -> KnowledgePack:
+    return load_pack(Path(args.data) if args.data else None)
+
+
+def _weights(pack: KnowledgePack, args: argparse.Namespace) -> Weights:
+    return load_weights(pack, args.weights) if args.weights else default_weights(pack)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:8.3f}"
+
+
+def _score_table(result: Result, top: int) -> str:
+    r = result.ranking
+    lines = [f"{result.educational_note}", f"method: {r.method}   HPO {result.hpo_version}", "",
+             f"{'rank':>4}  {'score':>8}  {'share':>6}  condition  (matched / expected-not-reported / unexplained)"]
+    for m in r.matches[:top]:
+        lines.append(f"{m.rank:>4}  {_fmt(m.score)}  {m.strength:6.1%}  {m.name}  "
+                     f"({len(m.matched)} / {len(m.expected_not_reported)} / {len(m.unexplained)})")
+    for mp in r.mappings:
+        if mp.note:
+            lines.append(f"note: {mp.note}")
+    t = result.triage
+    lines += ["", f"triage: {t.level.upper()} - {t.advice}"]
+    lines += [f"  - [{x.level}] {x.message}" for x in t.reasons]
+    if result.next_questions:
+        lines += ["", "next best questions:"]
+        lines += [f"  - {q.label} ({q.information_gain:.2f} bits): {q.reason}" for q in result.next_questions]
+    lines += ["", result.clinician_prompt, "", f"Disclaimer: {result.disclaimer}"]
+    return "\n".join(lines)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    pack = _pack(args)
+    result = triage(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(args.top), indent=2))
+    else:
+        print(_score_table(result, args.top))
+    return 0
+
+
+def _evaluation_dict(ev: Evaluation) -> dict[str, Any]:
+    return {
+        "summary": ev.summary(),
+        "cases": [{"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.predicted,
+                   "top3": list(c.top3), "expected_triage": c.expected_triage, "triage": c.triage}
+                  for c in ev.cases],
+        "confusion": {"labels": list(ev.labels), "matrix": ev.confusion.tolist()},
+    }
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    pack = _pack(args)
+    cases = load_cases(pack, args.cases)
+    ev = evaluate(pack, cases, args.method, _weights(pack, args))
+    if args.format == "json":
+        print(json.dumps(_evaluation_dict(ev), indent=2))
+        return 0
+    s = ev.summary()
+    agreement = "n/a" if s["triage_agreement"] is None else f"{s['triage_agreement']:.1%}"
+    print(f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%}  top-3 {ev.top3:.1%}  MRR {ev.mrr:.3f}  "
+          f"triage agreement {agreement}")
+    print(f"\n{'case':<40} {'rank':>4}  {'expected':<32} {'top-1':<32} triage (expected)")
+    for c in ev.cases:
+        print(f"{c.case_id:<40} {c.rank:>4}  {c.expected:<32} {c.predicted:<32} {c.triage} ({c.expected_triage})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    pack, issues = check_pack(Path(args.data) if args.data else None)
+    for issue in issues:
+        print(issue)
+    errors = sum(i.level == "error" for i in issues)
+    if pack is None:
+        print(f"pack is invalid: {errors} error(s), {len(issues) - errors} warning(s)", file=sys.stderr)
+        return 2
+    print(f"pack ok: {len(pack.conditions)} conditions, {len(pack.findings)} findings "
+          f"({sum(f.is_hpo for f in pack.findings)} HPO), {int((pack.frequency > 0).sum())} profile rows, "
+          f"{len(pack.red_flags)} red-flag rules, HPO {pack.hpo_version}; {len(issues)} warning(s)")
+    return 0
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    pack = _pack(args)
+    for f in pack.findings:
+        if args.group in (None, f.group):
+            print(f"{f.id}\t{f.group}\t{f.label}\t{f.lay_label}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m engine",
+        description="Educational symptom matching for calcinosis cutis and its differential (never a diagnosis).",
+    )
+    parser.add_argument("--data", help="knowledge-pack folder (default: the project's data/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    score = sub.add_parser("score", help="rank conditions for reported findings")
+    score.add_argument("--present", required=True, help="comma-separated HPO (or pack CT:) IDs")
+    score.add_argument("--absent", default="", help="comma-separated IDs reported absent")
+    score.add_argument("--method", choices=METHODS, default="likelihood")
+    score.add_argument("--weights", help="weights file (.toml or .csv)")
+    score.add_argument("--format", choices=("table", "json"), default="table")
+    score.add_argument("--top", type=int, default=10, help="how many matches to list")
+    score.set_defaults(func=cmd_score)
+
+    ev = sub.add_parser("evaluate", help="top-1, top-3, MRR and triage agreement on case files")
+    ev.add_argument("cases", nargs="+", help="case files (JSON lists)")
+    ev.add_argument("--method", choices=METHODS, default="likelihood")
+    ev.add_argument("--weights", help="weights file (.toml or .csv)")
+    ev.add_argument("--format", choices=("table", "json"), default="table")
+    ev.set_defaults(func=cmd_evaluate)
+
+    val = sub.add_parser("validate", help="check the knowledge pack and print what is wrong")
+    val.set_defaults(func=cmd_validate)
+
+    fin = sub.add_parser("findings", help="list the pack's findings (the checkbox vocabulary)")
+    fin.add_argument("--group", choices=GROUPS)
+    fin.set_defaults(func=cmd_findings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TriageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

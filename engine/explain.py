@@ -1,0 +1,135 @@
+"""Rankings with their explanations: per finding, what it added or took away, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.mapping import EncodedCase, Mapping
+from engine.scoring import Scorer, rank_order, relative_strength
+
+#: A profile finding at least this frequent (or a hallmark) is "expected" when not reported.
+EXPECTED_FREQUENCY = 0.5
+
+
+@dataclass(frozen=True)
+class FindingContribution:
+    """One finding's part in one condition's score.
+
+    ``status`` is one of ``matched`` (reported present, in the profile), ``unexplained``
+    (reported present, not in the profile), ``ruled_out`` (reported absent, in the
+    profile), ``absent`` (reported absent, not in the profile), ``not_reported``
+    (an expected finding nobody mentioned).
+    """
+
+    finding_id: str
+    label: str
+    status: str
+    contribution: float
+    frequency: float
+    hallmark: bool
+    credit: float
+
+
+@dataclass(frozen=True)
+class ConditionMatch:
+    """One condition's place in a ranking and why it is there."""
+
+    condition_id: str
+    name: str
+    rank: int
+    score: float
+    strength: float
+    base: float
+    must_not_miss: bool
+    matched: tuple[str, ...]
+    expected_not_reported: tuple[str, ...]
+    unexplained: tuple[str, ...]
+    ruled_out: tuple[str, ...]
+    contributions: tuple[FindingContribution, ...]
+
+    def why(self) -> str:
+        """A one-paragraph plain-language reason for this rank."""
+        parts = []
+        if self.matched:
+            parts.append(f"matches {len(self.matched)} of your findings")
+        else:
+            parts.append("matches none of your findings")
+        if self.ruled_out:
+            parts.append(f"{len(self.ruled_out)} finding(s) you ruled out usually occur with it")
+        if self.unexplained:
+            parts.append(f"{len(self.unexplained)} of your findings are not typical of it")
+        if self.expected_not_reported:
+            parts.append(f"{len(self.expected_not_reported)} of its usual features were not reported")
+        return "; ".join(parts).capitalize() + "."
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """All conditions, best match first, with the method and how the input was read."""
+
+    method: str
+    matches: tuple[ConditionMatch, ...]
+    mappings: tuple[Mapping, ...]
+
+    @property
+    def top(self) -> ConditionMatch:
+        return self.matches[0]
+
+    def match(self, condition_id: str) -> ConditionMatch:
+        return next(m for m in self.matches if m.condition_id == condition_id)
+
+    @property
+    def nothing_matched(self) -> bool:
+        return all(not m.matched for m in self.matches)
+
+
+def _status(present: float, absent: float, freq: float, hallmark: bool) -> str | None:
+    if present > 0:
+        return "matched" if freq > 0 else "unexplained"
+    if absent > 0:
+        return "ruled_out" if freq > 0 else "absent"
+    if hallmark or freq >= EXPECTED_FREQUENCY:
+        return "not_reported"
+    return None
+
+
+def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
+    """Score ``case`` and explain every condition's score."""
+    pack = scorer.pack
+    scores = scorer.score(case.present, case.absent)
+    contrib = scorer.contributions(case.present, case.absent)
+    strength = relative_strength(scorer.method, scores)
+    order = rank_order(scores, pack.condition_ids)
+    matches = []
+    for rank, i in enumerate(order, start=1):
+        cond = pack.conditions[i]
+        rows: list[FindingContribution] = []
+        for j, finding in enumerate(pack.findings):
+            status = _status(case.present[j], case.absent[j], pack.frequency[i, j], bool(pack.hallmark[i, j]))
+            if status is None:
+                continue
+            rows.append(FindingContribution(
+                finding.id, finding.label, status, float(contrib[i, j]), float(pack.frequency[i, j]),
+                bool(pack.hallmark[i, j]), float(max(case.present[j], case.absent[j])),
+            ))
+        rows.sort(key=lambda r: (-abs(r.contribution), r.finding_id))
+
+        def ids(status: str, rows: list[FindingContribution] = rows) -> tuple[str, ...]:
+            return tuple(r.finding_id for r in rows if r.status == status)
+
+        matches.append(ConditionMatch(
+            condition_id=cond.id, name=cond.name, rank=rank, score=float(scores[i]),
+            strength=float(strength[i]), base=float(scorer.base[i]), must_not_miss=cond.must_not_miss,
+            matched=ids("matched"), expected_not_reported=ids("not_reported"), unexplained=ids("unexplained"),
+            ruled_out=ids("ruled_out"), contributions=tuple(rows),
+        ))
+    return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
+
+
+def rank_positions(scores: np.ndarray, condition_ids: tuple[str, ...]) -> np.ndarray:
+    """Rank (1 = best) of every condition, same tie-break as :func:`explain`."""
+    ranks = np.empty(len(scores), dtype=int)
+    ranks[rank_order(scores, condition_ids)] = np.arange(1, len(scores) + 1)
+    return ranks

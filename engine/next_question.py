@@ -1,0 +1,69 @@
+"""Which unasked finding would best separate the current top candidates (expected information gain)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.explain import Ranking
+from engine.mapping import EncodedCase
+from engine.pack import KnowledgePack
+from engine.weights import Weights
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    """An unasked finding and how much asking about it is expected to narrow the candidates."""
+
+    finding_id: str
+    label: str
+    lay_label: str
+    information_gain: float  # bits
+    favours: str  # condition_id most likely to have it among the candidates
+    against: str  # condition_id least likely to have it
+    reason: str
+
+
+def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log2(p), 0.0)
+    return terms.sum(axis=axis)
+
+
+def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranking: Ranking,
+                 n: int = 3) -> tuple[NextQuestion, ...]:
+    """The ``n`` unasked findings with the highest expected information gain over the top candidates.
+
+    The candidates are the ranking's top ``next_question_candidates`` conditions, weighted by
+    their strength (uniform if nothing matched yet); a finding's chance under each candidate is its
+    profile frequency (``leak`` outside the profile, capped at ``max_frequency``).
+    """
+    k = int(weights.param("next_question_candidates"))
+    top = ranking.matches[:k]
+    idx = np.array([pack.condition_index[m.condition_id] for m in top])
+    prior = np.array([max(m.strength, 1e-9) for m in top])
+    prior = prior / prior.sum() if prior.sum() > 0 else np.full(len(top), 1 / len(top))
+    leak, cap = float(weights.param("leak")), float(weights.param("max_frequency"))
+    freq = pack.frequency[idx]
+    q = np.clip(np.where(freq > 0, freq, leak), leak, cap)  # (k, F)
+    p_yes = prior @ q  # (F,)
+    post_yes = (prior[:, None] * q) / p_yes
+    post_no = (prior[:, None] * (1 - q)) / (1 - p_yes)
+    gain = _entropy(prior) - (p_yes * _entropy(post_yes.T) + (1 - p_yes) * _entropy(post_no.T))
+    asked = (case.present > 0) | (case.absent > 0)
+    gain = np.where(asked | ~(freq > 0).any(axis=0), -np.inf, gain)
+    order = sorted(range(len(gain)), key=lambda j: (-round(float(gain[j]), 12), pack.findings[j].id))
+    out = []
+    for j in order[:n]:
+        if not np.isfinite(gain[j]) or gain[j] <= 1e-9:
+            break
+        hi, lo = int(np.argmax(q[:, j])), int(np.argmin(q[:, j]))
+        f = pack.findings[j]
+        name_hi, name_lo = top[hi].name, top[lo].name
+        reason = (f"Seen in about {freq[hi, j]:.0%} of {name_hi} but "
+                  f"{'rarely or never' if freq[lo, j] == 0 else f'about {freq[lo, j]:.0%}'} in {name_lo}: "
+                  "the answer, yes or no, moves these candidates apart.")
+        out.append(NextQuestion(f.id, f.label, f.lay_label, float(gain[j]), top[hi].condition_id,
+                                top[lo].condition_id, reason))
+    return tuple(out)

@@ -1,0 +1,392 @@
+"""The curated knowledge pack: reads ``data/``, validates it and builds the matrices.
+
+Every check names file, row and column. :func:`check_pack` returns all problems
+as :class:`~engine.issues.Issue` data; :func:`load_pack` raises one
+:class:`~engine.errors.PackError` when there is any error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import PackError
+from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
+from engine.issues import Issue
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
+GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
+TRIAGE_LEVELS = ("routine", "soon", "urgent", "emergency")  # mildest first
+DCC = "dystrophic_calcinosis_cutis"
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "findings.csv": ("finding_id", "label", "lay_label", "group", "description"),
+    "conditions.csv": (
+        "condition_id", "name", "lay_name", "orpha", "omim", "icd10",
+        "prior", "must_not_miss", "summary", "source",
+    ),
+    "profiles.csv": ("condition_id", "finding_id", "frequency", "hallmark", "source"),
+    "red_flags.csv": ("rule_id", "findings", "level", "message", "source"),
+    "sources.csv": ("source_id", "kind", "citation", "identifier"),
+}
+_CODE_PATTERNS = {
+    "orpha": re.compile(r"^ORPHA:\d+$"),
+    "omim": re.compile(r"^OMIM:\d{6}$"),
+    "icd10": re.compile(r"^[A-Z]\d{2}(\.\d{1,2})?$"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A tickable finding: an HPO term, or a project-local ``CT:`` ID where HPO has none."""
+
+    id: str
+    label: str
+    lay_label: str
+    group: str
+    description: str
+
+    @property
+    def is_hpo(self) -> bool:
+        return self.id.startswith("HP:")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition of the differential with its codes, prior and plain summary."""
+
+    id: str
+    name: str
+    lay_name: str
+    orpha: tuple[str, ...]
+    omim: tuple[str, ...]
+    icd10: tuple[str, ...]
+    prior: float
+    must_not_miss: bool
+    summary: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """Fires when all of ``findings`` are present."""
+
+    rule_id: str
+    findings: tuple[str, ...]
+    level: str
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    kind: str
+    citation: str
+    identifier: str
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgePack:
+    """The validated pack. ``frequency`` and ``hallmark`` are conditions × findings."""
+
+    findings: tuple[Finding, ...]
+    conditions: tuple[Condition, ...]
+    frequency: np.ndarray
+    hallmark: np.ndarray
+    profile_sources: dict[tuple[str, str], str]
+    red_flags: tuple[RedFlagRule, ...]
+    sources: dict[str, Source]
+    education: dict[str, dict[str, Any]]
+    ontology: Ontology = field(repr=False)
+    name: str = "curated"
+
+    @cached_property
+    def finding_index(self) -> dict[str, int]:
+        return {f.id: i for i, f in enumerate(self.findings)}
+
+    @cached_property
+    def condition_index(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.conditions)}
+
+    @property
+    def finding_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.findings)
+
+    @property
+    def condition_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.conditions)
+
+    def finding(self, finding_id: str) -> Finding:
+        return self.findings[self.finding_index[finding_id]]
+
+    def condition(self, condition_id: str) -> Condition:
+        return self.conditions[self.condition_index[condition_id]]
+
+    @property
+    def hpo_version(self) -> str:
+        return self.ontology.version
+
+    @property
+    def disclaimer(self) -> str:
+        """The seed's disclaimer, shown with every result."""
+        return str(self.education.get(DCC, {}).get("disclaimer", "")).strip()
+
+    def profile(self, condition_id: str) -> dict[str, float]:
+        """Finding ID → frequency for one condition's profile."""
+        row = self.frequency[self.condition_index[condition_id]]
+        return {self.findings[j].id: float(row[j]) for j in np.flatnonzero(row)}
+
+
+class _Collector:
+    """Collects issues while reading; ``rows`` yields (line number, record) pairs."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def error(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.issues.append(Issue("error", file, message, row, column))
+
+    def warning(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.issues.append(Issue("warning", file, message, row, column))
+
+    def read_csv(self, data_dir: Path, name: str) -> list[tuple[int, dict[str, str]]]:
+        path = data_dir / name
+        if not path.is_file():
+            self.error(name, f"file is missing (looked in {data_dir})")
+            return []
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            self.error(name, f"cannot be read as CSV: {str(exc).strip().splitlines()[-1]}")
+            return []
+        missing = [c for c in _COLUMNS[name] if c not in frame.columns]
+        if missing:
+            self.error(name, f"missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}")
+            return []
+        frame = frame.map(str.strip)
+        return [(i + 2, rec) for i, rec in enumerate(frame.to_dict("records"))]
+
+    def number(self, file: str, row: int, column: str, raw: str, *, low: float, high: float | None,
+               low_open: bool = False) -> float | None:
+        try:
+            value = float(raw)
+        except ValueError:
+            self.error(file, f"expected a number, got {raw!r}", row, column)
+            return None
+        too_low = value <= low if low_open else value < low
+        if math.isnan(value) or math.isinf(value) or too_low or (high is not None and value > high):
+            bound = f"{'(' if low_open else '['}{low}, {high if high is not None else 'inf'}]"
+            self.error(file, f"expected a number in {bound}, got {raw!r}", row, column)
+            return None
+        return value
+
+    def boolean(self, file: str, row: int, column: str, raw: str) -> bool | None:
+        value = raw.lower()
+        if value in ("true", "false"):
+            return value == "true"
+        self.error(file, f"expected true or false, got {raw!r}", row, column)
+        return None
+
+    def unique(self, file: str, rows: list[tuple[int, dict[str, str]]], column: str) -> None:
+        seen: dict[str, int] = {}
+        for line, rec in rows:
+            key = rec[column]
+            if key in seen:
+                self.error(file, f"duplicate ID {key!r} (first on row {seen[key]})", line, column)
+            else:
+                seen[key] = line
+
+
+def _split(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(";") if p.strip())
+
+
+def _read_sources(col: _Collector, data_dir: Path) -> dict[str, Source]:
+    rows = col.read_csv(data_dir, "sources.csv")
+    col.unique("sources.csv", rows, "source_id")
+    return {r["source_id"]: Source(r["source_id"], r["kind"], r["citation"], r["identifier"]) for _, r in rows}
+
+
+def _read_findings(col: _Collector, data_dir: Path, onto: Ontology) -> list[Finding]:
+    file = "findings.csv"
+    rows = col.read_csv(data_dir, file)
+    col.unique(file, rows, "finding_id")
+    findings = []
+    for line, r in rows:
+        fid = r["finding_id"]
+        if HPO_ID_PATTERN.match(fid):
+            if fid not in onto.terms or onto.terms[fid].obsolete:
+                col.error(file, f"{fid} is not a current term of HPO release {onto.version}", line, "finding_id")
+                continue
+        elif not LOCAL_ID_PATTERN.match(fid):
+            col.error(file, f"expected an HPO ID (HP:nnnnnnn) or a local ID (CT:name), got {fid!r}",
+                      line, "finding_id")
+            continue
+        if r["group"] not in GROUPS:
+            col.error(file, f"expected one of {', '.join(GROUPS)}, got {r['group']!r}", line, "group")
+            continue
+        for column in ("label", "lay_label"):
+            if not r[column]:
+                col.error(file, "must not be empty", line, column)
+        findings.append(Finding(fid, r["label"], r["lay_label"] or r["label"], r["group"], r["description"]))
+    return findings
+
+
+def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]) -> list[Condition]:
+    file = "conditions.csv"
+    rows = col.read_csv(data_dir, file)
+    col.unique(file, rows, "condition_id")
+    conditions = []
+    for line, r in rows:
+        codes = {}
+        for column, pattern in _CODE_PATTERNS.items():
+            codes[column] = _split(r[column])
+            for code in codes[column]:
+                if not pattern.match(code):
+                    col.error(file, f"malformed code {code!r}", line, column)
+        prior = col.number(file, line, "prior", r["prior"], low=0.0, high=None, low_open=True)
+        mnm = col.boolean(file, line, "must_not_miss", r["must_not_miss"])
+        refs = _split(r["source"])
+        for ref in refs:
+            if ref not in sources:
+                col.error(file, f"unknown source_id {ref!r} (not in sources.csv)", line, "source")
+        if prior is None or mnm is None or not r["condition_id"]:
+            continue
+        conditions.append(Condition(
+            r["condition_id"], r["name"], r["lay_name"] or r["name"], codes["orpha"], codes["omim"],
+            codes["icd10"], prior, mnm, r["summary"], refs,
+        ))
+    return conditions
+
+
+def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], conditions: list[Condition],
+                   sources: dict[str, Source]) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str], str]]:
+    file = "profiles.csv"
+    f_index = {f.id: j for j, f in enumerate(findings)}
+    c_index = {c.id: i for i, c in enumerate(conditions)}
+    freq = np.zeros((len(conditions), len(findings)))
+    hall = np.zeros_like(freq, dtype=bool)
+    provenance: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in col.read_csv(data_dir, file):
+        cid, fid = r["condition_id"], r["finding_id"]
+        ok = True
+        if cid not in c_index:
+            col.error(file, f"unknown condition_id {cid!r} (not in conditions.csv)", line, "condition_id")
+            ok = False
+        if fid not in f_index:
+            col.error(file, f"unknown finding_id {fid!r} (not in findings.csv)", line, "finding_id")
+            ok = False
+        if r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r} (not in sources.csv)", line, "source")
+        value = col.number(file, line, "frequency", r["frequency"], low=0.0, high=1.0, low_open=True)
+        is_hallmark = col.boolean(file, line, "hallmark", r["hallmark"])
+        if (cid, fid) in seen:
+            col.error(file, f"duplicate row for {cid} × {fid} (first on row {seen[(cid, fid)]})", line)
+            ok = False
+        seen[(cid, fid)] = line
+        if not ok or value is None or is_hallmark is None:
+            continue
+        freq[c_index[cid], f_index[fid]] = value
+        hall[c_index[cid], f_index[fid]] = is_hallmark
+        provenance[(cid, fid)] = r["source"]
+    for i, cond in enumerate(conditions):
+        if not freq[i].any():
+            col.error(file, f"condition {cond.id!r} has no profile rows")
+        elif not hall[i].any():
+            col.warning(file, f"condition {cond.id!r} has no hallmark finding")
+    for j, finding in enumerate(findings):
+        if not freq[:, j].any():
+            col.warning(file, f"finding {finding.id!r} ({finding.label}) is in no profile; it cannot change a score")
+    return freq, hall, provenance
+
+
+def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
+                    sources: dict[str, Source]) -> list[RedFlagRule]:
+    file = "red_flags.csv"
+    rows = col.read_csv(data_dir, file)
+    col.unique(file, rows, "rule_id")
+    known = {f.id for f in findings}
+    rules = []
+    for line, r in rows:
+        ids = _split(r["findings"])
+        bad = [i for i in ids if i not in known]
+        if not ids or bad:
+            col.error(file, f"unknown finding ID(s) {', '.join(bad) or '(none given)'}", line, "findings")
+            continue
+        if r["level"] not in TRIAGE_LEVELS:
+            col.error(file, f"expected one of {', '.join(TRIAGE_LEVELS)}, got {r['level']!r}", line, "level")
+            continue
+        if r["source"] and r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r}", line, "source")
+        rules.append(RedFlagRule(r["rule_id"], ids, r["level"], r["message"], r["source"]))
+    return rules
+
+
+def _read_education(col: _Collector, data_dir: Path, conditions: list[Condition]) -> dict[str, dict[str, Any]]:
+    folder = data_dir / "education"
+    known = {c.id for c in conditions}
+    education: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        name = f"education/{path.name}"
+        if path.stem not in known:
+            col.error(name, f"file name must be a condition_id; {path.stem!r} is not in conditions.csv")
+            continue
+        try:
+            education[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            col.error(name, f"cannot be read as TOML: {exc}")
+    if DCC in known and not str(education.get(DCC, {}).get("disclaimer", "")).strip():
+        col.error(f"education/{DCC}.toml", "the seed's disclaimer is missing (key 'disclaimer')")
+    return education
+
+
+def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -> tuple[KnowledgePack | None,
+                                                                                       list[Issue]]:
+    """Read and check every pack file; return the pack (None if any error) and all issues found."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    onto = ontology or load_ontology()
+    col = _Collector()
+    sources = _read_sources(col, data_dir)
+    findings = _read_findings(col, data_dir, onto)
+    conditions = _read_conditions(col, data_dir, sources)
+    freq, hall, provenance = _read_profiles(col, data_dir, findings, conditions, sources)
+    rules = _read_red_flags(col, data_dir, findings, sources)
+    education = _read_education(col, data_dir, conditions)
+    if any(i.level == "error" for i in col.issues):
+        return None, col.issues
+    pack = KnowledgePack(
+        findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
+        profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
+        ontology=onto,
+    )
+    freq.setflags(write=False)
+    hall.setflags(write=False)
+    return pack, col.issues
+
+
+def load_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -> KnowledgePack:
+    """Load the validated pack from ``data_dir`` (default: the project's ``data/``).
+
+    Raises
+    ------
+    PackError
+        Naming the first error (file, row, column) and how many more there are.
+    """
+    pack, issues = check_pack(data_dir, ontology)
+    if pack is None:
+        errors = [i for i in issues if i.level == "error"]
+        more = f" (and {len(errors) - 1} more error(s); run `python -m engine validate`)" if len(errors) > 1 else ""
+        raise PackError(f"{errors[0].describe()}{more}")
+    return pack
+

@@ -1,0 +1,81 @@
+"""One full, explained result: ranking, triage, next questions, disclaimer and clinician prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from engine.explain import Ranking, explain
+from engine.mapping import EncodedCase, encode_case
+from engine.next_question import NextQuestion, suggest_next
+from engine.pack import KnowledgePack
+from engine.scoring import Scorer, prepare
+from engine.triage import Triage, assess
+from engine.weights import Weights, default_weights
+
+EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a person, an educator or the CLI is shown for one set of findings."""
+
+    ranking: Ranking
+    triage: Triage
+    next_questions: tuple[NextQuestion, ...]
+    disclaimer: str
+    hpo_version: str
+    educational_note: str = EDUCATIONAL_NOTE
+
+    @property
+    def clinician_prompt(self) -> str:
+        return self.triage.clinician_prompt
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        """A JSON-ready dict (``top`` limits the number of matches listed)."""
+        matches = self.ranking.matches[:top] if top else self.ranking.matches
+        return {
+            "educational_note": self.educational_note,
+            "clinician_prompt": self.clinician_prompt,
+            "disclaimer": self.disclaimer,
+            "method": self.ranking.method,
+            "hpo_version": self.hpo_version,
+            "triage": asdict(self.triage),
+            "matches": [asdict(m) for m in matches],
+            "mappings": [asdict(m) for m in self.ranking.mappings],
+            "next_questions": [asdict(q) for q in self.next_questions],
+        }
+
+
+def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
+    """Explain, triage and suggest next questions for an encoded case with a prepared scorer."""
+    ranking = explain(scorer, case)
+    return Result(
+        ranking=ranking,
+        triage=assess(scorer.pack, case, ranking),
+        next_questions=suggest_next(scorer.pack, scorer.weights, case, ranking, n_questions),
+        disclaimer=scorer.pack.disclaimer,
+        hpo_version=scorer.pack.hpo_version,
+    )
+
+
+def triage(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
+           method: str = "likelihood", weights: Weights | None = None, n_questions: int = 3) -> Result:
+    """Match reported findings against the pack: the one-call entry point.
+
+    Parameters
+    ----------
+    pack
+        From :func:`engine.load_pack`.
+    present, absent
+        HPO IDs (any valid term; mapped onto the pack through the ontology) or pack ``CT:`` IDs,
+        as a list or a comma-separated string.
+    method
+        ``overlap``, ``weighted`` or ``likelihood``.
+    weights
+        Analyst weights; default :func:`engine.weights.default_weights`.
+    """
+    weights = weights or default_weights(pack)
+    case = encode_case(pack, present, absent, float(weights.param("ancestor_credit")))
+    return run_case(prepare(pack, weights, method), case, n_questions)

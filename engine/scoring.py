@@ -1,0 +1,171 @@
+"""The scoring methods, vectorised over all conditions (and over many cases at once).
+
+Each method turns the case vectors ``x`` (credit present) and ``z`` (credit
+absent) over the pack's findings into one score per condition. ``weighted``
+and ``likelihood`` are sums of per-finding terms, so their explanation is exact:
+score = base + sum of contributions. ``overlap`` is a set similarity; its
+contributions are each matched finding's share of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.metrics.pairwise import pairwise_distances
+
+from engine.errors import InputError
+from engine.pack import KnowledgePack
+from engine.weights import Weights
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    name: str
+    title: str
+    summary: str
+    latex: str
+
+
+METHOD_INFO: dict[str, MethodInfo] = {
+    "overlap": MethodInfo(
+        "overlap", "Set overlap",
+        "Counts how many ticked findings are in each condition's profile, relative to the size of both "
+        "sets (Jaccard by default; Dice or cosine as options). Frequencies, weights and priors are ignored.",
+        r"\mathrm{Jaccard}(P, C) = \frac{|P \cap C|}{|P \cup C|}",
+    ),
+    "weighted": MethodInfo(
+        "weighted", "Weighted specificity",
+        "Each ticked finding adds its weight × specificity (rarer across the conditions = more telling) × "
+        "its frequency in the condition, more for hallmarks; a finding marked absent subtracts, and so "
+        "does, a little, a hallmark nobody mentioned.",
+        r"s_c = \sum_{f \in P} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
+        r" - a \sum_{f \in A} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
+        r" - m \sum_{f \notin P \cup A} w_f\,\mathrm{idf}_f\,p_{cf}\,h_{cf}",
+    ),
+    "likelihood": MethodInfo(
+        "likelihood", "Likelihood ratio",
+        "Starts from each condition's prior and adds, per finding, the log of how much more often it is "
+        "seen with this condition than across all of them (present findings), or how much more often it is "
+        "missing (findings marked absent), in the spirit of LIRICAL.",
+        r"s_c = \log_{10}\pi_c + \sum_{f \in P} w_f \log_{10}\frac{p_{cf}}{\bar p_f}"
+        r" + \sum_{f \in A} w_f \log_{10}\frac{1 - p_{cf}}{1 - \bar p_f}",
+    ),
+}
+METHODS: tuple[str, ...] = tuple(METHOD_INFO)
+
+
+def check_method(method: str) -> str:
+    if method not in METHOD_INFO:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    return method
+
+
+def specificity(pack: KnowledgePack) -> np.ndarray:
+    """Smoothed inverse document frequency of each finding across the conditions' profiles."""
+    presence = (pack.frequency > 0).astype(float)
+    return TfidfTransformer(smooth_idf=True).fit(presence).idf_
+
+
+@dataclass(frozen=True, eq=False)
+class Scorer:
+    """A method prepared for one pack and one set of weights; score one case or a batch.
+
+    Attributes
+    ----------
+    base
+        Per-condition constant, shape (C,): the log prior for ``likelihood``, else 0.
+    present_terms, absent_terms
+        Per-condition, per-finding terms, shape (C, F): the contribution of a finding
+        with credit 1 present / absent.
+    missing_terms
+        Per-condition, per-finding cost of a hallmark nobody reported (``weighted`` only).
+    """
+
+    pack: KnowledgePack
+    weights: Weights
+    method: str
+    base: np.ndarray
+    present_terms: np.ndarray
+    absent_terms: np.ndarray
+    missing_terms: np.ndarray
+
+    def score_batch(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        """Scores of shape (n cases, C) for credit matrices of shape (n, F)."""
+        if self.method == "overlap":
+            return _overlap_batch(self.pack, present, str(self.weights.param("overlap_similarity")))
+        # Unreported hallmarks cost missing_terms; computed as "all cost" minus "reported ones refunded".
+        reported = np.maximum(present, absent)
+        return (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
+                + absent @ self.absent_terms.T + reported @ self.missing_terms.T)
+
+    def score(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        """Scores of shape (C,) for one case."""
+        return self.score_batch(present[None, :], absent[None, :])[0]
+
+    def contributions(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        """Per-condition, per-finding contributions (C, F) that sum, with ``base``, to the scores."""
+        if self.method == "overlap":
+            scores = self.score(present, absent)
+            matched = (self.pack.frequency > 0) & (present >= 0.5)
+            counts = matched.sum(axis=1, keepdims=True)
+            return np.where(matched, scores[:, None] / np.maximum(counts, 1), 0.0)
+        reported = np.maximum(present, absent)
+        unreported_hallmark = self.missing_terms * (1.0 - reported)
+        return present * self.present_terms + absent * self.absent_terms - unreported_hallmark
+
+
+def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
+    """Precompute the per-condition matrices of ``method`` (done once per pack, weights and method)."""
+    check_method(method)
+    c, f = pack.frequency.shape
+    w = np.array([weights.finding_weights[x.id] for x in pack.findings])
+    prior = np.array([weights.priors[x.id] for x in pack.conditions])
+    zeros = np.zeros((c, f))
+    if method == "overlap":
+        return Scorer(pack, weights, method, np.zeros(c), zeros, zeros, zeros)
+    p = pack.frequency
+    if method == "weighted":
+        unit = w * specificity(pack) * p
+        bonus = 1.0 + float(weights.param("hallmark_bonus")) * pack.hallmark
+        missing = float(weights.param("missing_hallmark_penalty")) * unit * pack.hallmark
+        return Scorer(pack, weights, method, np.zeros(c), unit * bonus,
+                      -float(weights.param("absent_penalty")) * unit * bonus, missing)
+    leak, cap = float(weights.param("leak")), float(weights.param("max_frequency"))
+    pc = np.clip(np.where(p > 0, p, leak), leak, cap)
+    background = (prior / prior.sum()) @ pc
+    present_terms = w * np.log10(pc / background)
+    absent_terms = w * np.log10((1.0 - pc) / (1.0 - background))
+    return Scorer(pack, weights, method, np.log10(prior), present_terms, absent_terms, zeros)
+
+
+def _overlap_batch(pack: KnowledgePack, present: np.ndarray, similarity: str) -> np.ndarray:
+    profiles = pack.frequency > 0
+    cases = present >= 0.5
+    out = np.zeros((cases.shape[0], profiles.shape[0]))
+    rows = cases.any(axis=1)
+    if rows.any():
+        metric = {"jaccard": "jaccard", "dice": "dice", "cosine": "cosine"}[similarity]
+        out[rows] = 1.0 - pairwise_distances(cases[rows], profiles, metric=metric)
+    return out
+
+
+def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
+    """Each condition's share of the match (0..1, summing to 1 over the pack; all 0 if nothing matched).
+
+    For ``likelihood`` this is the posterior among the listed conditions (a closed world); for the
+    other methods the positive scores normalised to sum to one.
+    """
+    if method == "likelihood":
+        shifted = np.power(10.0, scores - scores.max())
+        return shifted / shifted.sum()
+    positive = np.clip(scores, 0.0, None)
+    total = positive.sum()
+    return positive / total if total > 0 else np.zeros_like(scores)
+
+
+def rank_order(scores: np.ndarray, condition_ids: tuple[str, ...]) -> np.ndarray:
+    """Indices from best to worst: score descending, ties broken by condition_id (stable, deterministic)."""
+    rounded = np.round(scores, 12)
+    return np.array(sorted(range(len(scores)), key=lambda i: (-rounded[i], condition_ids[i])), dtype=int)

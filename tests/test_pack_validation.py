@@ -1,0 +1,106 @@
+"""Pack loading: a good pack loads; every kind of broken file gives one clear error, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import PackError, check_pack, load_pack
+from engine.cli import main
+
+
+def test_mini_pack_loads(mini_pack):
+    assert mini_pack.condition_ids == ("dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis")
+    assert mini_pack.frequency.shape == (3, 6)
+    assert mini_pack.profile("calciphylaxis")["HP:0012622"] == 0.95
+    assert mini_pack.hallmark[mini_pack.condition_index["skin_infection"], mini_pack.finding_index["HP:0001945"]]
+    assert mini_pack.profile_sources[("skin_infection", "HP:0001945")] == "paper1"
+    assert "qualified medical professional" in mini_pack.disclaimer
+    assert mini_pack.hpo_version == "2025-01-16"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+BROKEN = [
+    # (file, old text, new text, expected fragments of the message)
+    ("profiles.csv", "HP:0025520,0.9,true", "HP:0025520,1.5,true", ["profiles.csv", "row 2", "'frequency'", "1.5"]),
+    ("profiles.csv", "HP:0025520,0.9,true", "HP:0025520,nan,true", ["profiles.csv", "row 2", "'frequency'", "nan"]),
+    ("profiles.csv", "HP:0025520,0.9,true", "HP:0025520,-0.2,true", ["row 2", "'frequency'", "-0.2"]),
+    ("profiles.csv", "HP:0025520,0.9,true", "HP:0025520,,true", ["row 2", "'frequency'", "expected a number"]),
+    ("profiles.csv", "skin_infection,HP:0001945", "skin_infection,HP:9999999", ["row 6", "'finding_id'", "HP:9999999"]),
+    ("profiles.csv", "skin_infection,HP:0001945", "no_such_condition,HP:0001945",
+     ["row 6", "'condition_id'", "no_such_condition"]),
+    ("profiles.csv", "0.9,true,seed", "0.9,maybe,seed", ["row 2", "'hallmark'", "maybe"]),
+    ("profiles.csv", "0.9,true,seed", "0.9,true,nowhere", ["row 2", "'source'", "nowhere"]),
+    ("profiles.csv", "condition_id,finding_id,frequency", "condition_id,finding,frequency",
+     ["profiles.csv", "missing column", "finding_id"]),
+    ("findings.csv", "HP:0001945,Fever", "HP:0025520,Fever", ["findings.csv", "row 5", "duplicate", "HP:0025520"]),
+    ("findings.csv", "HP:0001945,Fever", "HP:9999999,Fever", ["findings.csv", "row 5", "HP:9999999", "2025-01-16"]),
+    ("findings.csv", "HP:0001945,Fever", "fever,Fever", ["findings.csv", "row 5", "'finding_id'", "'fever'"]),
+    ("findings.csv", "whole_body", "body", ["findings.csv", "row 5", "'group'", "'body'"]),
+    ("conditions.csv", ",2.0,true", ",-2,true", ["conditions.csv", "row 3", "'prior'"]),
+    ("conditions.csv", ",2.0,true", ",2.0,yes", ["conditions.csv", "row 3", "'must_not_miss'", "yes"]),
+    ("conditions.csv", "ORPHA:280062", "ORPHA280062", ["conditions.csv", "row 4", "'orpha'", "ORPHA280062"]),
+    ("red_flags.csv", "HP:0001945;HP:0200042,urgent", "HP:0001945;HP:0200042,critical", ["red_flags.csv", "'level'"]),
+    ("red_flags.csv", "HP:0001945;HP:0200042,urgent", "HP:0001945;CT:nope,urgent", ["red_flags.csv", "CT:nope"]),
+    ("education/dystrophic_calcinosis_cutis.toml", "disclaimer = ", "legal = ", ["disclaimer"]),
+    ("education/dystrophic_calcinosis_cutis.toml", 'source = "seed"', "source = [", ["cannot be read as TOML"]),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "fragments"), BROKEN, ids=[f"{b[0]}:{b[2]}" for b in BROKEN])
+def test_broken_file_gives_one_clear_error(pack_copy, file, old, new, fragments):
+    _edit(pack_copy / file, old, new)
+    with pytest.raises(PackError) as info:
+        load_pack(pack_copy)
+    message = str(info.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_file_and_unparseable_csv(pack_copy):
+    (pack_copy / "red_flags.csv").unlink()
+    (pack_copy / "sources.csv").write_bytes(b'source_id,kind\n"unclosed,quote\n')
+    pack, issues = check_pack(pack_copy)
+    assert pack is None
+    text = "\n".join(map(str, issues))
+    assert "red_flags.csv: file is missing" in text
+    assert "sources.csv" in text
+
+
+def test_check_pack_collects_all_errors_and_warnings(pack_copy):
+    _edit(pack_copy / "profiles.csv", "HP:0025520,0.9,true", "HP:0025520,2,true")
+    _edit(pack_copy / "findings.csv", "whole_body", "body")
+    pack, issues = check_pack(pack_copy)
+    assert pack is None
+    assert sum(i.level == "error" for i in issues) >= 2
+    with pytest.raises(PackError, match=r"more error\(s\)"):
+        load_pack(pack_copy)
+
+
+def test_unused_finding_is_a_warning_not_an_error(pack_copy):
+    with (pack_copy / "findings.csv").open("a") as handle:
+        handle.write("HP:0002829,Arthralgia,Joint pain,joints_muscles,Painful joints.\n")
+    pack, issues = check_pack(pack_copy)
+    assert pack is not None
+    assert any(i.level == "warning" and "HP:0002829" in i.message for i in issues)
+
+
+def test_cli_validate_reports_and_exits_2(pack_copy, capsys):
+    _edit(pack_copy / "profiles.csv", "HP:0025520,0.9,true", "HP:0025520,1.5,true")
+    assert main(["--data", str(pack_copy), "validate"]) == 2
+    out = capsys.readouterr().out
+    assert "profiles.csv, row 2, column 'frequency'" in out
+
+
+def test_cli_score_with_broken_pack_exits_2_with_one_line(pack_copy, capsys):
+    _edit(pack_copy / "profiles.csv", "HP:0025520,0.9,true", "HP:0025520,1.5,true")
+    assert main(["--data", str(pack_copy), "score", "--present", "HP:0025520"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: profiles.csv, row 2") and err.count("\n") == 1
