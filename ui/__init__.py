@@ -1,0 +1,1 @@
+"""Streamlit pages on top of :mod:`engine`. No scoring logic lives here."""

@@ -1,0 +1,142 @@
+"""Shared UI pieces: cached pack and scorers, the current weights, and the result widgets.
+
+Every result shown anywhere goes through :func:`show_safety_block`, so the clinician
+prompt and the seed's disclaimer are never missing and never behind a click.
+Nothing a person ticks is stored or logged: it lives in the session only.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine import (
+    KnowledgePack,
+    Result,
+    Scorer,
+    Weights,
+    default_weights,
+    encode_case,
+    load_pack,
+    prepare,
+    run_case,
+)
+
+WEIGHTS_KEY = "analyst_weights"
+LEVEL_ICON = {"emergency": "🚨", "urgent": "⚠️", "soon": "📅", "routine": "🩺"}
+GROUP_TITLES = {
+    "skin": "What you notice on the skin",
+    "joints_muscles": "Joints and muscles",
+    "whole_body": "Whole body",
+    "organs": "Organs",
+    "history": "Your medical history",
+    "tests": "Test results you know",
+}
+
+
+@st.cache_resource(show_spinner="Loading the knowledge pack…")
+def get_pack() -> KnowledgePack:
+    """The curated pack, loaded and validated once per server process."""
+    return load_pack()
+
+
+@st.cache_resource(max_entries=64)
+def _scorer(method: str, weights_key: tuple, _weights: Weights) -> Scorer:
+    return prepare(get_pack(), _weights, method)
+
+
+def get_scorer(method: str, weights: Weights) -> Scorer:
+    """A prepared scorer, cached per method and weights fingerprint."""
+    return _scorer(method, weights.key(), weights)
+
+
+def current_weights() -> Weights:
+    """The analyst's weights for this session (the defaults until changed on the Analyze page)."""
+    if WEIGHTS_KEY not in st.session_state:
+        st.session_state[WEIGHTS_KEY] = default_weights(get_pack())
+    return st.session_state[WEIGHTS_KEY]
+
+
+def set_weights(weights: Weights) -> None:
+    st.session_state[WEIGHTS_KEY] = weights
+
+
+def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None) -> Result:
+    """Score reported findings with the session's weights (engine call; raises engine errors)."""
+    weights = weights or current_weights()
+    case = encode_case(get_pack(), present, absent, float(weights.param("ancestor_credit")))
+    return run_case(get_scorer(method, weights), case)
+
+
+def show_safety_block(pack: KnowledgePack) -> None:
+    """The clinician prompt and the seed's disclaimer: shown with every result, never collapsed."""
+    st.warning(
+        "**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or nurse "
+        "who examines you can tell what is going on. Bring the summary below to your appointment.",
+        icon="🩺",
+    )
+    st.caption(f"**Disclaimer (from the source article):** {pack.disclaimer}")
+
+
+def show_triage_banner(result: Result) -> None:
+    """Red-flag banner first for emergency/urgent, a calmer note otherwise."""
+    t = result.triage
+    text = f"**{t.level.upper()}: {t.advice}**"
+    reasons = "\n".join(f"- {r.message}" for r in t.reasons if r.level == t.level)
+    body = f"{text}\n\n{reasons}" if reasons else text
+    if t.is_red_flag:
+        st.error(body, icon=LEVEL_ICON[t.level])
+    elif t.level == "soon":
+        st.warning(body, icon=LEVEL_ICON[t.level])
+    else:
+        st.info(body, icon=LEVEL_ICON[t.level])
+
+
+def ranking_frame(result: Result, top: int = 8) -> pd.DataFrame:
+    """The top matches as a small table (rank, condition, match strength, score)."""
+    rows = [{"rank": m.rank, "condition": m.name, "condition_id": m.condition_id,
+             "match strength": round(m.strength, 4), "score": round(m.score, 4),
+             "matched": len(m.matched)} for m in result.ranking.matches[:top]]
+    return pd.DataFrame(rows)
+
+
+def ranking_chart(result: Result, top: int = 8) -> alt.Chart:
+    """Horizontal bars of match strength, best match on top."""
+    frame = ranking_frame(result, top)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("match strength:Q", axis=alt.Axis(format="%"), title="Share of the match"),
+            y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
+            tooltip=["rank", "condition", alt.Tooltip("match strength:Q", format=".1%"), "score", "matched"],
+        )
+        .properties(height=28 * len(frame) + 20)
+    )
+
+
+def label(pack: KnowledgePack, finding_id: str, lay: bool = True) -> str:
+    f = pack.finding(finding_id)
+    return f.lay_label if lay else f.label
+
+
+def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: bool = True) -> None:
+    """Per match: plain summary, why it ranks there, matched / expected-not-reported / unexplained."""
+    for m in result.ranking.matches[:top]:
+        cond = pack.condition(m.condition_id)
+        with st.expander(f"{m.rank}. {cond.lay_name if lay else cond.name} — {m.strength:.0%} of the match",
+                         expanded=m.rank == 1):
+            st.write(cond.summary)
+            st.write(m.why())
+            cols = st.columns(3)
+            sections = (("Matches your findings", m.matched), ("Usual, but not reported", m.expected_not_reported),
+                        ("Your findings it does not explain", m.unexplained))
+            for col, (title, ids) in zip(cols, sections, strict=True):
+                col.markdown(f"**{title}**")
+                col.markdown("\n".join(f"- {label(pack, i, lay)}" for i in ids) or "_none_")
+            if m.ruled_out:
+                st.markdown("**You said you do not have:** " + ", ".join(label(pack, i, lay) for i in m.ruled_out))
+            codes = " · ".join(c for c in (*cond.orpha, *cond.omim, *(f"ICD-10 {x}" for x in cond.icd10)))
+            if codes:
+                st.caption(codes)
