@@ -1,0 +1,229 @@
+"""Corpus mode on a hand-made fixture (every expected number worked out below) and one real-corpus smoke test.
+
+Fixture ontology (tests/fixtures/corpus/hp.obo)::
+
+    HP:0000001 All
+    └── HP:0000118 Phenotypic abnormality (PA)
+        ├── HP:0000002 A ── HP:0000004 A1 ── HP:0000007 A1a
+        │               └── HP:0000005 A2          (HP:0000008: obsolete, replaced_by A2)
+        └── HP:0000003 B ── HP:0000006 B1          (alt_id HP:0000009)
+
+Fixture annotations (tests/fixtures/corpus/phenotype.hpoa)::
+
+    ORPHA:1  A1a 1/2 and 1/4 (two sources -> max 0.5), B1 no frequency (-> default 0.5)
+    ORPHA:2  A1 HP:0040281 (very frequent -> 0.895), NOT B
+    ORPHA:3  A2 3/4, B1 25%, A1 0/3 (frequency 0 -> excluded)
+    OMIM:4   B1 HP:0040280 (obligate -> 1.0)
+
+Propagated (true-path, max over annotated descendants), hpo-orpha, N = 3::
+
+    D1: A1a .5  A1 .5  A .5  B1 .5  B .5  PA .5  All .5
+    D2: A1 .895  A .895  PA .895  All .895
+    D3: A2 .75  A .75  B1 .25  B .25  PA .75  All .75
+
+Diseases per term n_t and IC = -ln(n_t / 3)::
+
+    All, PA, A: 3 -> 0        A1, B, B1: 2 -> ln 1.5 = 0.405465        A1a, A2: 1 -> ln 3 = 1.098612
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.corpus import CorpusHit, load_corpus, order, rank_corpus, rank_of, score_corpus
+from engine.corpus_cache import cache_key, cache_path
+from engine.errors import InputError, PackError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
+OBO = FIXTURES / "hp.obo"
+HPOA = FIXTURES / "phenotype.hpoa"
+
+ALL, PA, A, B, A1, A2, B1, A1A = (
+    "HP:0000001",
+    "HP:0000118",
+    "HP:0000002",
+    "HP:0000003",
+    "HP:0000004",
+    "HP:0000005",
+    "HP:0000006",
+    "HP:0000007",
+)
+LN15, LN3 = math.log(1.5), math.log(3)
+
+
+@pytest.fixture
+def pack(tmp_path: Path):
+    load_corpus.cache_clear()
+    return load_corpus("hpo-orpha", OBO, HPOA, tmp_path)
+
+
+def prop(pack, disease: str) -> dict[str, float]:
+    row = pack.disease_ids.index(disease)
+    r = pack.propagated[row]
+    return {pack.terms[c]: round(float(v), 6) for c, v in zip(r.indices, r.data, strict=True)}
+
+
+def test_packs_select_diseases_by_prefix(tmp_path: Path) -> None:
+    load_corpus.cache_clear()
+    assert load_corpus("hpo-orpha", OBO, HPOA, tmp_path).disease_ids == ("ORPHA:1", "ORPHA:2", "ORPHA:3")
+    assert load_corpus("hpo-omim", OBO, HPOA, tmp_path).disease_ids == ("OMIM:4",)
+    assert load_corpus("hpo-all", OBO, HPOA, tmp_path).n_diseases == 4
+    with pytest.raises(PackError, match="unknown corpus pack"):
+        load_corpus("hpo-decipher", OBO, HPOA, tmp_path)
+
+
+def test_true_path_propagation_keeps_max_frequency(pack) -> None:
+    assert prop(pack, "ORPHA:1") == {A1A: 0.5, A1: 0.5, A: 0.5, B1: 0.5, B: 0.5, PA: 0.5, ALL: 0.5}
+    assert prop(pack, "ORPHA:2") == {A1: 0.895, A: 0.895, PA: 0.895, ALL: 0.895}
+    # A gets max(A2 .75) and PA max(A2 .75, B1 .25); B only from B1
+    assert prop(pack, "ORPHA:3") == {A2: 0.75, A: 0.75, B1: 0.25, B: 0.25, PA: 0.75, ALL: 0.75}
+
+
+def test_frequency_rules_and_excluded_terms(pack) -> None:
+    direct = {
+        (pack.disease_ids[r], pack.terms[c]): round(float(v), 6)
+        for r, c, v in zip(*pack.direct.nonzero(), pack.direct.data, strict=True)
+    }
+    assert direct[("ORPHA:1", A1A)] == 0.5  # 1/2 and 1/4 from two sources: the max
+    assert direct[("ORPHA:1", B1)] == 0.5  # no frequency: DEFAULT_FREQUENCY
+    assert direct[("ORPHA:2", A1)] == 0.895  # HP:0040281 very frequent: midpoint
+    assert ("ORPHA:3", A1) not in direct  # 0/3 is an exclusion, not an annotation
+    excluded = {(pack.disease_ids[r], pack.terms[c]) for r, c in zip(*pack.excluded.nonzero(), strict=True)}
+    assert excluded == {("ORPHA:2", B), ("ORPHA:3", A1)}
+
+
+def test_information_content_by_hand(pack) -> None:
+    ic = {t: pack.ic[pack.term_index[t]] for t in (ALL, PA, A, B, A1, A2, B1, A1A)}
+    assert ic == pytest.approx({ALL: 0, PA: 0, A: 0, B: LN15, A1: LN15, A2: LN3, B1: LN15, A1A: LN3})
+
+
+def test_resnik_one_way_by_hand(pack) -> None:
+    # D1: A1a is annotated (IC ln3), B1 annotated (ln1.5)          -> (ln3 + ln1.5) / 2 = 0.752039
+    # D2: A1a's best ancestor in D2 is A1 (ln1.5); B1 only PA (0)   -> ln1.5 / 2        = 0.202733
+    # D3: A1a's best ancestor in D3 is A (0); B1 annotated (ln1.5)  -> ln1.5 / 2        = 0.202733
+    scores = score_corpus(pack, [A1A, B1], "resnik")
+    assert scores == pytest.approx([(LN3 + LN15) / 2, LN15 / 2, LN15 / 2])
+
+
+def test_resnik_bma_by_hand(pack) -> None:
+    # disease -> patient: best IC over anc(t) ∩ (anc(A1a) ∪ anc(B1)) for each direct term t
+    # D1 {A1a, B1}: ln3, ln1.5          -> (ln3 + ln1.5 + ln3 + ln1.5) / (2 + 2) = 0.752039
+    # D2 {A1}:      ln1.5               -> (ln1.5 + 0 + ln1.5) / (2 + 1)        = 0.270310
+    # D3 {A2, B1}:  0 (via A), ln1.5    -> (0 + ln1.5 + 0 + ln1.5) / (2 + 2)    = 0.202733
+    scores = score_corpus(pack, [A1A, B1], "resnik-bma")
+    assert scores == pytest.approx([(LN3 + LN15) / 2, 2 * LN15 / 3, LN15 / 2])
+
+
+def test_likelihood_by_hand(pack) -> None:
+    # background bg(t) = (sum_d f_d(t) + 0.5) / (N + 1), N = 3:
+    #   A1a (0.5 + .5) / 4 = 0.25; A1 (1.395 + .5) / 4 = 0.47375; A = PA = All (2.145 + .5) / 4 = 0.66125
+    #   B1 = B (0.75 + .5) / 4 = 0.3125
+    # present A1a:
+    #   D1 exact: 0.5 / 0.25 = 2
+    #   D2 via ancestor A1: penalty 0.5 * 0.895 / 0.47375 = 0.944591 (beats A: 0.5 * .895 / .66125)
+    #   D3 excludes A1, an ancestor of A1a: leak 1e-3
+    # absent B1: (1 - f) / (1 - 0.3125): D1 0.5 / 0.6875, D2 1 / 0.6875, D3 0.75 / 0.6875
+    # prior odds with 3 diseases: (1/3) / (2/3) = 0.5
+    scores = score_corpus(pack, [A1A], "likelihood", absent_ids=[B1])
+    expected = [
+        math.log(0.5 * 2 * 0.5 / 0.6875),
+        math.log(0.5 * (0.5 * 0.895 / 0.47375) * 1 / 0.6875),
+        math.log(0.5 * 1e-3 * 0.75 / 0.6875),
+    ]
+    assert scores == pytest.approx(expected, rel=1e-6)
+
+
+def test_not_annotation_on_an_ancestor_excludes(pack) -> None:
+    # ORPHA:2 is annotated NOT B, so a patient with B1 gets the leak LR there; ORPHA:3 explains B1 (.25 / .3125)
+    scores = score_corpus(pack, [B1], "likelihood")
+    assert scores[1] == pytest.approx(math.log(0.5 * 1e-3))
+    assert scores[2] == pytest.approx(math.log(0.5 * 0.25 / 0.3125))
+
+
+def test_rank_corpus_ties_break_by_disease_id(pack) -> None:
+    hits = rank_corpus(pack, [A1A, B1], "resnik")
+    assert hits == [
+        CorpusHit(1, "ORPHA:1", "Disease one", pytest.approx((LN3 + LN15) / 2), (A1A, B1), ()),
+        CorpusHit(2, "ORPHA:2", "Disease two", pytest.approx(LN15 / 2), (), ((A1A, A1),)),
+        CorpusHit(3, "ORPHA:3", "Disease three", pytest.approx(LN15 / 2), (B1,), ()),
+    ]
+    scores = np.array([1.0, 2.0, 2.0, 0.5])
+    assert order(scores).tolist() == [1, 2, 0, 3]
+    assert [rank_of(scores, i) for i in range(4)] == [3, 1, 2, 4]
+    assert rank_corpus(pack, [A1A, B1], "resnik", top=1)[0].disease_id == "ORPHA:1"
+
+
+def test_alt_and_replaced_ids_resolve(pack) -> None:
+    # HP:0000009 is an alt_id of B1, HP:0000008 is obsolete and replaced by A2; duplicates collapse
+    assert score_corpus(pack, ["HP:0000009", "HP:0000008", B1], "resnik") == pytest.approx(
+        score_corpus(pack, [B1, A2], "resnik")
+    )
+
+
+@pytest.mark.parametrize(
+    ("present", "method", "message"),
+    [
+        (["HP:9999999"], "resnik", "unknown HPO ID"),
+        (["HP:12"], "resnik", "malformed HPO ID"),
+        (["scleroderma"], "likelihood", "malformed HPO ID"),
+        ("HP:0000007", "resnik", "expected a list"),
+        ([], "resnik", "at least one present"),
+        ([A1A], "cosine", "unknown corpus method"),
+    ],
+)
+def test_bad_input_raises_input_error(pack, present, method, message) -> None:
+    with pytest.raises(InputError, match=message):
+        score_corpus(pack, present, method)
+
+
+def test_bad_top_raises(pack) -> None:
+    with pytest.raises(InputError, match="top"):
+        rank_corpus(pack, [A1A], top=0)
+
+
+def test_cache_round_trip_and_corrupt_file(tmp_path: Path) -> None:
+    load_corpus.cache_clear()
+    built = load_corpus("hpo-all", OBO, HPOA, tmp_path)
+    assert built.origin == "built"
+    path = cache_path(tmp_path, "hpo-all", cache_key("hpo-all", OBO.resolve(), HPOA.resolve(), "2099-01-01"))
+    assert path.is_file()
+
+    load_corpus.cache_clear()
+    cached = load_corpus("hpo-all", OBO, HPOA, tmp_path)
+    assert cached.origin == "cache"
+    assert cached.disease_ids == built.disease_ids and cached.terms == built.terms
+    for name in ("direct", "propagated", "excluded", "ancestors"):
+        assert (getattr(cached, name) != getattr(built, name)).nnz == 0, name
+    np.testing.assert_array_equal(cached.ic, built.ic)
+
+    path.write_bytes(b"not a zip file")
+    load_corpus.cache_clear()
+    rebuilt = load_corpus("hpo-all", OBO, HPOA, tmp_path)
+    assert rebuilt.origin == "built"
+    assert (rebuilt.propagated != built.propagated).nnz == 0
+    load_corpus.cache_clear()
+    assert load_corpus("hpo-all", OBO, HPOA, tmp_path).origin == "cache"  # the rebuild rewrote the file
+
+
+def test_in_memory_cache_returns_same_object(tmp_path: Path) -> None:
+    load_corpus.cache_clear()
+    assert load_corpus("hpo-orpha", OBO, HPOA, tmp_path) is load_corpus("hpo-orpha", OBO, HPOA, tmp_path)
+
+
+def test_real_orphanet_corpus_ranks_systemic_sclerosis_top3() -> None:
+    pack = load_corpus("hpo-orpha")
+    assert pack.n_diseases == 4281
+    hallmarks = [
+        "HP:0001072",  # Thickened skin
+        "HP:0003493",  # Antinuclear antibody positivity
+        "HP:0030880",  # Raynaud phenomenon
+        "HP:0011024",  # Abnormality of the gastrointestinal tract
+        "HP:0031359",  # Cutaneous sclerotic plaque
+    ]
+    for method in ("resnik", "likelihood"):
+        top = [h.disease_id for h in rank_corpus(pack, hallmarks, method, top=3)]
+        assert "ORPHA:90291" in top, (method, top)
