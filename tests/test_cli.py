@@ -1,0 +1,130 @@
+"""The command line: output shapes and exit codes (0 ok, 2 bad input with one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+from .conftest import MINI_PACK
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ["--data", str(MINI_PACK)]
+CASES = [
+    {"id": "c1", "findings": [{"hpo_id": "HP:0025520", "present": True}, {"hpo_id": "HP:0001482", "present": True},
+                              {"hpo_id": "HP:0001945", "present": False}],
+     "expected_condition": "dystrophic_calcinosis_cutis", "expected_triage": "routine", "extra": "ignored"},
+    {"id": "c2", "findings": [{"hpo_id": "HP:0001945"}, {"hpo_id": "HP:0200042"}],
+     "expected_condition": "Skin infection", "expected_triage": "urgent"},
+    {"id": "c3", "findings": [{"hpo_id": "HP:0200042"}],
+     "expected_condition": "calciphylaxis", "acceptable_alternatives": ["skin_infection"]},
+]
+
+
+@pytest.fixture
+def case_file(tmp_path: Path) -> Path:
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(CASES))
+    return path
+
+
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_json(capsys):
+    code, out, _ = run([*DATA, "score", "--present", "HP:0025520,HP:0001482", "--absent", "HP:0001945",
+                        "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["matches"][0]["condition_id"] == "dystrophic_calcinosis_cutis"
+    assert data["triage"]["level"] in ("routine", "soon", "urgent", "emergency")
+    assert "not a diagnosis" in data["clinician_prompt"]
+    assert data["disclaimer"]
+    assert {"matched", "expected_not_reported", "unexplained", "contributions"} <= set(data["matches"][0])
+
+
+def test_score_table_shows_disclaimer_and_prompt(capsys):
+    code, out, _ = run([*DATA, "score", "--present", "HP:0001945,HP:0200042", "--method", "weighted"], capsys)
+    assert code == 0
+    assert "URGENT" in out and "Disclaimer:" in out and "not a diagnosis" in out
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["score", "--present", "HP:9999999"], "unknown HPO ID"),
+    (["score", "--present", "nonsense"], "malformed finding ID"),
+    (["score", "--present", "HP:0025520", "--absent", "HP:0025520"], "both present and absent"),
+    (["score", "--present", "HP:0025520", "--weights", "/nonexistent/w.toml"], "cannot read weights file"),
+    (["evaluate", "/nonexistent/cases.json"], "cannot read case file"),
+])
+def test_bad_input_exits_2_with_one_line(capsys, args, fragment):
+    code, _, err = run([*DATA, *args], capsys)
+    assert code == 2
+    assert err.startswith("error: ") and fragment in err and err.count("\n") == 1
+
+
+def test_bad_weights_file_exits_2(capsys, tmp_path):
+    bad = tmp_path / "w.toml"
+    bad.write_text('[finding_weights]\n"HP:0025520" = -3\n')
+    code, _, err = run([*DATA, "score", "--present", "HP:0025520", "--weights", str(bad)], capsys)
+    assert code == 2 and "HP:0025520" in err and "-3" in err
+
+
+def test_unknown_method_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*DATA, "score", "--present", "HP:0025520", "--method", "magic"])
+    assert info.value.code == 2
+
+
+def test_evaluate_json_summary(capsys, case_file):
+    code, out, _ = run([*DATA, "evaluate", str(case_file), "--method", "likelihood", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    summary = data["summary"]
+    assert {"top1", "top3", "mrr", "n"} <= set(summary)
+    assert summary["n"] == 3
+    ranks = {c["id"]: c["rank"] for c in data["cases"]}
+    assert summary["top1"] == pytest.approx(sum(r == 1 for r in ranks.values()) / 3, abs=1e-4)
+    assert summary["mrr"] == pytest.approx(sum(1 / r for r in ranks.values()) / 3, abs=1e-4)
+    assert len(data["confusion"]["matrix"]) == 3
+
+
+def test_evaluate_table(capsys, case_file):
+    code, out, _ = run([*DATA, "evaluate", str(case_file), "--method", "overlap"], capsys)
+    assert code == 0 and "top-1" in out and "c2" in out
+
+
+@pytest.mark.parametrize(("cases", "fragment"), [
+    ({"not": "a list"}, "expected a JSON list"),
+    ([{"id": "x", "findings": [], "expected_condition": "calciphylaxis"}], "non-empty list"),
+    ([{"id": "x", "findings": [{"hpo_id": "HP:0025520"}], "expected_condition": "gout"}], "unknown condition 'gout'"),
+    ([{"id": "x", "findings": [{"hpo_id": "HP:0025520"}]}], "'expected_condition' is missing"),
+    ([{"id": "x", "findings": [{"hpo_id": "HP:0025520", "present": "yes"}], "expected_condition": "calciphylaxis"}],
+     "'present' must be true or false"),
+    ([{"id": "x", "findings": [{"hpo_id": "HP:0025520"}], "expected_condition": "calciphylaxis",
+       "expected_triage": "asap"}], "'expected_triage' must be one of"),
+])
+def test_bad_case_files_exit_2(capsys, tmp_path, cases, fragment):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(cases))
+    code, _, err = run([*DATA, "evaluate", str(path)], capsys)
+    assert code == 2 and fragment in err
+
+
+def test_validate_ok(capsys):
+    code, out, _ = run([*DATA, "validate"], capsys)
+    assert code == 0 and "pack ok: 3 conditions, 6 findings" in out
+
+
+def test_module_entry_point_runs_from_any_directory(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "engine", *DATA, "findings", "--group", "history"],
+                          cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)}, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "CT:past_skin_injury" in proc.stdout

@@ -1,0 +1,87 @@
+"""Invariants that must hold for any input (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import encode_case, load_pack, prepare, triage
+from engine.weights import default_weights
+
+from .conftest import MINI_PACK
+
+PACK = load_pack(MINI_PACK)
+WEIGHTS = default_weights(PACK)
+IDS = list(PACK.finding_ids)
+METHODS = ("overlap", "weighted", "likelihood")
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def cases(draw):
+    """Disjoint present and absent subsets of the pack's findings."""
+    present = draw(st.lists(st.sampled_from(IDS), unique=True, max_size=len(IDS)))
+    rest = [i for i in IDS if i not in present]
+    absent = draw(st.lists(st.sampled_from(rest), unique=True, max_size=len(rest))) if rest else []
+    return present, absent
+
+
+@SETTINGS
+@given(cases(), st.randoms(use_true_random=False), st.sampled_from(METHODS))
+def test_order_of_findings_does_not_matter(case, rnd, method):
+    present, absent = case
+    shuffled_p, shuffled_a = present[:], absent[:]
+    rnd.shuffle(shuffled_p)
+    rnd.shuffle(shuffled_a)
+    a = triage(PACK, present, absent, method, WEIGHTS)
+    b = triage(PACK, shuffled_p, shuffled_a, method, WEIGHTS)
+    assert [m.condition_id for m in a.ranking.matches] == [m.condition_id for m in b.ranking.matches]
+    assert [m.score for m in a.ranking.matches] == [m.score for m in b.ranking.matches]
+    assert a.triage.level == b.triage.level
+
+
+@SETTINGS
+@given(cases(), st.sampled_from(PACK.condition_ids), st.data())
+def test_adding_a_profile_finding_never_lowers_the_weighted_score(case, condition_id, data):
+    present, absent = case
+    candidates = [f for f in PACK.profile(condition_id) if f not in present and f not in absent]
+    if not candidates:
+        return
+    extra = data.draw(st.sampled_from(candidates))
+    scorer = prepare(PACK, WEIGHTS, "weighted")
+    i = PACK.condition_index[condition_id]
+    before = encode_case(PACK, present, absent)
+    after = encode_case(PACK, [*present, extra], absent)
+    assert scorer.score(after.present, after.absent)[i] >= scorer.score(before.present, before.absent)[i] - 1e-12
+
+
+@SETTINGS
+@given(cases(), st.sampled_from(METHODS))
+def test_ranking_is_a_deterministic_permutation_with_bounded_strength(case, method):
+    present, absent = case
+    result = triage(PACK, present, absent, method, WEIGHTS)
+    again = triage(PACK, present, absent, method, WEIGHTS)
+    ids = [m.condition_id for m in result.ranking.matches]
+    assert sorted(ids) == sorted(PACK.condition_ids)
+    assert ids == [m.condition_id for m in again.ranking.matches]
+    assert [m.rank for m in result.ranking.matches] == list(range(1, len(ids) + 1))
+    scores = [m.score for m in result.ranking.matches]
+    assert scores == sorted(scores, reverse=True)
+    strength = np.array([m.strength for m in result.ranking.matches])
+    assert np.all((strength >= 0) & (strength <= 1 + 1e-12))
+    assert strength.sum() == 0 or abs(strength.sum() - 1) < 1e-9
+    assert result.disclaimer and "not a diagnosis" in result.clinician_prompt
+
+
+@SETTINGS
+@given(cases())
+def test_more_weight_on_a_matched_finding_never_lowers_a_weighted_score(case):
+    present, absent = case
+    if not present:
+        return
+    heavier = WEIGHTS.replace(finding_weights={present[0]: 3.0})
+    base = prepare(PACK, WEIGHTS, "weighted")
+    heavy = prepare(PACK, heavier, "weighted")
+    enc = encode_case(PACK, present, absent)
+    assert np.all(heavy.score(enc.present, enc.absent) >= base.score(enc.present, enc.absent) - 1e-12)

@@ -1,0 +1,129 @@
+"""The three methods on the mini pack, against numbers worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import InputError, encode_case, explain, prepare, triage
+from engine.scoring import rank_order, relative_strength, specificity
+
+DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
+CALCINOSIS, NODULE, ULCER, FEVER, CKD = "HP:0025520", "HP:0001482", "HP:0200042", "HP:0001945", "HP:0012622"
+
+
+def scores(pack, weights, method, present, absent=()):
+    case = encode_case(pack, present, absent)
+    return dict(zip(pack.condition_ids, prepare(pack, weights, method).score(case.present, case.absent), strict=True))
+
+
+def test_overlap_is_jaccard_of_the_sets(mini_pack, mini_weights):
+    s = scores(mini_pack, mini_weights, "overlap", [CALCINOSIS, NODULE])
+    assert s[DCC] == pytest.approx(2 / 4)  # {calcinosis, nodule} vs {calcinosis, nodule, ulcer, injury}
+    assert s[CALCI] == pytest.approx(1 / 4)  # union {calcinosis, nodule, ckd, ulcer}
+    assert s[INFECTION] == 0.0
+
+
+@pytest.mark.parametrize(("similarity", "expected"), [("dice", 2 * 2 / (2 + 4)), ("cosine", 2 / math.sqrt(2 * 4))])
+def test_overlap_dice_and_cosine(mini_pack, mini_weights, similarity, expected):
+    w = mini_weights.replace(params={"overlap_similarity": similarity})
+    assert scores(mini_pack, w, "overlap", [CALCINOSIS, NODULE])[DCC] == pytest.approx(expected)
+
+
+def test_specificity_is_smoothed_idf(mini_pack):
+    idf = dict(zip(mini_pack.finding_ids, specificity(mini_pack), strict=True))
+    assert idf[CALCINOSIS] == pytest.approx(math.log(4 / 3) + 1)  # in 2 of 3 profiles
+    assert idf[CKD] == pytest.approx(math.log(4 / 2) + 1)  # in 1 of 3
+    assert idf[ULCER] == pytest.approx(math.log(4 / 4) + 1)  # in all 3
+
+
+def test_weighted_by_hand(mini_pack, mini_weights):
+    s = scores(mini_pack, mini_weights, "weighted", [CALCINOSIS])
+    idf_calc, idf_ckd = math.log(4 / 3) + 1, math.log(2) + 1
+    assert s[DCC] == pytest.approx(idf_calc * 0.9 * (1 + 1.0))  # hallmark bonus 1.0, no hallmark missing
+    # calciphylaxis: calcinosis (not a hallmark there) minus 0.1 x its unreported hallmark CKD
+    assert s[CALCI] == pytest.approx(idf_calc * 0.2 - 0.1 * idf_ckd * 0.95)
+    # infection: only the unreported hallmark fever costs
+    assert s[INFECTION] == pytest.approx(-0.1 * (math.log(4 / 2) + 1) * 0.6)
+
+
+def test_weighted_absent_finding_is_penalised(mini_pack, mini_weights):
+    s = scores(mini_pack, mini_weights, "weighted", [ULCER], [FEVER])
+    idf_fever, idf_ulcer = math.log(2) + 1, 1.0
+    assert s[INFECTION] == pytest.approx(idf_ulcer * 0.5 - 1.0 * idf_fever * 0.6 * 2)
+
+
+def test_likelihood_by_hand(mini_pack, mini_weights):
+    s = scores(mini_pack, mini_weights, "likelihood", [CALCINOSIS], [FEVER])
+    prior = np.array([1.0, 2.0, 0.5]) / 3.5
+    p_calc = np.array([0.9, 0.02, 0.2])  # leak 0.02 where not in the profile
+    p_fever = np.array([0.02, 0.6, 0.02])
+    bg_calc, bg_fever = prior @ p_calc, prior @ p_fever
+    for i, cid in enumerate((DCC, INFECTION, CALCI)):
+        expected = (math.log10(prior[i] * 3.5) + math.log10(p_calc[i] / bg_calc)
+                    + math.log10((1 - p_fever[i]) / (1 - bg_fever)))
+        assert s[cid] == pytest.approx(expected)
+
+
+def test_likelihood_strength_is_the_posterior(mini_pack, mini_weights):
+    result = triage(mini_pack, [CALCINOSIS], method="likelihood", weights=mini_weights)
+    raw = np.array([m.score for m in result.ranking.matches])
+    post = 10**raw / (10**raw).sum()
+    assert [m.strength for m in result.ranking.matches] == pytest.approx(list(post))
+
+
+@pytest.mark.parametrize("method", ["weighted", "likelihood", "overlap"])
+def test_contributions_add_up_to_the_score(mini_pack, mini_weights, method):
+    case = encode_case(mini_pack, [CALCINOSIS, ULCER, "CT:past_skin_injury"], [FEVER])
+    scorer = prepare(mini_pack, mini_weights, method)
+    ranking = explain(scorer, case)
+    for m in ranking.matches:
+        total = m.base + sum(c.contribution for c in m.contributions)
+        assert total == pytest.approx(m.score), m.condition_id
+
+
+def test_explanation_lists_matched_missing_unexplained(mini_pack, mini_weights):
+    result = triage(mini_pack, [CALCINOSIS, FEVER], ["CT:past_skin_injury"], method="weighted",
+                    weights=mini_weights)
+    dcc = result.ranking.match(DCC)
+    assert dcc.matched == (CALCINOSIS,)
+    assert dcc.unexplained == (FEVER,)
+    assert dcc.ruled_out == ("CT:past_skin_injury",)
+    assert NODULE in dcc.expected_not_reported  # frequency 0.8 >= 0.5
+    assert ULCER not in dcc.expected_not_reported  # frequency 0.3, not a hallmark
+    assert "Matches 1 of your findings" in dcc.why()
+
+
+def test_batch_equals_single(mini_pack, mini_weights):
+    cases = [encode_case(mini_pack, p, a) for p, a in [([CALCINOSIS], []), ([FEVER, ULCER], [CKD]), ([CKD], [])]]
+    for method in ("overlap", "weighted", "likelihood"):
+        scorer = prepare(mini_pack, mini_weights, method)
+        batch = scorer.score_batch(np.stack([c.present for c in cases]), np.stack([c.absent for c in cases]))
+        for row, case in zip(batch, cases, strict=True):
+            assert row == pytest.approx(scorer.score(case.present, case.absent))
+
+
+def test_ties_break_by_condition_id():
+    ids = ("b_cond", "a_cond", "c_cond")
+    assert list(rank_order(np.array([1.0, 1.0, 2.0]), ids)) == [2, 1, 0]
+
+
+def test_nothing_reported_gives_no_strength_for_non_probabilistic_methods():
+    assert relative_strength("weighted", np.array([-1.0, -2.0])).sum() == 0.0
+    assert relative_strength("likelihood", np.array([0.0, 0.0])) == pytest.approx([0.5, 0.5])
+
+
+def test_unknown_method_is_an_input_error(mini_pack, mini_weights):
+    with pytest.raises(InputError, match="unknown method 'magic'"):
+        prepare(mini_pack, mini_weights, "magic")
+
+
+def test_weights_change_scores(mini_pack, mini_weights):
+    heavier = mini_weights.replace(finding_weights={CALCINOSIS: 2.0})
+    before = scores(mini_pack, mini_weights, "weighted", [CALCINOSIS])[DCC]
+    assert scores(mini_pack, heavier, "weighted", [CALCINOSIS])[DCC] == pytest.approx(2 * before)
+    boosted = mini_weights.replace(priors={CALCI: 5.0})
+    assert (scores(mini_pack, boosted, "likelihood", [CALCINOSIS])[CALCI]
+            > scores(mini_pack, mini_weights, "likelihood", [CALCINOSIS])[CALCI])
