@@ -85,14 +85,17 @@ class Ranking:
         return all(not m.matched for m in self.matches)
 
 
-def _status(present: float, absent: float, freq: float, hallmark: bool) -> str | None:
-    if present > 0:
-        return "matched" if freq > 0 else "unexplained"
-    if absent > 0:
-        return "ruled_out" if freq > 0 else "absent"
-    if hallmark or freq >= EXPECTED_FREQUENCY:
-        return "not_reported"
-    return None
+_STATUS = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
+
+
+def _status_codes(present: np.ndarray, absent: np.ndarray, freq: np.ndarray, hallmark: np.ndarray) -> np.ndarray:
+    """Index into ``_STATUS`` per condition and finding, -1 where the finding plays no part (C, F)."""
+    in_profile = freq > 0
+    codes = np.full(freq.shape, -1)
+    codes[(hallmark | (freq >= EXPECTED_FREQUENCY))] = 4
+    codes[:, absent > 0] = np.where(in_profile[:, absent > 0], 2, 3)
+    codes[:, present > 0] = np.where(in_profile[:, present > 0], 0, 1)
+    return codes
 
 
 def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
@@ -102,28 +105,28 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     contrib = scorer.contributions(case.present, case.absent)
     strength = relative_strength(scorer.method, scores)
     order = rank_order(scores, pack.condition_ids)
+    codes = _status_codes(case.present, case.absent, pack.frequency, pack.hallmark)
+    credit = np.maximum(case.present, case.absent).tolist()
     matches = []
-    for rank, i in enumerate(order, start=1):
+    for rank, i in enumerate(order.tolist(), start=1):
         cond = pack.conditions[i]
-        rows: list[FindingContribution] = []
-        for j, finding in enumerate(pack.findings):
-            status = _status(case.present[j], case.absent[j], pack.frequency[i, j], bool(pack.hallmark[i, j]))
-            if status is None:
-                continue
-            rows.append(FindingContribution(
-                finding.id, finding.label, status, float(contrib[i, j]), float(pack.frequency[i, j]),
-                bool(pack.hallmark[i, j]), float(max(case.present[j], case.absent[j])),
-            ))
-        rows.sort(key=lambda r: (-abs(r.contribution), r.finding_id))
-
-        def ids(status: str, rows: list[FindingContribution] = rows) -> tuple[str, ...]:
-            return tuple(r.finding_id for r in rows if r.status == status)
-
+        cols = np.flatnonzero(codes[i] >= 0).tolist()
+        c_row, f_row, h_row, s_row = (contrib[i].tolist(), pack.frequency[i].tolist(),
+                                      pack.hallmark[i].tolist(), codes[i].tolist())
+        rows = sorted(
+            (FindingContribution(pack.findings[j].id, pack.findings[j].label, _STATUS[s_row[j]], c_row[j],
+                                 f_row[j], h_row[j], credit[j]) for j in cols),
+            key=lambda r: (-abs(r.contribution), r.finding_id),
+        )
+        by_status: dict[str, list[str]] = {name: [] for name in _STATUS}
+        for r in rows:
+            by_status[r.status].append(r.finding_id)
         matches.append(ConditionMatch(
             condition_id=cond.id, name=cond.name, rank=rank, score=float(scores[i]),
             strength=float(strength[i]), base=float(scorer.base[i]), must_not_miss=cond.must_not_miss,
-            matched=ids("matched"), expected_not_reported=ids("not_reported"), unexplained=ids("unexplained"),
-            ruled_out=ids("ruled_out"), contributions=tuple(rows),
+            matched=tuple(by_status["matched"]), expected_not_reported=tuple(by_status["not_reported"]),
+            unexplained=tuple(by_status["unexplained"]), ruled_out=tuple(by_status["ruled_out"]),
+            contributions=tuple(rows),
         ))
     return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
 
