@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import (
+    Case,
     KnowledgePack,
     Result,
     Scorer,
@@ -21,6 +22,7 @@ from engine import (
     load_pack,
     prepare,
     run_case,
+    teaching_cases,
 )
 
 WEIGHTS_KEY = "analyst_weights"
@@ -44,6 +46,16 @@ def get_pack() -> KnowledgePack:
 @st.cache_resource(max_entries=64)
 def _scorer(method: str, weights_key: tuple, _weights: Weights) -> Scorer:
     return prepare(get_pack(), _weights, method)
+
+
+@st.cache_resource(show_spinner="Loading the teaching cases…")
+def _teaching_cases(pack_id: int) -> list[Case]:
+    return teaching_cases(get_pack())
+
+
+def get_teaching_cases() -> list[Case]:
+    """The teaching cases of ``data/cases/`` read against the current pack (raises ``InputError``)."""
+    return _teaching_cases(id(get_pack()))
 
 
 def get_scorer(method: str, weights: Weights) -> Scorer:

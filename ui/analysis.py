@@ -1,0 +1,240 @@
+"""Pure helpers for the Teach and Analyze pages: tables and chart frames built from engine results.
+
+No streamlit here (so every function is testable on its own) and no scoring logic: the numbers come
+from the engine; this module only arranges them for display and export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import (
+    PARAM_SPECS,
+    Case,
+    Evaluation,
+    KnowledgePack,
+    Result,
+    Scorer,
+    Weights,
+    encode_case,
+    validate_weights,
+)
+from engine.scoring import relative_strength
+from engine.sensitivity import Sensitivity, rank_matrix
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- labels and CSV ----------------------------------------------------------------------------------
+
+def finding_label(pack: KnowledgePack, finding_id: str, cases: Sequence[Case] = ()) -> str:
+    """A clinical label for any finding ID: the pack's, a case file's, HPO's, or the ID itself."""
+    if finding_id in pack.finding_index:
+        return pack.finding(finding_id).label
+    for case in cases:
+        for fid, text in case.labels:
+            if fid == finding_id:
+                return text
+    term = pack.ontology.terms.get(finding_id)
+    return term.name if term is not None else finding_id
+
+
+def condition_name(pack: KnowledgePack, condition_id: str) -> str:
+    return pack.condition(condition_id).name if condition_id in pack.condition_index else condition_id
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """CSV whose cells never start a spreadsheet formula (OWASP CSV-injection advice, as weights_to_csv)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([_escape(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow(["" if _missing(v) else _escape(str(v)) for v in row])
+    return buf.getvalue()
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _escape(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --- weights editor ----------------------------------------------------------------------------------
+
+def weights_tables(pack: KnowledgePack, weights: Weights) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Three editable tables: finding weights, condition priors, method parameters."""
+    findings = pd.DataFrame([{"finding_id": f.id, "label": f.label, "group": f.group,
+                              "weight": float(weights.finding_weights[f.id])} for f in pack.findings])
+    priors = pd.DataFrame([{"condition_id": c.id, "name": c.name, "prior": float(weights.priors[c.id])}
+                           for c in pack.conditions])
+    params = pd.DataFrame([{"parameter": k, "value": str(weights.param(k)), "default": str(spec.default),
+                            "allowed": _allowed(k), "help": spec.help} for k, spec in PARAM_SPECS.items()])
+    return findings, priors, params
+
+
+def _allowed(name: str) -> str:
+    spec = PARAM_SPECS[name]
+    if spec.choices:
+        return " | ".join(spec.choices)
+    kind = "whole number" if spec.integer else "number"
+    return f"{kind} {spec.low:g} to {spec.high:g}"
+
+
+def _cell(value: Any) -> Any:
+    """Editor cells to raw values for validate_weights (an emptied cell becomes None and is refused there)."""
+    if _missing(value):
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def weights_from_tables(pack: KnowledgePack, findings: pd.DataFrame, priors: pd.DataFrame,
+                        params: pd.DataFrame) -> Weights:
+    """Validate edited tables into Weights (raises :class:`engine.WeightsError` naming the entry)."""
+    fw = {str(r.finding_id): _cell(r.weight) for r in findings.itertuples(index=False)}
+    pr = {str(r.condition_id): _cell(r.prior) for r in priors.itertuples(index=False)}
+    pa = {str(r.parameter): _param_value(str(r.parameter), _cell(r.value)) for r in params.itertuples(index=False)}
+    return validate_weights(pack, fw, pr, pa)
+
+
+def _param_value(name: str, raw: Any) -> Any:
+    spec = PARAM_SPECS.get(name)
+    if spec is None or spec.choices or not isinstance(raw, str):
+        return raw
+    try:
+        return float(raw)
+    except ValueError:
+        return raw  # validate_weights names the parameter and the bad text
+
+
+def diff_frame(pack: KnowledgePack, default: Weights, current: Weights) -> pd.DataFrame:
+    """What the current weights change compared with the defaults (``Weights.diff``)."""
+    rows = []
+    for kind, key, before, after in default.diff(current):
+        name = (finding_label(pack, key) if kind == "finding" else condition_name(pack, key) if kind == "prior"
+                else PARAM_SPECS[key].help if key in PARAM_SPECS else "")
+        rows.append({"kind": kind, "key": key, "name": name, "default": str(before), "current": str(after)})
+    return pd.DataFrame(rows, columns=["kind", "key", "name", "default", "current"])
+
+
+# --- evaluation --------------------------------------------------------------------------------------
+
+METRICS = (("top-1", "top1"), ("top-3", "top3"), ("MRR", "mrr"), ("triage agreement", "triage_agreement"))
+
+
+def metrics_frame(current: Evaluation, default: Evaluation) -> pd.DataFrame:
+    """top-1, top-3, MRR and triage agreement under the current and the default weights, with the difference."""
+    rows = []
+    for title, attr in METRICS:
+        now, before = getattr(current, attr), getattr(default, attr)
+        diff = None if now is None or before is None else now - before
+        rows.append({"metric": title, "current": now, "default": before, "difference": diff})
+    return pd.DataFrame(rows)
+
+
+def case_changes_frame(pack: KnowledgePack, current: Evaluation, default: Evaluation) -> pd.DataFrame:
+    """Per case: the expected condition's rank under defaults and now (negative change = better now)."""
+    before = {c.case_id: c for c in default.cases}
+    rows = []
+    for c in current.cases:
+        d = before[c.case_id]
+        rows.append({"case": c.case_id, "expected": condition_name(pack, c.expected), "rank (default)": d.rank,
+                     "rank (current)": c.rank, "change": c.rank - d.rank,
+                     "top-1 (current)": condition_name(pack, c.predicted), "triage (current)": c.triage,
+                     "expected triage": c.expected_triage or ""})
+    return pd.DataFrame(rows)
+
+
+def confusion_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
+    """The confusion matrix as long rows (expected, predicted, count) over conditions that occur."""
+    used = sorted({c.expected for c in evaluation.cases} | {c.predicted for c in evaluation.cases})
+    index = {cid: i for i, cid in enumerate(evaluation.labels)}
+    rows = [{"expected": condition_name(pack, e), "predicted": condition_name(pack, p),
+             "count": int(evaluation.confusion[index[e], index[p]])} for e in used for p in used]
+    return pd.DataFrame(rows, columns=["expected", "predicted", "count"])
+
+
+def sensitivity_frame(rows: Sequence[Sensitivity], top: int | None = None) -> pd.DataFrame:
+    """Sensitivity rows as a table, most influential first."""
+    data = [{"weight": f"{r.kind}: {r.label}", "kind": r.kind, "key": r.key, "label": r.label,
+             "mean |rank change|": r.mean_abs_rank_change, "mean |strength change|": r.mean_abs_strength_change,
+             "cases moved": r.cases_moved, "MRR change (+)": r.mrr_up, "MRR change (−)": r.mrr_down}
+            for r in rows[:top]]
+    return pd.DataFrame(data)
+
+
+# --- teaching ----------------------------------------------------------------------------------------
+
+def case_steps(present: Sequence[str], absent: Sequence[str]) -> list[tuple[str, bool]]:
+    """The order in which a case's findings are revealed: present ones, then pertinent negatives."""
+    return [(f, True) for f in present] + [(f, False) for f in absent]
+
+
+def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequence[Case] = (),
+               top: int = 5) -> pd.DataFrame:
+    """Rank and match strength per step for every condition that reaches the top ``top`` at some step.
+
+    Step ``k`` scores the first ``k`` findings (engine: encode_case, Scorer.score_batch).
+    """
+    pack, credit = scorer.pack, float(scorer.weights.param("ancestor_credit"))
+    encoded = [encode_case(pack, [f for f, p in steps[:k] if p], [f for f, p in steps[:k] if not p], credit)
+               for k in range(1, len(steps) + 1)]
+    if not encoded:
+        return pd.DataFrame(columns=["step", "added", "condition", "rank", "strength"])
+    scores = scorer.score_batch(np.array([e.present for e in encoded]), np.array([e.absent for e in encoded]))
+    ranks = rank_matrix(scores, pack.condition_ids)
+    keep = np.flatnonzero((ranks <= top).any(axis=0))
+    rows = []
+    for k, (row, rank) in enumerate(zip(scores, ranks, strict=True), start=1):
+        strength = relative_strength(scorer.method, row)
+        fid, present = steps[k - 1]
+        added = f"{'+' if present else '−'} {finding_label(pack, fid, cases)}"
+        rows += [{"step": k, "added": added, "condition": pack.conditions[i].name, "rank": int(rank[i]),
+                  "strength": float(strength[i])} for i in keep]
+    return pd.DataFrame(rows)
+
+
+def profile_frame(pack: KnowledgePack, condition_ids: Sequence[str], reported: Mapping[str, bool] | None = None,
+                  ) -> pd.DataFrame:
+    """Finding × condition profile frequencies (long rows) for the findings of any chosen condition."""
+    reported = reported or {}
+    idx = [pack.condition_index[c] for c in condition_ids]
+    cols = [j for j in range(len(pack.findings)) if (pack.frequency[idx, j] > 0).any()] if idx else []
+    rows = []
+    for j in cols:
+        f = pack.findings[j]
+        status = "" if f.id not in reported else ("reported present" if reported[f.id] else "reported absent")
+        for i in idx:
+            rows.append({"finding": f"{f.label} ({f.id})", "finding_id": f.id, "condition": pack.conditions[i].name,
+                         "frequency": float(pack.frequency[i, j]), "hallmark": bool(pack.hallmark[i, j]),
+                         "mark": "★" if pack.hallmark[i, j] else "", "reported": status})
+    return pd.DataFrame(rows, columns=["finding", "finding_id", "condition", "frequency", "hallmark", "mark",
+                                       "reported"])
+
+
+def method_top_frame(result: Result, top: int = 5) -> pd.DataFrame:
+    """The top matches of one method's result: rank, condition, match strength, score."""
+    return pd.DataFrame([{"rank": m.rank, "condition": m.name, "strength": round(m.strength, 4),
+                          "score": round(m.score, 4)} for m in result.ranking.matches[:top]])
+
+
+def next_questions_frame(pack: KnowledgePack, result: Result) -> pd.DataFrame:
+    """The most informative unasked findings: HPO ID, label, information gain (bits), whom it separates."""
+    return pd.DataFrame([{"finding_id": q.finding_id, "finding": q.label, "information gain (bits)":
+                          round(q.information_gain, 3), "favours": condition_name(pack, q.favours),
+                          "against": condition_name(pack, q.against), "why": q.reason}
+                         for q in result.next_questions])
+
+
+def library_frame(pack: KnowledgePack, cases: Sequence[Case]) -> pd.DataFrame:
+    """The teaching-case library: one row per case."""
+    return pd.DataFrame([{"id": c.id, "title": c.title, "expected": condition_name(pack, c.expected),
+                          "findings": len(c.present) + len(c.absent), "pertinent negatives": len(c.absent),
+                          "triage": c.expected_triage or "", "source": c.source} for c in cases])

@@ -1,0 +1,216 @@
+"""Teach page: educators demonstrate differential reasoning on teaching cases or hand-built cases.
+
+Clinical labels and HPO IDs throughout. Every result is shown with the safety block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
+from ui import analysis, common
+
+PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
+CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
+COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
+TOP = 5
+
+
+# --- state -------------------------------------------------------------------------------------------
+
+def load_case(case: Case) -> None:
+    """Put a teaching case into the working case (present and pertinent negatives), all steps shown."""
+    st.session_state[PRESENT_KEY] = list(case.present)
+    st.session_state[ABSENT_KEY] = list(case.absent)
+    st.session_state[CASE_KEY] = case.id
+    st.session_state[STEP_KEY] = len(case.present) + len(case.absent)
+    st.session_state.pop(COMPARE_KEY, None)
+
+
+def _clear_case() -> None:
+    for key in (PRESENT_KEY, ABSENT_KEY, CASE_KEY, STEP_KEY, COMPARE_KEY):
+        st.session_state.pop(key, None)
+
+
+def _next_step(n: int) -> None:
+    st.session_state[STEP_KEY] = min(int(st.session_state.get(STEP_KEY, n)) + 1, n)
+
+
+def _cases() -> list[Case]:
+    try:
+        return common.get_teaching_cases()
+    except TriageError as exc:
+        st.error(f"The teaching cases could not be read: {exc}")
+        return []
+
+
+# --- sections ----------------------------------------------------------------------------------------
+
+def _library(pack: KnowledgePack, cases: list[Case]) -> None:
+    st.subheader("Case library")
+    if not cases:
+        st.info("No teaching cases available yet: build a case by hand below.")
+        return
+    st.dataframe(analysis.library_frame(pack, cases), hide_index=True)
+    by_id = {c.id: c for c in cases}
+    pick = st.selectbox("Teaching case", list(by_id), key=PICK_KEY,
+                        format_func=lambda cid: f"{by_id[cid].title or cid} ({cid})")
+    case = by_id[pick]
+    st.markdown(f"**{case.title or case.id}** — {case.summary}")
+    st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
+    st.caption(f"Expected: {analysis.condition_name(pack, case.expected)} · Source: {case.source or 'n/a'}")
+    st.button("Load this case", key="teach_load", on_click=load_case, args=(case,), type="primary")
+
+
+def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
+    ids = list(pack.finding_ids)
+    for c in cases:
+        ids += [f for f in (*c.present, *c.absent) if f not in ids]
+    for key in (PRESENT_KEY, ABSENT_KEY):  # anything already in the working case stays selectable
+        ids += [f for f in st.session_state.get(key, []) if f not in ids]
+    return ids
+
+
+def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str], list[str]]:
+    st.subheader("Working case")
+    loaded = st.session_state.get(CASE_KEY)
+    st.caption(f"Loaded teaching case: {loaded}" if loaded else "Build a case by hand, or load one above.")
+    options = _finding_options(pack, cases)
+
+    def fmt(fid: str) -> str:
+        return f"{analysis.finding_label(pack, fid, cases)} · {fid}"
+
+    present = st.multiselect("Findings present", options, key=PRESENT_KEY, format_func=fmt)
+    absent = st.multiselect("Findings explicitly absent (pertinent negatives)", options, key=ABSENT_KEY,
+                            format_func=fmt)
+    st.button("Clear the working case", key="teach_clear", on_click=_clear_case)
+    return present, absent
+
+
+def _step_slider(steps: list[tuple[str, bool]]) -> int:
+    n = len(steps)
+    if st.session_state.get(STEPS_SEEN_KEY) != steps:  # a new case: show every finding
+        st.session_state[STEPS_SEEN_KEY] = steps
+        st.session_state[STEP_KEY] = n
+    st.session_state[STEP_KEY] = max(1, min(int(st.session_state.get(STEP_KEY, n)), n))
+    if n == 1:
+        return 1
+    cols = st.columns([4, 1])
+    with cols[0]:
+        step = st.slider("Findings revealed", 1, n, key=STEP_KEY)
+    with cols[1]:
+        st.button("Next finding", key="teach_next", on_click=_next_step, args=(n,), disabled=step >= n)
+    return int(step)
+
+
+def _trajectory_chart(frame: pd.DataFrame, step: int) -> alt.Chart:
+    base = alt.Chart(frame).encode(
+        x=alt.X("step:O", title="Findings revealed"),
+        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domainMin=1), title="Rank (1 = best)"),
+        color=alt.Color("condition:N", title="Condition"),
+        tooltip=["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")],
+    )
+    rule = alt.Chart(pd.DataFrame({"step": [step]})).mark_rule(strokeDash=[4, 4]).encode(x="step:O")
+    return (base.mark_line(point=True) + rule).properties(height=300)
+
+
+def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[str, bool]],
+                  method: str) -> tuple[Result, list[tuple[str, bool]]]:
+    st.subheader("Step through the findings")
+    step = _step_slider(steps)
+    shown = steps[:step]
+    st.markdown("Revealed so far: " + ", ".join(
+        f"{'+' if p else '−'} {analysis.finding_label(pack, f, cases)} ({f})" for f, p in shown))
+    frame = analysis.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
+    st.altair_chart(_trajectory_chart(frame, step), width="stretch")
+    result = common.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
+    common.show_triage_banner(result)
+    st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
+    st.dataframe(common.ranking_frame(result, TOP), hide_index=True)
+    common.show_safety_block(pack)
+    return result, shown
+
+
+def _heatmap(frame: pd.DataFrame) -> alt.Chart:
+    base = alt.Chart(frame).encode(
+        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending")),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color("frequency:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Frequency"),
+        tooltip=["finding", "condition", alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"],
+    )
+    marks = base.mark_text(fontSize=14, color="darkorange").encode(text="mark:N")
+    return (rect + marks).properties(height=22 * frame["finding"].nunique() + 40)
+
+
+def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]]) -> None:
+    st.subheader("Compare conditions side by side")
+    ids = list(pack.condition_ids)
+    if COMPARE_KEY not in st.session_state:
+        st.session_state[COMPARE_KEY] = [m.condition_id for m in result.ranking.matches[:3]]
+    chosen = st.multiselect("Conditions", ids, key=COMPARE_KEY,
+                            format_func=lambda c: analysis.condition_name(pack, c))
+    if not chosen:
+        st.info("Choose at least one condition.")
+        return
+    reported = dict(shown)
+    frame = analysis.profile_frame(pack, chosen, reported)
+    st.altair_chart(_heatmap(frame), width="stretch")
+    st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
+
+
+def _next_question(pack: KnowledgePack, result: Result) -> None:
+    st.subheader("Most discriminating next finding")
+    st.caption("Among the findings not yet revealed or asked, at the current step.")
+    if not result.next_questions:
+        st.info("No unasked finding separates the leading conditions any further.")
+        return
+    best = result.next_questions[0]
+    st.markdown(f"**Ask about: {best.label} ({best.finding_id})** — expected information gain "
+                f"{best.information_gain:.2f} bits.")
+    st.markdown(f"Why: {best.reason}")
+    st.dataframe(analysis.next_questions_frame(pack, result), hide_index=True)
+
+
+def _methods(present: list[str], absent: list[str]) -> None:
+    st.subheader("The same case under each scoring method")
+    st.caption("All findings of the working case; top 5 per method.")
+    for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
+        info = METHOD_INFO[method]
+        with col:
+            st.markdown(f"**{info.title}** (`{method}`)")
+            st.latex(info.latex)
+            st.caption(info.summary)
+            st.dataframe(analysis.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
+
+
+# --- page --------------------------------------------------------------------------------------------
+
+def render() -> None:
+    """The Teach page."""
+    st.title("Teach: differential reasoning")
+    st.caption("Educational symptom matching for teaching; a match is not a diagnosis.")
+    pack = common.get_pack()
+    cases = _cases()
+    _library(pack, cases)
+    present, absent = _working_case(pack, cases)
+    steps = analysis.case_steps(present, absent)
+    if not steps:
+        st.info("Add findings (or load a teaching case) to see the ranking.")
+        return
+    method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
+                          format_func=lambda m: METHOD_INFO[m].title)
+    try:
+        result, shown = _step_through(pack, cases, steps, method)
+        _compare(pack, result, shown)
+        _next_question(pack, result)
+        _methods(present, absent)
+        with st.expander("Explanation of the top matches (current step)"):
+            common.show_explanation(pack, result, lay=False)
+    except TriageError as exc:
+        st.error(f"This case cannot be scored: {exc}")
