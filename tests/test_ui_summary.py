@@ -1,0 +1,74 @@
+"""The downloadable summary: pure functions over the real pack and an engine result."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from engine import load_pack, triage
+from ui.summary import build_summary, clinician_questions, finding_line, questions_to_ask
+
+HARD_LUMP, INJURY, FEVER = "HP:0001482", "CT:injury_at_site", "HP:0001945"
+NET_PATCHES, DIALYSIS = "CT:retiform_purpura", "HP:0003774"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+def make(pack, present, absent=()):
+    result = triage(pack, list(present), list(absent))
+    return result, build_summary(pack, result, present, absent, today=date(2026, 1, 2))
+
+
+def test_summary_lists_ticks_and_ruled_out_findings(pack) -> None:
+    _, text = make(pack, [HARD_LUMP, INJURY], [FEVER])
+    have = text.split("## Findings I have")[1].split("##")[0]
+    do_not = text.split("## Findings I do not have")[1].split("##")[0]
+    assert pack.finding(HARD_LUMP).lay_label in have and pack.finding(INJURY).lay_label in have
+    assert HARD_LUMP in have and pack.finding(FEVER).lay_label in do_not
+
+
+def test_summary_without_ruled_out_findings_has_no_such_section(pack) -> None:
+    _, text = make(pack, [HARD_LUMP])
+    assert "## Findings I do not have" not in text
+
+
+def test_summary_lists_top_matches_with_strength(pack) -> None:
+    result, text = make(pack, [HARD_LUMP, INJURY])
+    top = result.ranking.top
+    assert f"1. {top.name}" in text and f"{top.strength:.0%} of the match" in text
+    assert "Closest matches (educational, not a diagnosis)" in text
+
+
+def test_summary_carries_red_flag_triage_and_reasons(pack) -> None:
+    result, text = make(pack, [NET_PATCHES, DIALYSIS])
+    assert result.triage.level == "emergency"
+    assert f"**EMERGENCY**: {result.triage.advice}" in text
+    assert all(r.message in text for r in result.triage.reasons)
+
+
+def test_summary_carries_questions_prompt_disclaimer_and_versions(pack) -> None:
+    result, text = make(pack, [HARD_LUMP, INJURY])
+    assert result.next_questions
+    assert all(q.lay_label in text for q in result.next_questions)
+    assert all(q in text for q in questions_to_ask(result))
+    assert result.clinician_prompt in text and pack.disclaimer in text
+    assert f"HPO release {pack.hpo_version}" in text and "2026-01-02" in text
+
+
+def test_summary_says_diagnosis_only_as_not_a_diagnosis(pack) -> None:
+    _, text = make(pack, [HARD_LUMP, INJURY, NET_PATCHES, "CT:systemic_sclerosis_diagnosis"], [FEVER])
+    for m in re.finditer(r"\bdiagnos[ie]s\b", text, flags=re.IGNORECASE):
+        assert text[m.start() - 6:m.end()].lower() == "not a diagnosis"
+
+
+def test_helpers(pack) -> None:
+    result, _ = make(pack, [HARD_LUMP])
+    assert finding_line(pack, HARD_LUMP).endswith(f"{HARD_LUMP})")
+    assert finding_line(pack, "HP:9999999") == "HP:9999999"
+    assert len(clinician_questions(result)) == len(result.next_questions)
+    assert all(q.endswith("?") for q in questions_to_ask(result))
