@@ -1,0 +1,294 @@
+"""Analyze page: analysts adjust the weights, evaluate them against the defaults, and see which matter.
+
+Weights change only after validation (editor, upload); a refused change keeps the current weights.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine import (
+    METHOD_INFO,
+    METHODS,
+    Case,
+    Evaluation,
+    InputError,
+    KnowledgePack,
+    TriageError,
+    Weights,
+    WeightsError,
+    default_weights,
+    evaluate,
+    parse_weights,
+    read_case_bytes,
+    weights_to_csv,
+    weights_to_toml,
+)
+from engine.cases import MAX_CASE_FILE_BYTES
+from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
+from engine.weights import MAX_UPLOAD_BYTES
+from ui import analysis, common
+
+METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
+UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
+CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze_cases_upload", "analyze_cases_seen", "analyze_cases_msg"
+UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_version"
+SOURCES = ("Teaching cases", "Uploaded case file")
+TOP_MOVERS = 15
+
+
+# --- state changes (each keeps the current weights unless the new ones are valid) ---------------------
+
+def _say(key: str, level: str, text: str) -> None:
+    st.session_state[key] = (level, text)
+
+
+def _show(key: str) -> None:
+    if key in st.session_state:
+        level, text = st.session_state[key]
+        (st.error if level == "error" else st.success)(text)
+
+
+def _apply(weights: Weights, note: str) -> None:
+    common.set_weights(weights)
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    _say(WEIGHTS_MSG, "success", note)
+
+
+def handle_weights_upload(name: str, content: bytes) -> bool:
+    """Validate an uploaded weights file and apply it; on any problem show why and keep the current weights."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        _say(WEIGHTS_MSG, "error", f"{name}: file is {len(content):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} "
+             "bytes (1 MB). Not loaded: the current weights are unchanged.")
+        return False
+    try:
+        weights = parse_weights(common.get_pack(), content, name)
+    except WeightsError as exc:
+        _say(WEIGHTS_MSG, "error", f"{exc}. Not loaded: the current weights are unchanged.")
+        return False
+    _apply(weights, f"Loaded weights from {name}.")
+    return True
+
+
+def handle_cases_upload(name: str, content: bytes) -> bool:
+    """Read an uploaded case file for evaluation; on any problem show why and keep the previous cases."""
+    if len(content) > MAX_CASE_FILE_BYTES:
+        _say(CASES_MSG, "error", f"{name}: file is {len(content):,} bytes; the limit is {MAX_CASE_FILE_BYTES:,} "
+             "bytes (1 MB). Not loaded.")
+        return False
+    try:
+        cases = read_case_bytes(common.get_pack(), content, name)
+    except InputError as exc:
+        _say(CASES_MSG, "error", f"{exc}. Not loaded: the previous cases are kept.")
+        return False
+    st.session_state[UPLOADED_CASES] = cases
+    _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {name}.")
+    return True
+
+
+def reset_weights() -> None:
+    _apply(default_weights(common.get_pack()), "Weights reset to the defaults.")
+
+
+# --- cached engine calls -----------------------------------------------------------------------------
+
+def _pack_key(pack: KnowledgePack) -> tuple:
+    return (pack.name, pack.hpo_version, pack.finding_ids, pack.condition_ids)
+
+
+@st.cache_data(show_spinner="Evaluating…", max_entries=64)
+def _evaluate(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+              _pack: KnowledgePack, _weights: Weights) -> Evaluation:
+    return evaluate(_pack, cases, method, _weights)
+
+
+@st.cache_data(show_spinner="Measuring sensitivity…", max_entries=32)
+def _sensitivity(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple, factor: float,
+                 _pack: KnowledgePack, _weights: Weights) -> tuple[list[Sensitivity], float]:
+    start = time.perf_counter()
+    rows = sensitivity(_pack, cases, method, _weights, factor)
+    return rows, time.perf_counter() - start
+
+
+def run_evaluation(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
+    return _evaluate(_pack_key(pack), tuple(cases), method, weights.key(), pack, weights)
+
+
+def run_sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights,
+                    factor: float = DEFAULT_FACTOR) -> tuple[list[Sensitivity], float]:
+    """Sensitivity rows and the seconds the (uncached) computation took; cached on the weights fingerprint."""
+    return _sensitivity(_pack_key(pack), tuple(cases), method, weights.key(), factor, pack, weights)
+
+
+# --- sections ----------------------------------------------------------------------------------------
+
+def _files_section() -> None:
+    st.subheader("Load and save weights")
+    upload = st.file_uploader("Upload weights (.toml or .csv, at most 1 MB)", type=["toml", "csv"], key=UPLOAD_KEY,
+                              max_upload_size=1)
+    if upload is not None and st.session_state.get(UPLOAD_SEEN) != upload.file_id:
+        st.session_state[UPLOAD_SEEN] = upload.file_id  # handle each upload once, not on every rerun
+        if upload.size > MAX_UPLOAD_BYTES:  # refuse before reading it
+            _say(WEIGHTS_MSG, "error", f"{upload.name}: file is {upload.size:,} bytes; the limit is "
+                 f"{MAX_UPLOAD_BYTES:,} bytes (1 MB). Not loaded: the current weights are unchanged.")
+        else:
+            handle_weights_upload(upload.name, upload.getvalue())
+
+
+def _downloads(weights: Weights) -> None:
+    cols = st.columns(2)
+    cols[0].download_button("Download weights (.toml)", weights_to_toml(weights), "weights.toml",
+                            mime="application/toml", key="analyze_download_toml")
+    cols[1].download_button("Download weights (.csv)", weights_to_csv(weights), "weights.csv", mime="text/csv",
+                            key="analyze_download_csv")
+
+
+def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
+    st.subheader("Edit weights")
+    version = st.session_state.get(EDITOR_VERSION, 0)
+    fw, pr, pa = analysis.weights_tables(pack, weights)
+    tabs = st.tabs(["Finding weights", "Condition priors", "Method parameters"])
+    with tabs[0]:
+        fw = st.data_editor(fw, key=f"analyze_fw_{version}", hide_index=True, disabled=["finding_id", "label", "group"],
+                            column_config={"weight": st.column_config.NumberColumn("weight", step=0.1,
+                                                                                   help="0 to 100; 1 = neutral")})
+    with tabs[1]:
+        pr = st.data_editor(pr, key=f"analyze_priors_{version}", hide_index=True, disabled=["condition_id", "name"],
+                            column_config={"prior": st.column_config.NumberColumn("prior", help="relative, above 0")})
+    with tabs[2]:
+        pa = st.data_editor(pa, key=f"analyze_params_{version}", hide_index=True,
+                            disabled=["parameter", "default", "allowed", "help"])
+    cols = st.columns(2)
+    if cols[0].button("Apply edited weights", key="analyze_apply", type="primary"):
+        try:
+            new = analysis.weights_from_tables(pack, fw, pr, pa)
+        except WeightsError as exc:
+            _say(WEIGHTS_MSG, "error", f"Not applied: {exc}. The current weights are unchanged.")
+        else:
+            _apply(new, "Edited weights applied.")
+    cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
+
+
+def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
+    source = st.radio("Evaluate on", SOURCES, key=SOURCE_KEY, horizontal=True)
+    if source == SOURCES[0]:
+        return cases
+    upload = st.file_uploader("Case file (.json, at most 1 MB)", type=["json"], key=CASES_UPLOAD_KEY,
+                              max_upload_size=1)
+    if upload is not None and st.session_state.get(CASES_SEEN) != upload.file_id:
+        st.session_state[CASES_SEEN] = upload.file_id
+        handle_cases_upload(upload.name, upload.getvalue())
+    _show(CASES_MSG)
+    return st.session_state.get(UPLOADED_CASES, [])
+
+
+def _metrics(current: Evaluation, default: Evaluation) -> None:
+    frame = analysis.metrics_frame(current, default)
+    for col, row in zip(st.columns(len(frame)), frame.itertuples(index=False), strict=True):
+        if row.current is None:
+            col.metric(row.metric, "n/a")
+        else:
+            delta = None if row.difference is None else f"{row.difference:+.3f} vs defaults"
+            col.metric(row.metric, f"{row.current:.3f}", delta)
+    st.dataframe(frame, hide_index=True)
+
+
+def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
+    base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=alt.Axis(labelAngle=-30)),
+                                   y=alt.Y("expected:N", title="Expected"))
+    rect = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="greens"), title="Cases"),
+                                   tooltip=["expected", "predicted", "count"])
+    text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
+    n = frame["expected"].nunique()
+    return (rect + text).properties(height=28 * n + 60)
+
+
+def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
+    st.subheader("Evaluate")
+    chosen = _cases_for_evaluation(cases)
+    if not chosen:
+        st.info("No cases to evaluate yet.")
+        return
+    defaults = default_weights(pack)
+    current, default = (run_evaluation(pack, chosen, method, w) for w in (weights, defaults))
+    common.show_safety_block(pack)
+    st.markdown(f"**{len(chosen)} case(s), method {METHOD_INFO[method].title}: current weights vs defaults**")
+    if weights.key() == defaults.key():
+        st.info("The current weights are the defaults, so there is no difference yet.")
+    _metrics(current, default)
+    changes = analysis.case_changes_frame(pack, current, default)
+    moved = int((changes["change"] != 0).sum())
+    st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved; negative = better now)")
+    st.dataframe(changes, hide_index=True)
+    st.download_button("Download the evaluation (.csv)", analysis.safe_csv(changes), "evaluation.csv",
+                       mime="text/csv", key="analyze_download_eval")
+    st.markdown("**Confusion matrix (current weights)**")
+    st.altair_chart(_confusion_chart(analysis.confusion_frame(pack, current)), width="stretch")
+    st.markdown("**What changed in the weights**")
+    diff = analysis.diff_frame(pack, defaults, weights)
+    if diff.empty:
+        st.caption("Nothing: the current weights are the defaults.")
+    else:
+        st.dataframe(diff, hide_index=True)
+
+
+def _movers_chart(frame: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("mean |strength change|:Q", title="Mean |change| in the expected condition's share of the match"),
+        y=alt.Y("weight:N", sort="-x", title=None),
+        color=alt.Color("kind:N", title="Weight"),
+        tooltip=["weight", "key", alt.Tooltip("mean |rank change|:Q", format=".3f"),
+                 alt.Tooltip("mean |strength change|:Q", format=".4f"), "cases moved",
+                 alt.Tooltip("MRR change (+):Q", format="+.3f"), alt.Tooltip("MRR change (−):Q", format="+.3f")],
+    ).properties(height=24 * len(frame) + 40)
+
+
+def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
+    st.subheader("Sensitivity: which weights move the rankings most")
+    if not cases:
+        st.info("No teaching cases to measure sensitivity on.")
+        return
+    pct = st.slider("Scale each weight by ± (%)", 5, 50, int(DEFAULT_FACTOR * 100), step=5, key=FACTOR_KEY)
+    rows, seconds = run_sensitivity(pack, cases, method, weights, pct / 100)
+    frame = analysis.sensitivity_frame(rows)
+    top = frame.head(TOP_MOVERS)
+    if frame.empty or (top["mean |strength change|"] == 0).all():
+        st.info(f"No weight moves the rankings under {METHOD_INFO[method].title}"
+                + (" (set overlap ignores weights and priors)." if method == "overlap" else "."))
+    else:
+        st.altair_chart(_movers_chart(top), width="stretch")
+    st.caption(f"Each finding weight and prior scaled by ±{pct}% over {len(cases)} teaching case(s); "
+               f"computed in {seconds:.2f} s (cached per weights).")
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Download the sensitivity table (.csv)", analysis.safe_csv(frame), "sensitivity.csv",
+                       mime="text/csv", key="analyze_download_sens")
+
+
+# --- page --------------------------------------------------------------------------------------------
+
+def render() -> None:
+    """The Analyze page."""
+    st.title("Analyze: weights, evaluation and sensitivity")
+    st.caption("For analysts. Changes apply to this session only and only after validation.")
+    pack = common.get_pack()
+    try:
+        cases = common.get_teaching_cases()
+    except TriageError as exc:
+        st.error(f"The teaching cases could not be read: {exc}")
+        cases = []
+    method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
+                          format_func=lambda m: METHOD_INFO[m].title)
+    _files_section()
+    messages = st.empty()
+    _editor_section(pack, common.current_weights())
+    with messages.container():
+        _show(WEIGHTS_MSG)
+    _downloads(common.current_weights())
+    weights = common.current_weights()
+    _evaluation_section(pack, cases, method, weights)
+    _sensitivity_section(pack, cases, method, weights)
