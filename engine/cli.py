@@ -152,3 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TriageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
