@@ -165,3 +165,11 @@ def test_step_frame_and_profile_frame(mini_pack, mini_weights):
     row = heat[(heat.finding_id == "HP:0025520") & (heat.condition == "Dystrophic calcinosis cutis")].iloc[0]
     assert row.frequency == 0.9 and row.hallmark and row.mark == "★" and row.reported == "reported present"
     assert "HP:0001945" not in set(heat.finding_id)  # fever: in neither profile
+
+
+def test_salient_profile_rows(mini_pack):
+    frame = analysis.profile_frame(mini_pack, [DCC], {"HP:0200042": False})
+    kept = set(analysis.salient_profile_rows(frame, threshold=0.6).finding_id)
+    # nodule (80%), calcinosis (hallmark), ulcer (reported absent) stay; past injury (50%) goes
+    assert kept == {"HP:0001482", "HP:0025520", "HP:0200042"}
+    assert analysis.salient_profile_rows(frame.iloc[0:0]).empty

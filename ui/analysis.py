@@ -219,6 +219,19 @@ def profile_frame(pack: KnowledgePack, condition_ids: Sequence[str], reported: M
                                        "reported"])
 
 
+SALIENT_FREQUENCY = 0.3
+
+
+def salient_profile_rows(frame: pd.DataFrame, threshold: float = SALIENT_FREQUENCY) -> pd.DataFrame:
+    """Keep findings that are reported, a hallmark, or at least ``threshold`` frequent in a chosen condition."""
+    if frame.empty:
+        return frame
+    keep = frame.groupby("finding_id").apply(
+        lambda g: bool((g["reported"] != "").any() or g["hallmark"].any() or (g["frequency"] >= threshold).any()),
+        include_groups=False)
+    return frame[frame["finding_id"].isin(keep[keep].index)]
+
+
 def method_top_frame(result: Result, top: int = 5) -> pd.DataFrame:
     """The top matches of one method's result: rank, condition, match strength, score."""
     return pd.DataFrame([{"rank": m.rank, "condition": m.name, "strength": round(m.strength, 4),

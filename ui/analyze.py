@@ -193,14 +193,16 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
         if row.current is None:
             col.metric(row.metric, "n/a")
         else:
-            delta = None if row.difference is None else f"{row.difference:+.3f} vs defaults"
+            changed = row.difference is not None and abs(row.difference) > 1e-12
+            delta = f"{row.difference:+.3f} vs defaults" if changed else None
             col.metric(row.metric, f"{row.current:.3f}", delta)
     st.dataframe(frame, hide_index=True)
 
 
 def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
-    base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=alt.Axis(labelAngle=-30)),
-                                   y=alt.Y("expected:N", title="Expected"))
+    x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
+    base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=x_axis),
+                                   y=alt.Y("expected:N", title="Expected", axis=alt.Axis(labelLimit=260)))
     rect = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="greens"), title="Cases"),
                                    tooltip=["expected", "predicted", "count"])
     text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
@@ -240,7 +242,7 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
 def _movers_chart(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("mean |strength change|:Q", title="Mean |change| in the expected condition's share of the match"),
-        y=alt.Y("weight:N", sort="-x", title=None),
+        y=alt.Y("weight:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         color=alt.Color("kind:N", title="Weight"),
         tooltip=["weight", "key", alt.Tooltip("mean |rank change|:Q", format=".3f"),
                  alt.Tooltip("mean |strength change|:Q", format=".4f"), "cases moved",

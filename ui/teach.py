@@ -137,8 +137,10 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
 
 def _heatmap(frame: pd.DataFrame) -> alt.Chart:
     base = alt.Chart(frame).encode(
-        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending")),
+        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=220, labelOverlap=False,
+                                                         orient="top")),
+        y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending"),
+                axis=alt.Axis(labelLimit=320)),
     )
     rect = base.mark_rect().encode(
         color=alt.Color("frequency:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Frequency"),
@@ -160,6 +162,8 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
         return
     reported = dict(shown)
     frame = analysis.profile_frame(pack, chosen, reported)
+    if not st.checkbox("Show every profile finding (not only reported, hallmark or ≥ 30%)", key="teach_heat_all"):
+        frame = analysis.salient_profile_rows(frame)
     st.altair_chart(_heatmap(frame), width="stretch")
     st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
 
@@ -180,12 +184,13 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
 def _methods(present: list[str], absent: list[str]) -> None:
     st.subheader("The same case under each scoring method")
     st.caption("All findings of the working case; top 5 per method.")
-    for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
+    for method in METHODS:
         info = METHOD_INFO[method]
+        st.markdown(f"**{info.title}** (`{method}`): {info.summary}")
+        st.latex(info.latex)
+    for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
         with col:
-            st.markdown(f"**{info.title}** (`{method}`)")
-            st.latex(info.latex)
-            st.caption(info.summary)
+            st.markdown(f"**Top {TOP}: {METHOD_INFO[method].title}**")
             st.dataframe(analysis.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
 
 
