@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine import load_pack
 from engine.pack import DATA_DIR, DCC
+from ui.check import filter_findings, matches_search
+from ui.common import GROUP_TITLES
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
@@ -96,7 +98,10 @@ def test_checkboxes_are_grouped_plain_language_with_stable_keys(pack) -> None:
     keys = {c.key for c in at.checkbox}
     assert keys == {f"tick:{f.id}" for f in pack.findings}
     assert at.checkbox(key=f"tick:{HARD_LUMP}").label == pack.finding(HARD_LUMP).lay_label
-    assert "**What you notice on the skin**" in page_texts(at)
+    groups = [e for e in at.expander if e.label in GROUP_TITLES.values()]
+    assert [e.label for e in groups] == list(GROUP_TITLES.values())
+    skin = next(e for e in groups if e.label == GROUP_TITLES["skin"])
+    assert {c.key for c in skin.checkbox} == {f"tick:{f.id}" for f in pack.findings if f.group == "skin"}
 
 
 def test_lumps_injury_and_scleroderma_rank_dcc_in_top_three(pack) -> None:
@@ -163,13 +168,30 @@ def test_only_unknown_ids_in_the_link_give_a_note_and_the_prompt() -> None:
     assert any("Nothing ticked yet" in i.value for i in at.info)
 
 
-def test_search_filters_findings_and_keeps_hidden_ticks(pack) -> None:
-    at = submit(new_app(), HARD_LUMP)
-    at.text_input(key="check:search").input("kidney dialysis").run()
-    shown = [c.key for c in at.checkbox]
-    assert 0 < len(shown) < len(pack.findings) and f"tick:{HARD_LUMP}" not in shown
+def expander_keys(at: AppTest, label_start: str) -> set[str]:
+    return {c.key for e in at.expander if e.label.startswith(label_start) for c in e.checkbox}
+
+
+def test_search_shows_matching_findings_first_and_folds_the_rest(pack) -> None:
+    at = submit(new_app(), HARD_LUMP)  # AppTest drops unsubmitted form values on other reruns; the browser test
+    at.text_input(key="check:search").input("kidney dialysis").run()  # checks that pending ticks survive a search
+    shown = {c.key for e in at.expander if not e.label.startswith("Findings that do not match") for c in e.checkbox}
+    folded = expander_keys(at, "Findings that do not match")
+    assert shown and "tick:HP:0003774" in shown and f"tick:{HARD_LUMP}" in folded
+    assert shown | folded == {f"tick:{f.id}" for f in pack.findings}
+    assert all(matches_search(pack.finding(k.removeprefix("tick:")), "kidney dialysis") for k in shown)
     at = submit(at, "HP:0003774")
     assert at.query_params["present"].split(",") == [i for i in pack.finding_ids if i in {HARD_LUMP, "HP:0003774"}]
+
+
+def test_search_matches_description_words_and_handles_no_hits(pack) -> None:
+    f = next(f for f in pack.findings if f.description)
+    word = f.description.split()[-1].strip(".,;()").lower()
+    assert f in filter_findings(pack.findings, word)
+    at = new_app()
+    at.text_input(key="check:search").input("zzzz-no-such-word").run()
+    assert not at.exception and any("No finding matches your search" in c.value for c in at.caption)
+    assert len(at.checkbox) == len(pack.findings)
 
 
 def test_findings_marked_absent_and_method_go_into_the_link() -> None:

@@ -33,6 +33,7 @@ ABSENT_KEY = "check:absent"
 METHOD_KEY = "check:method"
 STATE_KEY = "check:state"
 LINK_READ_KEY = "check:link_read"
+CHART_LABEL_LIMIT = 320  # px: condition names are long
 MAX_LINK_IDS = 200
 MAX_ID_CHARS = 40
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -168,20 +169,47 @@ def _reset() -> None:
             del st.query_params[key]
 
 
-def _checkboxes(pack: KnowledgePack, shown: list[Finding], ticked: set[str]) -> dict[str, bool]:
-    """One checkbox per shown finding, grouped; returns finding_id -> ticked."""
+def _tick_columns(findings: list[Finding], ticked: set[str]) -> dict[str, bool]:
+    """Two columns of checkboxes; a checkbox starts from the last submitted ticks."""
     values: dict[str, bool] = {}
-    for group, title in GROUP_TITLES.items():
+    cols = st.columns(2)
+    for n, f in enumerate(findings):
+        key = tick_key(f.id)
+        if key not in st.session_state:
+            st.session_state[key] = f.id in ticked
+        values[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True)
+    return values
+
+
+def _group_label(title: str, findings: list[Finding], ticked: set[str]) -> str:
+    """The title with how many of its findings are ticked (the values the form last committed)."""
+    n = sum(bool(st.session_state.get(tick_key(f.id), f.id in ticked)) for f in findings)
+    return f"{title} ({n} ticked)" if n else title
+
+
+def _checkboxes(pack: KnowledgePack, query: str, ticked: set[str]) -> dict[str, bool]:
+    """Every finding's checkbox, grouped; returns finding_id -> ticked.
+
+    A search moves the findings it does not match into one collapsed section instead of dropping
+    them, so ticks not yet submitted are never lost (a widget that is not drawn forgets its value).
+    """
+    searching = bool(query.split())
+    shown = filter_findings(pack.findings, query)
+    values: dict[str, bool] = {}
+    for n, (group, title) in enumerate(GROUP_TITLES.items()):
         in_group = [f for f in shown if f.group == group]
-        if not in_group:
-            continue
-        st.markdown(f"**{title}**")
-        cols = st.columns(2)
-        for n, f in enumerate(in_group):
-            key = tick_key(f.id)
-            if key not in st.session_state:
-                st.session_state[key] = f.id in ticked
-            values[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None)
+        if in_group:
+            with st.expander(_group_label(title, in_group, ticked), expanded=searching or n == 0,
+                             key=f"check:group:{group}:{'search' if searching else 'all'}"):
+                values.update(_tick_columns(in_group, ticked))
+    rest = [f for f in pack.findings if f.id not in values]
+    if not shown:
+        st.caption("No finding matches your search; clear the search box to see them all.")
+    if rest:
+        with st.expander(_group_label(f"Findings that do not match your search ({len(rest)})", rest, ticked),
+                         key="check:group:rest"):
+            st.caption("Hidden by your search. Ticks here still count.")
+            values.update(_tick_columns(rest, ticked))
     return values
 
 
@@ -197,23 +225,20 @@ def _advanced(pack: KnowledgePack) -> None:
                  help="The default (likelihood ratio) suits most people; the About page explains all three.")
 
 
-def _form(pack: KnowledgePack, shown: list[Finding]) -> bool:
+def _form(pack: KnowledgePack, query: str) -> bool:
     """The tick form; on "Show my matches" store the new selection and write the link."""
     state = _state()
     with st.form("check:form", border=False):
-        values = _checkboxes(pack, shown, set(state.present))
-        if not shown:
-            st.caption("No finding matches your search; clear the search box to see them all.")
+        values = _checkboxes(pack, query, set(state.present))
         _advanced(pack)
         left, right = st.columns([3, 1])
         submitted = left.form_submit_button("Show my matches", type="primary", key="check:submit")
         right.form_submit_button("Clear all", on_click=_reset, key="check:reset")
     if submitted:
-        hidden = [i for i in state.present if i not in values]
-        present = [f.id for f in pack.findings if f.id in hidden or values.get(f.id)]
-        absent = [i for i in st.session_state[ABSENT_KEY] if i not in present]
-        notes = ("Findings ticked as present were removed from the ones you do not have.",) if len(absent) < len(
-            st.session_state[ABSENT_KEY]) else ()
+        present = [f.id for f in pack.findings if values.get(f.id)]
+        chosen = list(st.session_state[ABSENT_KEY])
+        absent = [i for i in chosen if i not in present]
+        notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
         new = CheckState(present, absent, st.session_state[METHOD_KEY], notes)
         st.session_state[STATE_KEY] = new
         _write_link(new)
@@ -229,7 +254,7 @@ def _show_matches(pack: KnowledgePack, result: Result) -> None:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
                 "help: please bring the summary below.")
         return
-    st.altair_chart(ranking_chart(result), width="stretch")
+    st.altair_chart(ranking_chart(result).configure_axisY(labelLimit=CHART_LABEL_LIMIT), width="stretch")
     show_explanation(pack, result)
 
 
@@ -245,7 +270,7 @@ def _show_next_questions(result: Result) -> None:
 def _show_state_notes(state: CheckState) -> None:
     """Notes about the link or the form (ignored IDs, contradictions), shown even when nothing is left."""
     if state.notes:
-        st.warning("\n".join(f"- {n}" for n in state.notes), icon="ℹ️")
+        st.warning("\n".join(f"- {n}" for n in state.notes), icon=":material/info:")
 
 
 def _show_reading_notes(result: Result) -> None:
@@ -313,14 +338,13 @@ def render() -> None:
                 "**It gives matches, not a diagnosis.**")
     _read_link_once(pack)
     query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, fingers",
-                          help="Shows only findings whose words match. Ticks you already submitted still count.")
-    shown = filter_findings(pack.findings, query)
-    _form(pack, shown)
+                          help="Shows the findings whose words match first; the others move to one folded section.")
+    _form(pack, query)
     state = _state()
     _show_state_notes(state)
     if state.empty:
         st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
-                icon="👆")
+                icon=":material/touch_app:")
         return
     try:
         result = run(state.present, state.absent, state.method)

@@ -1,0 +1,144 @@
+"""End to end: `streamlit run streamlit_app.py` driven by Debian Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+START_TIMEOUT_S = 60
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+TICK_IDS = (("HP:0001482", "Hard lumps under the skin"),
+            ("CT:injury_at_site", "Past injury, wound, burn or surgery where the lump is"),
+            ("CT:systemic_sclerosis_diagnosis", "Diagnosed systemic sclerosis (scleroderma)"))
+TICKS = ((TICK_IDS[0][1], ""), (TICK_IDS[1][1], "injury"), (TICK_IDS[2][1], "systemic sclerosis"))
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing: install Debian's chromium package")
+    pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package, or set REQUIRE_BROWSER=1 to fail)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    _need_chromium()
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal"]
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _settle(page: Page) -> None:
+    """Wait until the rerun is over: no element is still marked stale."""
+    page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
+
+
+def _search(page: Page, words: str) -> None:
+    box = page.get_by_role("textbox", name="Search the findings")
+    box.fill(words)
+    box.press("Enter")
+    if words:
+        page.get_by_text("Findings that do not match your search", exact=False).first.wait_for()
+    _settle(page)
+
+
+def test_tick_submit_and_see_matches_with_safety_block(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.get_by_text("Check your findings").first.wait_for()
+    # Tick one finding, then find the others by searching: ticks not yet submitted must survive a search.
+    page.get_by_text(TICKS[0][0], exact=True).click()
+    for label, words in TICKS[1:]:
+        _search(page, words)
+        page.get_by_text(label, exact=True).click()
+    _search(page, "")
+    page.get_by_role("button", name="Show my matches").click()
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page.get_by_text("Please see a clinician").first.wait_for()
+    page.get_by_text("Disclaimer (from the source article)").wait_for()
+    page.get_by_text("Calcium lumps in damaged or inflamed skin").first.wait_for()
+    page.get_by_text("Matches your findings").first.wait_for()
+    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    present = parse_qs(urlparse(page.url).query)["present"][0].split(",")
+    assert sorted(present) == sorted(fid for fid, _ in TICK_IDS)
+    page.get_by_role("button", name="Show my matches").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-check.png"))
+    page.close()
+
+
+def test_shared_link_restores_ticks(app_url: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present=HP:0001482,HP:9999999")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page.get_by_text("does not know; they were ignored").wait_for()
+    assert page.get_by_role("checkbox", name="Hard lumps under the skin").is_checked()
+    page.close()
