@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 #: Multiplier on the likelihood ratio when a disease only explains a query term
 #: through one of its ancestors (the disease has the ancestor, not the term).
-ANCESTOR_PENALTY = 0.5
+ANCESTOR_PENALTY = 0.1
 #: Likelihood ratio of a term the disease does not explain at all, or explicitly excludes.
 LEAK_LR = 1e-3
 #: Frequencies are capped here when computing P(term absent | disease).

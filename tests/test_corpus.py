@@ -124,14 +124,14 @@ def test_likelihood_by_hand(pack) -> None:
     #   B1 = B (0.75 + .5) / 4 = 0.3125
     # present A1a:
     #   D1 exact: 0.5 / 0.25 = 2
-    #   D2 via ancestor A1: penalty 0.5 * 0.895 / 0.47375 = 0.944591 (beats A: 0.5 * .895 / .66125)
+    #   D2 via ancestor A1: penalty 0.1 * 0.895 / 0.47375 = 0.188918 (beats A: 0.1 * .895 / .66125)
     #   D3 excludes A1, an ancestor of A1a: leak 1e-3
     # absent B1: (1 - f) / (1 - 0.3125): D1 0.5 / 0.6875, D2 1 / 0.6875, D3 0.75 / 0.6875
     # prior odds with 3 diseases: (1/3) / (2/3) = 0.5
     scores = score_corpus(pack, [A1A], "likelihood", absent_ids=[B1])
     expected = [
         math.log(0.5 * 2 * 0.5 / 0.6875),
-        math.log(0.5 * (0.5 * 0.895 / 0.47375) * 1 / 0.6875),
+        math.log(0.5 * (0.1 * 0.895 / 0.47375) * 1 / 0.6875),
         math.log(0.5 * 1e-3 * 0.75 / 0.6875),
     ]
     assert scores == pytest.approx(expected, rel=1e-6)
