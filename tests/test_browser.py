@@ -141,4 +141,20 @@ def test_shared_link_restores_ticks(app_url: str, browser: Browser) -> None:
     page.get_by_text("Your closest matches", exact=True).wait_for()
     page.get_by_text("does not know; they were ignored").wait_for()
     assert page.get_by_role("checkbox", name="Hard lumps under the skin").is_checked()
+    assert parse_qs(urlparse(page.url).query)["present"] == ["HP:0001482"]  # unknown IDs dropped from the link
+    page.get_by_role("link", name="About").click()
+    page.get_by_text("About this tool").wait_for()
+    page.get_by_role("link", name="Check").click()
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page.wait_for_url("**present=HP*")
     page.close()
+
+
+def test_missing_chromium_skips_unless_required(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="REQUIRE_BROWSER=1"):
+        _need_chromium()
+    monkeypatch.setenv("REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        _need_chromium()

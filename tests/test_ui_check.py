@@ -159,6 +159,8 @@ def test_unknown_query_param_ids_give_a_note_not_an_exception() -> None:
     assert "unknown method" in notes
     assert at.checkbox(key=f"tick:{HARD_LUMP}").value
     assert chart_count(at) == 1
+    assert at.query_params["present"] == HARD_LUMP and "absent" not in at.query_params  # the link is cleaned
+    assert "method" not in at.query_params
 
 
 def test_only_unknown_ids_in_the_link_give_a_note_and_the_prompt() -> None:

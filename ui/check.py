@@ -132,10 +132,12 @@ def link_params(state: CheckState) -> dict[str, str]:
 
 
 def _write_link(state: CheckState) -> None:
+    """Make the page address hold exactly the shown selection (only keys that differ are written)."""
     params = link_params(state)
     for key in ("present", "absent", "method"):
         if key in params:
-            st.query_params[key] = params[key]
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
         elif key in st.query_params:
             del st.query_params[key]
 
@@ -226,7 +228,7 @@ def _advanced(pack: KnowledgePack) -> None:
 
 
 def _form(pack: KnowledgePack, query: str) -> bool:
-    """The tick form; on "Show my matches" store the new selection and write the link."""
+    """The tick form; on "Show my matches" store the new selection."""
     state = _state()
     with st.form("check:form", border=False):
         values = _checkboxes(pack, query, set(state.present))
@@ -241,7 +243,6 @@ def _form(pack: KnowledgePack, query: str) -> bool:
         notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
         new = CheckState(present, absent, st.session_state[METHOD_KEY], notes)
         st.session_state[STATE_KEY] = new
-        _write_link(new)
     return submitted
 
 
@@ -341,6 +342,7 @@ def render() -> None:
                           help="Shows the findings whose words match first; the others move to one folded section.")
     _form(pack, query)
     state = _state()
+    _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
     _show_state_notes(state)
     if state.empty:
         st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
