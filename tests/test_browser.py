@@ -140,6 +140,7 @@ def test_shared_link_restores_ticks(app_url: str, browser: Browser) -> None:
     page.goto(f"{app_url}/?present=HP:0001482,HP:9999999")
     page.get_by_text("Your closest matches", exact=True).wait_for()
     page.get_by_text("does not know; they were ignored").wait_for()
+    page.get_by_text("What you notice on the skin (1 ticked)").click()  # groups are folded when a result shows
     assert page.get_by_role("checkbox", name="Hard lumps under the skin").is_checked()
     assert parse_qs(urlparse(page.url).query)["present"] == ["HP:0001482"]  # unknown IDs dropped from the link
     page.get_by_role("link", name="About").click()

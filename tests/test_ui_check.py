@@ -102,6 +102,7 @@ def test_checkboxes_are_grouped_plain_language_with_stable_keys(pack) -> None:
     assert [e.label for e in groups] == list(GROUP_TITLES.values())
     skin = next(e for e in groups if e.label == GROUP_TITLES["skin"])
     assert {c.key for c in skin.checkbox} == {f"tick:{f.id}" for f in pack.findings if f.group == "skin"}
+    assert skin.proto.expanded and not any(e.proto.expanded for e in groups if e is not skin)
 
 
 def test_lumps_injury_and_scleroderma_rank_dcc_in_top_three(pack) -> None:
@@ -124,6 +125,18 @@ def test_emergency_combination_shows_the_red_flag_banner_first() -> None:
              for name, needle in (("banner", "**EMERGENCY"), ("safety", "Please see a clinician"),
                                   ("matches", "Your closest matches"))}
     assert first["banner"] < first["safety"] < first["matches"]
+
+
+def test_a_shared_emergency_link_shows_the_banner_above_the_form() -> None:
+    rule = emergency_rule()
+    at = new_app(present=rule["findings"].replace(";", ","))
+    texts = page_texts(at)
+    banners = [i for i, t in enumerate(texts) if t.startswith("**EMERGENCY")]
+    assert len(banners) == 2  # above the form, and first in the result
+    form_start = next(i for i, t in enumerate(texts) if t.startswith(GROUP_TITLES["skin"]))
+    assert banners[0] < form_start < banners[1]
+    groups = [e for e in at.expander if e.label.startswith(tuple(GROUP_TITLES.values()))]
+    assert groups and not any(e.proto.expanded for e in groups)  # folded, so the result is near the top
 
 
 @pytest.mark.parametrize("ticks", [

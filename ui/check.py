@@ -189,7 +189,7 @@ def _group_label(title: str, findings: list[Finding], ticked: set[str]) -> str:
     return f"{title} ({n} ticked)" if n else title
 
 
-def _checkboxes(pack: KnowledgePack, query: str, ticked: set[str]) -> dict[str, bool]:
+def _checkboxes(pack: KnowledgePack, query: str, ticked: set[str], open_first: bool = True) -> dict[str, bool]:
     """Every finding's checkbox, grouped; returns finding_id -> ticked.
 
     A search moves the findings it does not match into one collapsed section instead of dropping
@@ -201,7 +201,7 @@ def _checkboxes(pack: KnowledgePack, query: str, ticked: set[str]) -> dict[str, 
     for n, (group, title) in enumerate(GROUP_TITLES.items()):
         in_group = [f for f in shown if f.group == group]
         if in_group:
-            with st.expander(_group_label(title, in_group, ticked), expanded=searching or n == 0,
+            with st.expander(_group_label(title, in_group, ticked), expanded=searching or (open_first and n == 0),
                              key=f"check:group:{group}:{'search' if searching else 'all'}"):
                 values.update(_tick_columns(in_group, ticked))
     rest = [f for f in pack.findings if f.id not in values]
@@ -227,23 +227,25 @@ def _advanced(pack: KnowledgePack) -> None:
                  help="The default (likelihood ratio) suits most people; the About page explains all three.")
 
 
-def _form(pack: KnowledgePack, query: str) -> bool:
-    """The tick form; on "Show my matches" store the new selection."""
-    state = _state()
+def _on_submit(finding_ids: tuple[str, ...]) -> None:
+    """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
+    present = [i for i in finding_ids if st.session_state.get(tick_key(i))]
+    chosen = list(st.session_state.get(ABSENT_KEY, []))
+    absent = [i for i in chosen if i not in present]
+    notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
+    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
+                                             notes)
+
+
+def _form(pack: KnowledgePack, query: str, has_result: bool) -> None:
+    """The tick form: every finding's checkbox, more options, "Show my matches" and "Clear all"."""
     with st.form("check:form", border=False):
-        values = _checkboxes(pack, query, set(state.present))
+        _checkboxes(pack, query, set(_state().present), open_first=not has_result)
         _advanced(pack)
         left, right = st.columns([3, 1])
-        submitted = left.form_submit_button("Show my matches", type="primary", key="check:submit")
+        left.form_submit_button("Show my matches", type="primary", key="check:submit", on_click=_on_submit,
+                                args=(pack.finding_ids,))
         right.form_submit_button("Clear all", on_click=_reset, key="check:reset")
-    if submitted:
-        present = [f.id for f in pack.findings if values.get(f.id)]
-        chosen = list(st.session_state[ABSENT_KEY])
-        absent = [i for i in chosen if i not in present]
-        notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
-        new = CheckState(present, absent, st.session_state[METHOD_KEY], notes)
-        st.session_state[STATE_KEY] = new
-    return submitted
 
 
 # --- the result ---------------------------------------------------------------------------------------
@@ -330,27 +332,38 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result) -> None:
     _show_education(pack)
 
 
+def _compute(state: CheckState) -> Result | None:
+    """The engine's result for the shown selection (None when nothing is ticked or it cannot be matched)."""
+    if state.empty:
+        return None
+    try:
+        return run(state.present, state.absent, state.method)
+    except InputError as exc:
+        st.error(f"These answers could not be matched: {exc}")
+        return None
+
+
 def render() -> None:
-    """The Check page."""
+    """The Check page: red flags on top when there are any, the form, then the result below it."""
     pack = get_pack()
     st.title("Check your findings")
     st.markdown("Tick what you notice, then press **Show my matches**. This educational tool compares your "
                 "findings with conditions that can cause hard lumps or calcium in the skin. "
                 "**It gives matches, not a diagnosis.**")
     _read_link_once(pack)
-    query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, fingers",
-                          help="Shows the findings whose words match first; the others move to one folded section.")
-    _form(pack, query)
     state = _state()
     _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
+    result = _compute(state)
+    if result is not None and result.triage.is_red_flag:
+        show_triage_banner(result)  # never below the fold; repeated first in the result
+        st.caption("Your matches are shown below the list of findings.")
+    query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, fingers",
+                          help="Shows the findings whose words match first; the others move to one folded section.")
+    _form(pack, query, has_result=result is not None)
     _show_state_notes(state)
-    if state.empty:
-        st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
-                icon=":material/touch_app:")
-        return
-    try:
-        result = run(state.present, state.absent, state.method)
-    except InputError as exc:
-        st.error(f"These answers could not be matched: {exc}")
+    if result is None:
+        if state.empty:
+            st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
+                    icon=":material/touch_app:")
         return
     show_result(pack, state, result)
