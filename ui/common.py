@@ -26,7 +26,8 @@ from engine import (
 )
 
 WEIGHTS_KEY = "analyst_weights"
-LEVEL_ICON = {"emergency": "🚨", "urgent": "⚠️", "soon": "📅", "routine": "🩺"}
+LEVEL_ICON = {"emergency": ":material/emergency:", "urgent": ":material/warning:", "soon": ":material/event:",
+              "routine": ":material/stethoscope:"}
 GROUP_TITLES = {
     "skin": "What you notice on the skin",
     "joints_muscles": "Joints and muscles",
@@ -86,9 +87,10 @@ def show_safety_block(pack: KnowledgePack) -> None:
     st.warning(
         "**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or nurse "
         "who examines you can tell what is going on. Bring the summary below to your appointment.",
-        icon="🩺",
+        icon=":material/stethoscope:",
     )
-    st.caption(f"**Disclaimer (from the source article):** {pack.disclaimer}")
+    # The seed's text already starts with "Disclaimer:"; shown verbatim, then its origin.
+    st.caption(f"{pack.disclaimer} _(From the source article.)_")
 
 
 def show_triage_banner(result: Result) -> None:
