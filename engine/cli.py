@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.cases import load_cases
+from engine.corpus import CORPUS_PACKS, load_corpus, rank_corpus
+from engine.corpus import METHODS as CORPUS_METHODS
 from engine.errors import TriageError
 from engine.evaluate import Evaluation, evaluate
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
@@ -53,7 +55,31 @@ def _score_table(result: Result, top: int) -> str:
     return "\n".join(lines)
 
 
+def _ids(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def cmd_score_corpus(args: argparse.Namespace) -> int:
+    """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
+    pack = load_corpus(args.pack)
+    hits = rank_corpus(pack, _ids(args.present), args.method, _ids(args.absent), args.top)
+    if args.format == "json":
+        print(json.dumps({"pack": pack.name, "hpo_version": pack.version, "method": args.method,
+                          "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
+                                       "score": h.score, "matched": list(h.matched),
+                                       "partial": [list(p) for p in h.partial]} for h in hits]}, indent=2))
+        return 0
+    print(f"Educational ranking of {pack.n_diseases} HPO-annotated rare diseases ({pack.name}), never a diagnosis.")
+    print(f"method: {args.method}   HPO {pack.version}\n")
+    print(f"{'rank':>4}  {'score':>8}  disease  (present terms matched / partly matched)")
+    for h in hits:
+        print(f"{h.rank:>4}  {_fmt(h.score)}  {h.disease_id} {h.name}  ({len(h.matched)} / {len(h.partial)})")
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    if args.pack != "curated":
+        return cmd_score_corpus(args)
     pack = _pack(args)
     result = triage(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
     if args.format == "json":
@@ -123,10 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="rank conditions for reported findings")
     score.add_argument("--present", required=True, help="comma-separated HPO (or pack CT:) IDs")
     score.add_argument("--absent", default="", help="comma-separated IDs reported absent")
-    score.add_argument("--method", choices=METHODS, default="likelihood")
+    score.add_argument("--method", choices=tuple(dict.fromkeys(METHODS + CORPUS_METHODS)), default="likelihood",
+                       help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
     score.add_argument("--weights", help="weights file (.toml or .csv)")
     score.add_argument("--format", choices=("table", "json"), default="table")
     score.add_argument("--top", type=int, default=10, help="how many matches to list")
+    score.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
+                       help="curated calcinosis pack, or all HPO-annotated rare diseases (docs/corpus.md)")
     score.set_defaults(func=cmd_score)
 
     ev = sub.add_parser("evaluate", help="top-1, top-3, MRR and triage agreement on case files")

@@ -28,6 +28,7 @@ Diseases per term n_t and IC = -ln(n_t / 3)::
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -227,3 +228,17 @@ def test_real_orphanet_corpus_ranks_systemic_sclerosis_top3() -> None:
     for method in ("resnik", "likelihood"):
         top = [h.disease_id for h in rank_corpus(pack, hallmarks, method, top=3)]
         assert "ORPHA:90291" in top, (method, top)
+
+
+def test_cli_score_with_corpus_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    present = "HP:0001072,HP:0003493,HP:0030880,HP:0011024,HP:0031359"
+    assert main(["score", "--pack", "hpo-orpha", "--method", "resnik", "--present", present, "--top", "3"]) == 0
+    assert "ORPHA:90291 Systemic sclerosis" in capsys.readouterr().out
+    argv = ["score", "--pack", "hpo-orpha", "--present", present, "--absent", "HP:0001250", "--format", "json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == "likelihood" and len(out["results"]) == 10
+    assert main(["score", "--pack", "hpo-orpha", "--method", "overlap", "--present", present]) == 2
+    assert "unknown corpus method" in capsys.readouterr().err
