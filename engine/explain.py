@@ -116,7 +116,9 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
         rows = sorted(
             (FindingContribution(pack.findings[j].id, pack.findings[j].label, _STATUS[s_row[j]], c_row[j],
                                  f_row[j], h_row[j], credit[j]) for j in cols),
-            key=lambda r: (-abs(r.contribution), r.finding_id),
+            # Biggest effect first; among equals (e.g. not reported under likelihood), hallmarks and
+            # the most frequent first.
+            key=lambda r: (-abs(r.contribution), -r.hallmark, -r.frequency, r.finding_id),
         )
         by_status: dict[str, list[str]] = {name: [] for name in _STATUS}
         for r in rows:

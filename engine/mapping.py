@@ -26,7 +26,7 @@ class Mapping:
 
     reported_id: str
     finding_id: str | None
-    relation: str  # exact | more_specific | more_general | unmapped
+    relation: str  # exact | more_specific | more_general | implied | unmapped
     credit: float
     present: bool
     note: str
@@ -100,6 +100,28 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, ancestor_credit:
     return [Mapping(reported, None, "unmapped", 0.0, present, f"{note}'{name}' was not used: {why}")]
 
 
+def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> list[Mapping]:
+    """Apply the curated ``implies`` column of findings.csv; updates ``x`` and ``z`` in place.
+
+    A present finding makes what it implies present; an absent one makes every finding that implies
+    it absent. Notes use the plain-language labels, since people see them.
+    """
+    notes: list[Mapping] = []
+    for j, targets in pack.implied.items():
+        source = pack.findings[j]
+        for k in targets:
+            target = pack.findings[k]
+            if x[j] > x[k]:
+                x[k] = x[j]
+                notes.append(Mapping(source.id, target.id, "implied", float(x[j]), True,
+                                     f"'{source.lay_label}' also counts as '{target.lay_label}'"))
+            if z[k] > z[j]:
+                z[j] = z[k]
+                notes.append(Mapping(target.id, source.id, "implied", float(z[k]), False,
+                                     f"no '{target.lay_label}' also means no '{source.lay_label}'"))
+    return notes
+
+
 def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                 absent: Iterable[str] | str | None = None, ancestor_credit: float = 0.5) -> EncodedCase:
     """Validate reported IDs and turn them into credit vectors over the pack's findings.
@@ -123,6 +145,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                 if m.finding_id is not None:
                     j = pack.finding_index[m.finding_id]
                     vec[j] = max(vec[j], m.credit)
+    mappings += _apply_implications(pack, x, z)
     clash = np.flatnonzero((x > 0) & (z > 0))
     if clash.size:
         labels = ", ".join(pack.findings[j].label for j in clash)

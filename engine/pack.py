@@ -54,6 +54,7 @@ class Finding:
     lay_label: str
     group: str
     description: str
+    implies: tuple[str, ...] = ()
 
     @property
     def is_hpo(self) -> bool:
@@ -125,6 +126,23 @@ class KnowledgePack:
     @property
     def condition_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.conditions)
+
+    @cached_property
+    def implied(self) -> dict[int, tuple[int, ...]]:
+        """Finding index -> indices of every finding it implies, directly or through others."""
+        direct = {self.finding_index[f.id]: [self.finding_index[i] for i in f.implies] for f in self.findings}
+        closure: dict[int, tuple[int, ...]] = {}
+        for start in direct:
+            seen: list[int] = []
+            stack = list(direct[start])
+            while stack:
+                k = stack.pop()
+                if k != start and k not in seen:
+                    seen.append(k)
+                    stack.extend(direct[k])
+            if seen:
+                closure[start] = tuple(sorted(seen))
+        return closure
 
     def finding(self, finding_id: str) -> Finding:
         return self.findings[self.finding_index[finding_id]]
@@ -238,7 +256,15 @@ def _read_findings(col: _Collector, data_dir: Path, onto: Ontology) -> list[Find
         for column in ("label", "lay_label"):
             if not r[column]:
                 col.error(file, "must not be empty", line, column)
-        findings.append(Finding(fid, r["label"], r["lay_label"] or r["label"], r["group"], r["description"]))
+        findings.append(Finding(fid, r["label"], r["lay_label"] or r["label"], r["group"], r["description"],
+                                _split(r.get("implies", ""))))
+    known = {f.id for f in findings}
+    lines = {r["finding_id"]: line for line, r in rows}
+    for f in findings:
+        bad = [i for i in f.implies if i not in known or i == f.id]
+        if bad:
+            col.error(file, f"'implies' must name other findings of the pack; got {', '.join(bad)}",
+                      lines[f.id], "implies")
     return findings
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import InputError, encode_case, triage
+from engine import InputError, PackError, encode_case, load_pack, triage
 
 NODULE, SKIN_NODULE, RHEUMATOID_NODULE = "HP:0001482", "HP:0200036", "HP:6000418"
 FEVER, LOW_GRADE_FEVER, CKD, CKD_STAGE5 = "HP:0001945", "HP:0011134", "HP:0012622", "HP:0003774"
+ULCER_ID = "HP:0200042"
 
 
 def credit(pack, case, finding_id):
@@ -91,3 +92,41 @@ def test_comma_separated_string_and_duplicates(mini_pack):
 def test_result_reports_mapping_notes(mini_pack, mini_weights):
     result = triage(mini_pack, [RHEUMATOID_NODULE], weights=mini_weights)
     assert result.to_dict()["mappings"][0]["relation"] == "more_specific"
+
+
+def _with_implications(pack_copy, rows: dict[str, str]):
+    path = pack_copy / "findings.csv"
+    lines = path.read_text().splitlines()
+    out = [lines[0] + ",implies"]
+    for line in lines[1:]:
+        out.append(line + "," + rows.get(line.split(",")[0], ""))
+    path.write_text("\n".join(out) + "\n")
+    return load_pack(pack_copy)
+
+
+def test_curated_implication_counts_the_implied_finding(pack_copy):
+    pack = _with_implications(pack_copy, {"HP:0025520": "HP:0001482"})  # calcinosis cutis implies a nodule
+    case = encode_case(pack, ["HP:0025520"])
+    assert credit(pack, case, NODULE) == (1.0, 0.0)
+    implied = [m for m in case.mappings if m.relation == "implied"]
+    assert implied[0].finding_id == NODULE and "also counts as" in implied[0].note
+
+
+def test_absent_implied_finding_rules_out_what_implies_it(pack_copy):
+    pack = _with_implications(pack_copy, {"HP:0025520": "HP:0001482"})
+    case = encode_case(pack, [], [NODULE])
+    assert credit(pack, case, "HP:0025520") == (0.0, 1.0)
+    with pytest.raises(InputError, match="contradict"):
+        encode_case(pack, ["HP:0025520"], [NODULE])
+
+
+def test_implications_are_transitive(pack_copy):
+    pack = _with_implications(pack_copy, {"HP:0025520": "HP:0001482", "HP:0001482": "HP:0200042"})
+    case = encode_case(pack, ["HP:0025520"])
+    assert credit(pack, case, ULCER_ID)[0] == 1.0
+
+
+def test_bad_implication_is_a_pack_error(pack_copy):
+    with pytest.raises(PackError, match=r"findings.csv, row 2, column 'implies'.*HP:0000000"):
+        _with_implications(pack_copy, {"HP:0025520": "HP:0000000"})
+

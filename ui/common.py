@@ -26,6 +26,7 @@ from engine import (
 )
 
 WEIGHTS_KEY = "analyst_weights"
+MAX_LISTED = 6  # findings listed per explanation column before "and N more"
 LEVEL_ICON = {"emergency": ":material/emergency:", "urgent": ":material/warning:", "soon": ":material/event:",
               "routine": ":material/stethoscope:"}
 GROUP_TITLES = {
@@ -148,7 +149,11 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
                         ("Your findings it does not explain", m.unexplained))
             for col, (title, ids) in zip(cols, sections, strict=True):
                 col.markdown(f"**{title}**")
-                col.markdown("\n".join(f"- {label(pack, i, lay)}" for i in ids) or "_none_")
+                shown = ids[:MAX_LISTED]  # the engine lists hallmarks and the most frequent first
+                lines = [f"- {label(pack, i, lay)}" for i in shown]
+                if len(ids) > len(shown):
+                    lines.append(f"- _and {len(ids) - len(shown)} more_")
+                col.markdown("\n".join(lines) or "_none_")
             if m.ruled_out:
                 st.markdown("**You said you do not have:** " + ", ".join(label(pack, i, lay) for i in m.ruled_out))
             codes = " · ".join(c for c in (*cond.orpha, *cond.omim, *(f"ICD-10 {x}" for x in cond.icd10)))
