@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import KnowledgePack, default_weights, load_pack
+from engine import Case, KnowledgePack, default_weights, load_pack, teaching_cases
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI_PACK = FIXTURES / "mini_pack"
@@ -29,3 +29,20 @@ def pack_copy(tmp_path: Path) -> Path:
     target = tmp_path / "pack"
     shutil.copytree(MINI_PACK, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def real_pack_and_cases() -> tuple[KnowledgePack, list[Case]]:
+    """The shipped pack and teaching cases (a broken pack fails here, loudly)."""
+    pack = load_pack()
+    return pack, teaching_cases(pack)
+
+
+def use_in_ui(monkeypatch: pytest.MonkeyPatch, pack: KnowledgePack, cases: list[Case]) -> tuple[KnowledgePack,
+                                                                                               list[Case]]:
+    """Make the UI's cached loaders return ``pack`` and ``cases`` for one test."""
+    import ui.common
+
+    monkeypatch.setattr(ui.common, "get_pack", lambda: pack)
+    monkeypatch.setattr(ui.common, "get_teaching_cases", lambda: cases)
+    return pack, cases

@@ -1,4 +1,4 @@
-"""The Analyze page, driven with AppTest (file uploads included): mini pack always, real pack once valid."""
+"""The Analyze page, driven with AppTest (file uploads included): on the mini pack and on the shipped pack."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.common
-from engine import Case, WeightsError, check_pack, default_weights, evaluate, parse_weights, teaching_cases
+from engine import Case, WeightsError, default_weights, evaluate, parse_weights
 from ui import analysis
+
+from .conftest import use_in_ui
 
 TIMEOUT = 60
 WEIGHTS = ui.common.WEIGHTS_KEY
@@ -22,29 +24,12 @@ MINI_CASES = [
 ]
 
 
-def _real_pack_and_cases():
-    pack, _issues = check_pack()
-    if pack is None:
-        return None
-    try:
-        cases = teaching_cases(pack)
-    except Exception:  # cases being written: the mini variant still runs
-        return None
-    return (pack, cases) if cases else None
-
-
 @pytest.fixture(params=["mini", "real"])
 def pack_and_cases(request, monkeypatch, mini_pack):
+    """Patch the UI's pack and teaching cases: the mini fixture pack, then the shipped pack."""
     if request.param == "mini":
-        pack, cases = mini_pack, MINI_CASES
-    else:
-        real = _real_pack_and_cases()
-        if real is None:
-            pytest.skip("real knowledge pack or teaching cases not valid yet")
-        pack, cases = real
-    monkeypatch.setattr(ui.common, "get_pack", lambda: pack)
-    monkeypatch.setattr(ui.common, "get_teaching_cases", lambda: cases)
-    return pack, cases
+        return use_in_ui(monkeypatch, mini_pack, MINI_CASES)
+    return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))
 
 
 def page() -> None:

@@ -1,4 +1,4 @@
-"""The Teach page, driven with AppTest: on the mini pack (always) and on the real pack and cases (once valid)."""
+"""The Teach page, driven with AppTest: on the mini pack and on the shipped pack and cases."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.common
-from engine import METHOD_INFO, METHODS, Case, check_pack, default_weights, teaching_cases
+from engine import METHOD_INFO, METHODS, Case, default_weights
 from ui import analysis
+
+from .conftest import use_in_ui
 
 TIMEOUT = 30
 DCC, CALCIPHYLAXIS = "dystrophic_calcinosis_cutis", "calciphylaxis"
@@ -20,30 +22,12 @@ MINI_CASES = [
 ]
 
 
-def _real_pack_and_cases():
-    pack, _issues = check_pack()
-    if pack is None:
-        return None
-    try:
-        cases = teaching_cases(pack)
-    except Exception:  # cases being written: the mini variant still runs
-        return None
-    return (pack, cases) if cases else None
-
-
 @pytest.fixture(params=["mini", "real"])
 def pack_and_cases(request, monkeypatch, mini_pack):
-    """Patch the UI's pack and teaching cases; ``real`` is skipped while the data is being written."""
+    """Patch the UI's pack and teaching cases: the mini fixture pack, then the shipped pack."""
     if request.param == "mini":
-        pack, cases = mini_pack, MINI_CASES
-    else:
-        real = _real_pack_and_cases()
-        if real is None:
-            pytest.skip("real knowledge pack or teaching cases not valid yet")
-        pack, cases = real
-    monkeypatch.setattr(ui.common, "get_pack", lambda: pack)
-    monkeypatch.setattr(ui.common, "get_teaching_cases", lambda: cases)
-    return pack, cases
+        return use_in_ui(monkeypatch, mini_pack, MINI_CASES)
+    return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))
 
 
 def page() -> None:

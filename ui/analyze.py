@@ -29,7 +29,6 @@ from engine import (
     weights_to_csv,
     weights_to_toml,
 )
-from engine.cases import MAX_CASE_FILE_BYTES
 from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.weights import MAX_UPLOAD_BYTES
 from ui import analysis, common
@@ -62,11 +61,7 @@ def _apply(weights: Weights, note: str) -> None:
 
 def handle_weights_upload(name: str, content: bytes) -> bool:
     """Validate an uploaded weights file and apply it; on any problem show why and keep the current weights."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        _say(WEIGHTS_MSG, "error", f"{name}: file is {len(content):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} "
-             "bytes (1 MB). Not loaded: the current weights are unchanged.")
-        return False
-    try:
+    try:  # parse_weights refuses files over 1 MB before reading them
         weights = parse_weights(common.get_pack(), content, name)
     except WeightsError as exc:
         _say(WEIGHTS_MSG, "error", f"{exc}. Not loaded: the current weights are unchanged.")
@@ -77,11 +72,7 @@ def handle_weights_upload(name: str, content: bytes) -> bool:
 
 def handle_cases_upload(name: str, content: bytes) -> bool:
     """Read an uploaded case file for evaluation; on any problem show why and keep the previous cases."""
-    if len(content) > MAX_CASE_FILE_BYTES:
-        _say(CASES_MSG, "error", f"{name}: file is {len(content):,} bytes; the limit is {MAX_CASE_FILE_BYTES:,} "
-             "bytes (1 MB). Not loaded.")
-        return False
-    try:
+    try:  # read_case_bytes refuses files over 1 MB before decoding them
         cases = read_case_bytes(common.get_pack(), content, name)
     except InputError as exc:
         _say(CASES_MSG, "error", f"{exc}. Not loaded: the previous cases are kept.")
