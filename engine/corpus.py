@@ -258,7 +258,7 @@ def load_corpus(
 def score_corpus(
     pack: CorpusPack,
     present_ids: Sequence[str],
-    method: Method = "resnik",
+    method: Method = "likelihood",
     absent_ids: Sequence[str] = (),
 ) -> np.ndarray:
     """Score every disease of ``pack`` (higher is better); one float per ``pack.disease_ids``.
@@ -294,7 +294,9 @@ def score_corpus(
     return (sims.sum(axis=0) + side) / (len(q) + pack._n_direct)
 
 
-def score_corpus_batch(pack: CorpusPack, patients: Sequence[Sequence[str]], method: Method = "resnik") -> np.ndarray:
+def score_corpus_batch(
+    pack: CorpusPack, patients: Sequence[Sequence[str]], method: Method = "likelihood"
+) -> np.ndarray:
     """Scores of many patients (present terms only): an ``n_patients x n_diseases`` array."""
     out = np.empty((len(patients), pack.n_diseases))
     for i, present in enumerate(patients):
@@ -333,7 +335,7 @@ def _explain(pack: CorpusPack, row: int, query_cols: np.ndarray) -> tuple[tuple[
 def rank_corpus(
     pack: CorpusPack,
     present_ids: Sequence[str],
-    method: Method = "resnik",
+    method: Method = "likelihood",
     absent_ids: Sequence[str] = (),
     top: int = 20,
 ) -> list[CorpusHit]:
