@@ -15,11 +15,12 @@ from typing import Any
 from engine.cases import load_cases
 from engine.corpus import CORPUS_PACKS, load_corpus, rank_corpus
 from engine.corpus import METHODS as CORPUS_METHODS
-from engine.errors import TriageError
+from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
-from engine.result import Result, triage
+from engine.result import EDUCATIONAL_NOTE, Result, triage
 from engine.scoring import METHODS
+from engine.triage import CLINICIAN_PROMPT
 from engine.weights import Weights, default_weights, load_weights
 
 
@@ -61,10 +62,13 @@ def _ids(text: str) -> list[str]:
 
 def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
+    if args.weights:
+        raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
     pack = load_corpus(args.pack)
     hits = rank_corpus(pack, _ids(args.present), args.method, _ids(args.absent), args.top)
     if args.format == "json":
-        print(json.dumps({"pack": pack.name, "hpo_version": pack.version, "method": args.method,
+        print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
+                          "pack": pack.name, "hpo_version": pack.version, "method": args.method,
                           "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
                                        "score": h.score, "matched": list(h.matched),
                                        "partial": [list(p) for p in h.partial]} for h in hits]}, indent=2))
@@ -74,6 +78,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     print(f"{'rank':>4}  {'score':>8}  disease  (present terms matched / partly matched)")
     for h in hits:
         print(f"{h.rank:>4}  {_fmt(h.score)}  {h.disease_id} {h.name}  ({len(h.matched)} / {len(h.partial)})")
+    print(f"\n{CLINICIAN_PROMPT}")
     return 0
 
 

@@ -242,3 +242,13 @@ def test_cli_score_with_corpus_pack(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["method"] == "likelihood" and len(out["results"]) == 10
     assert main(["score", "--pack", "hpo-orpha", "--method", "overlap", "--present", present]) == 2
     assert "unknown corpus method" in capsys.readouterr().err
+
+
+def test_cli_corpus_result_carries_the_prompt_and_refuses_weights(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    assert main(["score", "--pack", "hpo-orpha", "--present", "HP:0025520", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "not a diagnosis" in out["clinician_prompt"] and out["educational_note"]
+    assert main(["score", "--pack", "hpo-orpha", "--present", "HP:0025520", "--weights", "w.toml"]) == 2
+    assert "curated pack only" in capsys.readouterr().err
