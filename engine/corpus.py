@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from engine.corpus_build import PACK_PREFIXES, CorpusArrays, build_arrays
 from engine.corpus_cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
 from engine.errors import InputError
-from engine.hpo import Ontology, hpo_data_dir, load_ontology
+from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations
 from engine.similarity import likelihood_scores, resnik_disease_side, resnik_matrix
 
@@ -183,7 +183,7 @@ class CorpusHit:
         Present terms the disease is annotated with (the term itself or a descendant).
     partial
         For the other present terms: ``(term, most informative annotated ancestor)``,
-        left out when that ancestor carries no information (IC 0).
+        left out when that ancestor carries no information (IC 0, or the root / Phenotypic abnormality).
     """
 
     rank: int
@@ -315,6 +315,9 @@ def rank_of(scores: np.ndarray, index: int) -> int:
     return int(np.count_nonzero(scores > s) + np.count_nonzero(scores[:index] == s) + 1)
 
 
+_TOP_TERMS = frozenset({ROOT, PHENOTYPIC_ABNORMALITY})
+
+
 def _explain(pack: CorpusPack, row: int, query_cols: np.ndarray) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     start, end = pack.propagated.indptr[row], pack.propagated.indptr[row + 1]
     annotated = set(pack.propagated.indices[start:end].tolist())
@@ -325,7 +328,9 @@ def _explain(pack: CorpusPack, row: int, query_cols: np.ndarray) -> tuple[tuple[
             matched.append(pack.terms[q])
             continue
         anc = pack.ancestors.indices[pack.ancestors.indptr[q] : pack.ancestors.indptr[q + 1]]
-        shared = [a for a in anc.tolist() if a in annotated and pack.ic[a] > 0]
+        # the root and "Phenotypic abnormality" say nothing, even when a disease without phenotype rows
+        # (hpo-omim has one) gives them a tiny positive IC
+        shared = [a for a in anc.tolist() if a in annotated and pack.ic[a] > 0 and pack.terms[a] not in _TOP_TERMS]
         if shared:
             best = max(shared, key=lambda a: (pack.ic[a], -a))
             partial.append((pack.terms[q], pack.terms[best]))

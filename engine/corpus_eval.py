@@ -1,0 +1,189 @@
+"""Curated cases against a rare-disease corpus: which findings can be used, and where the expected disease ranks.
+
+>>> query = corpus_query(corpus, case.present, case.absent)               # doctest: +SKIP
+>>> query.left_out                                                        # doctest: +SKIP
+(('CT:chalky_discharge', 'project finding (CT:), not an HPO term'),)
+>>> evaluate_corpus(corpus, cases, condition_codes(pack), "likelihood")   # doctest: +SKIP
+
+The curated pack's ``CT:`` findings have no HPO meaning, so they are left out (and said so);
+a condition's ORPHA / OMIM codes (``conditions.csv``) name the corpus diseases that count as
+"expected". Pure functions over :mod:`engine.corpus`; no streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.cases import Case
+from engine.corpus import METHODS, CorpusPack, Method, rank_of, score_corpus
+from engine.errors import InputError
+from engine.pack import KnowledgePack
+
+__all__ = [
+    "STATUS_NOT_IN_PACK",
+    "STATUS_NO_CODE",
+    "STATUS_NO_FINDINGS",
+    "STATUS_RANKED",
+    "CorpusCaseRank",
+    "CorpusEvaluation",
+    "CorpusQuery",
+    "condition_codes",
+    "corpus_query",
+    "evaluate_corpus",
+]
+
+STATUS_RANKED = "ranked"
+STATUS_NO_CODE = "n/a: condition has no ORPHA/OMIM code"
+STATUS_NOT_IN_PACK = "n/a: no code of the condition is in this corpus pack"
+STATUS_NO_FINDINGS = "n/a: no HPO finding to score"
+TOP_KS = (1, 3, 10)
+
+
+@dataclass(frozen=True)
+class CorpusQuery:
+    """The part of a case a corpus can score.
+
+    Attributes
+    ----------
+    present, absent
+        HPO IDs as given (the corpus resolves alt IDs), in input order, duplicates removed.
+    left_out
+        ``(finding ID, reason)`` for every other finding: ``CT:`` project findings, or IDs
+        the corpus's HPO release does not know.
+    """
+
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+    left_out: tuple[tuple[str, str], ...]
+
+    @property
+    def usable(self) -> bool:
+        """True when there is at least one present term (every corpus method needs one)."""
+        return bool(self.present)
+
+
+def _reason(corpus: CorpusPack, finding_id: str) -> str | None:
+    if finding_id.startswith("CT:"):
+        return "project finding (CT:), not an HPO term"
+    try:
+        corpus.columns([finding_id])
+    except InputError:
+        return f"not a current term of HPO {corpus.version}"
+    return None
+
+
+def corpus_query(corpus: CorpusPack, present: Sequence[str], absent: Sequence[str] = ()) -> CorpusQuery:
+    """Split a case's findings into the HPO terms ``corpus`` can score and the ones left out (with why)."""
+    keep: dict[bool, dict[str, None]] = {True: {}, False: {}}
+    left: dict[str, str] = {}
+    for ids, is_present in ((present, True), (absent, False)):
+        for fid in ids:
+            reason = _reason(corpus, fid)
+            if reason is None:
+                keep[is_present].setdefault(fid, None)
+            else:
+                left.setdefault(fid, reason)
+    return CorpusQuery(tuple(keep[True]), tuple(keep[False]), tuple(left.items()))
+
+
+def condition_codes(pack: KnowledgePack) -> dict[str, tuple[str, ...]]:
+    """Per condition ID, its ORPHA then OMIM codes from ``conditions.csv`` (empty when it has none)."""
+    return {c.id: (*c.orpha, *c.omim) for c in pack.conditions}
+
+
+@dataclass(frozen=True)
+class CorpusCaseRank:
+    """Where one case's expected condition lands in a corpus ranking.
+
+    Attributes
+    ----------
+    rank
+        Best 1-based rank over the condition's codes found in the pack; None unless ``status`` is ranked.
+    disease_id
+        The code that achieved ``rank``.
+    codes
+        All the condition's ORPHA / OMIM codes; ``in_pack`` those that are diseases of the pack.
+    """
+
+    case_id: str
+    expected: str
+    codes: tuple[str, ...]
+    in_pack: tuple[str, ...]
+    n_present: int
+    n_absent: int
+    left_out: tuple[str, ...]
+    status: str
+    rank: int | None = None
+    disease_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CorpusEvaluation:
+    """Top-k and MRR over the ranked cases (those whose condition has a code in the pack and an HPO finding)."""
+
+    pack: str
+    version: str
+    method: str
+    n_diseases: int
+    cases: tuple[CorpusCaseRank, ...]
+
+    @property
+    def ranked(self) -> tuple[CorpusCaseRank, ...]:
+        return tuple(c for c in self.cases if c.rank is not None)
+
+    def top_k(self, k: int) -> float | None:
+        """Share of ranked cases with the expected disease in the first ``k``; None when none is ranked."""
+        ranked = self.ranked
+        return sum(c.rank <= k for c in ranked) / len(ranked) if ranked else None  # type: ignore[operator]
+
+    @property
+    def mrr(self) -> float | None:
+        ranked = self.ranked
+        return sum(1.0 / c.rank for c in ranked) / len(ranked) if ranked else None  # type: ignore[operator]
+
+    def metrics(self) -> dict[str, float | None]:
+        """``top-1``, ``top-3``, ``top-10`` and ``MRR``."""
+        return {**{f"top-{k}": self.top_k(k) for k in TOP_KS}, "MRR": self.mrr}
+
+
+def evaluate_corpus(
+    corpus: CorpusPack,
+    cases: Sequence[Case],
+    codes: Mapping[str, Sequence[str]],
+    method: Method = "likelihood",
+) -> CorpusEvaluation:
+    """Rank every disease of ``corpus`` for each case and find its expected condition's best-ranked code.
+
+    Parameters
+    ----------
+    codes
+        Condition ID -> ORPHA / OMIM codes (:func:`condition_codes`); a missing key means no code.
+
+    Raises
+    ------
+    InputError
+        For an unknown method.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+    index = {d: i for i, d in enumerate(corpus.disease_ids)}
+    rows = []
+    for case in cases:
+        query = corpus_query(corpus, case.present, case.absent)
+        all_codes = tuple(codes.get(case.expected, ()))
+        in_pack = tuple(c for c in all_codes if c in index)
+        base = dict(case_id=case.id, expected=case.expected, codes=all_codes, in_pack=in_pack,
+                    n_present=len(query.present), n_absent=len(query.absent),
+                    left_out=tuple(f for f, _ in query.left_out))
+        if not all_codes:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NO_CODE))
+        elif not in_pack:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NOT_IN_PACK))
+        elif not query.usable:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NO_FINDINGS))
+        else:
+            scores = score_corpus(corpus, query.present, method, query.absent)
+            rank, best = min((rank_of(scores, index[c]), c) for c in in_pack)
+            rows.append(CorpusCaseRank(**base, status=STATUS_RANKED, rank=rank, disease_id=best))
+    return CorpusEvaluation(corpus.name, corpus.version, method, corpus.n_diseases, tuple(rows))
