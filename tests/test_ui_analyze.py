@@ -203,3 +203,23 @@ def test_exported_csv_never_starts_a_formula():
     for line in text.splitlines():
         assert not line.startswith(("=", "+", "-", "@"))
     assert "'=1+1" in text and "'-2" in text and "plain" in text
+
+
+def test_corpus_check_shows_metrics_and_per_case_ranks(monkeypatch, real_pack_and_cases):
+    _pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
+    at = started()
+    assert "Corpus check" in [s.value for s in at.subheader]
+    assert not [m for m in at.metric if m.label.startswith("corpus ")]  # nothing loaded until asked
+    at.toggle(key="analyze_corpus_on").set_value(True).run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric if m.label.startswith("corpus ")}
+    assert list(metrics) == ["corpus top-1", "corpus top-3", "corpus top-10", "corpus MRR"]
+    assert all(0 <= float(v) <= 1 for v in metrics.values())
+    frame = at.dataframe[-1].value
+    assert list(frame["case"]) == [c.id for c in cases]
+    ranked = frame[frame["status"] == "ranked"]
+    assert len(ranked) > 0 and (ranked["rank"] >= 1).all()
+    assert all(code.startswith("ORPHA:") for code in ranked["best code"])
+    no_code = frame[frame["expected"] == "Dystrophic calcinosis cutis"]
+    assert no_code["rank"].isna().all() and no_code["status"].str.startswith("n/a").all()
+    assert any(m.value.startswith(f"**{len(ranked)} of {len(cases)} case(s) ranked**") for m in at.markdown)

@@ -157,3 +157,46 @@ def test_salient_profile_rows(mini_pack):
     # nodule (80%), calcinosis (hallmark), ulcer (reported absent) stay; past injury (50%) goes
     assert kept == {"HP:0001482", "HP:0025520", "HP:0200042"}
     assert analysis.salient_profile_rows(frame.iloc[0:0]).empty
+
+
+# --- rare-disease corpus section (the shipped pack; the corpus loads once per process, then is cached) ----
+
+CORPUS_TIMEOUT = 60
+
+
+def test_corpus_section_stays_off_until_asked(monkeypatch, real_pack_and_cases):
+    _pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
+
+    def refuse(name: str):
+        raise AssertionError(f"corpus {name} loaded without being asked")
+
+    monkeypatch.setattr(ui.common, "get_corpus", refuse)
+    at = loaded(cases)
+    assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.subheader]
+    assert at.toggle(key="teach_corpus_on").value is False
+
+
+def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monkeypatch, real_pack_and_cases):
+    pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
+    case = next(c for c in cases if any(f.startswith("CT:") for f in c.present + c.absent))
+    at = loaded(cases, cases.index(case))
+    at.toggle(key="teach_corpus_on").set_value(True).run(timeout=CORPUS_TIMEOUT)
+    assert not at.exception, at.exception
+    top = at.dataframe[-1].value
+    assert len(top) == 20
+    assert list(top["rank"]) == list(range(1, 21))
+    assert all(str(d).startswith("ORPHA:") for d in top["disease"])
+    left_out = at.dataframe[-2].value
+    ct_ids = [f for f in dict.fromkeys(case.present + case.absent) if f.startswith("CT:")]
+    assert list(left_out["finding_id"]) == ct_ids
+    text = all_text(at)
+    assert "finding(s) left out" in text and "`CT:`" in text
+    assert "HPO release 2025-01-16" in text and "4,281 diseases" in text
+    assert "not a diagnosis" in text
+    assert "Please see a clinician" in text and pack.disclaimer in text
+    assert at.get("vega_lite_chart")
+
+    at.selectbox(key="teach_corpus_pack").set_value("hpo-omim").run(timeout=CORPUS_TIMEOUT)
+    at.selectbox(key="teach_corpus_method").set_value("resnik").run(timeout=CORPUS_TIMEOUT)
+    assert not at.exception, at.exception
+    assert all(str(d).startswith("OMIM:") for d in at.dataframe[-1].value["disease"])

@@ -25,6 +25,8 @@ from engine import (
     encode_case,
     validate_weights,
 )
+from engine.corpus import CorpusHit, CorpusPack
+from engine.corpus_eval import CorpusEvaluation, CorpusQuery
 from engine.scoring import relative_strength
 from engine.sensitivity import Sensitivity, rank_matrix
 
@@ -251,3 +253,36 @@ def library_frame(pack: KnowledgePack, cases: Sequence[Case]) -> pd.DataFrame:
     return pd.DataFrame([{"id": c.id, "title": c.title, "expected": condition_name(pack, c.expected),
                           "findings": len(c.present) + len(c.absent), "pertinent negatives": len(c.absent),
                           "triage": c.expected_triage or "", "source": c.source} for c in cases])
+
+
+# --- rare-disease corpus -----------------------------------------------------------------------------
+
+def _term_label(corpus: CorpusPack, hpo_id: str) -> str:
+    term = corpus.ontology.terms.get(hpo_id)
+    return f"{term.name} ({hpo_id})" if term is not None else hpo_id
+
+
+def corpus_hits_frame(corpus: CorpusPack, hits: Sequence[CorpusHit]) -> pd.DataFrame:
+    """Ranked corpus diseases: rank, disease ID (text), name, score, matched and partly matched terms."""
+    columns = ["rank", "disease", "name", "score", "matched", "matched terms", "via a broader term"]
+    return pd.DataFrame([{"rank": h.rank, "disease": str(h.disease_id), "name": h.name, "score": round(h.score, 3),
+                          "matched": len(h.matched),
+                          "matched terms": "; ".join(_term_label(corpus, t) for t in h.matched),
+                          "via a broader term": "; ".join(f"{_term_label(corpus, t)} → {corpus.ontology.term(a).name}"
+                                                          for t, a in h.partial)}
+                         for h in hits], columns=columns)
+
+
+def corpus_left_out_frame(pack: KnowledgePack, query: CorpusQuery, cases: Sequence[Case] = ()) -> pd.DataFrame:
+    """The working case's findings the corpus cannot use, and why."""
+    return pd.DataFrame([{"finding_id": fid, "finding": finding_label(pack, fid, cases), "why left out": why}
+                         for fid, why in query.left_out], columns=["finding_id", "finding", "why left out"])
+
+
+def corpus_eval_frame(pack: KnowledgePack, evaluation: CorpusEvaluation) -> pd.DataFrame:
+    """Per case: the expected condition, its codes, the best rank of a code in the corpus (or why n/a)."""
+    rows = [{"case": c.case_id, "expected": condition_name(pack, c.expected), "codes": " ".join(c.codes),
+             "rank": c.rank, "best code": c.disease_id or "", "HPO present": c.n_present, "HPO absent": c.n_absent,
+             "left out": len(c.left_out), "status": c.status} for c in evaluation.cases]
+    return pd.DataFrame(rows, columns=["case", "expected", "codes", "rank", "best code", "HPO present", "HPO absent",
+                                       "left out", "status"]).astype({"rank": "Int64"})

@@ -29,6 +29,8 @@ from engine import (
     weights_to_csv,
     weights_to_toml,
 )
+from engine.corpus import CorpusPack
+from engine.corpus_eval import CorpusEvaluation, condition_codes, evaluate_corpus
 from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.weights import MAX_UPLOAD_BYTES
 from ui import analysis, common
@@ -37,6 +39,7 @@ METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyz
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
 CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze_cases_upload", "analyze_cases_seen", "analyze_cases_msg"
 UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_version"
+CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
 
@@ -114,6 +117,19 @@ def run_sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, wei
                     factor: float = DEFAULT_FACTOR) -> tuple[list[Sensitivity], float]:
     """Sensitivity rows and the seconds the (uncached) computation took; cached on the weights fingerprint."""
     return _sensitivity(_pack_key(pack), tuple(cases), method, weights.key(), factor, pack, weights)
+
+
+@st.cache_data(show_spinner="Ranking the corpus for every case…", max_entries=16)
+def _corpus_evaluation(pack_key: tuple, cases: tuple[Case, ...], corpus_key: tuple, method: str,
+                       _pack: KnowledgePack, _corpus: CorpusPack) -> CorpusEvaluation:
+    return evaluate_corpus(_corpus, cases, condition_codes(_pack), method)
+
+
+def run_corpus_evaluation(pack: KnowledgePack, cases: Sequence[Case], corpus: CorpusPack,
+                          method: str) -> CorpusEvaluation:
+    """Rank of each case's expected condition in ``corpus``; cached per pack, cases, corpus and method."""
+    corpus_key = (corpus.name, corpus.version, corpus.n_diseases)
+    return _corpus_evaluation(_pack_key(pack), tuple(cases), corpus_key, method, pack, corpus)
 
 
 # --- sections ----------------------------------------------------------------------------------------
@@ -262,6 +278,37 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
                        mime="text/csv", key="analyze_download_sens")
 
 
+def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
+    st.subheader("Corpus check")
+    st.caption("Where does each teaching case's expected condition rank among all HPO-annotated rare diseases? "
+               "Only HPO findings are used (the `CT:` findings have no HPO meaning); a condition counts through "
+               "its ORPHA / OMIM codes in conditions.csv, the best-ranked code wins. Conditions without a code "
+               "in the chosen pack are n/a and left out of the metrics.")
+    if not cases:
+        st.info("No teaching cases to check.")
+        return
+    name, method = common.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
+    if not st.toggle("Run the corpus check", key=CORPUS_ON_KEY):
+        st.caption("Off. Switch it on to load the corpus (a few seconds the first time) and rank every case.")
+        return
+    try:
+        corpus = common.get_corpus(name)
+        evaluation = run_corpus_evaluation(pack, cases, corpus, method)
+    except TriageError as exc:
+        st.error(f"The corpus check could not run: {exc}")
+        return
+    ranked = len(evaluation.ranked)
+    st.markdown(f"**{ranked} of {len(cases)} case(s) ranked** in `{corpus.name}` ({corpus.n_diseases:,} diseases, "
+                f"HPO release {corpus.version}), method {common.CORPUS_METHOD_TITLES.get(method, method)}")
+    metrics = evaluation.metrics()
+    for col, (title, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
+        col.metric(f"corpus {title}", "n/a" if value is None else f"{value:.3f}")
+    frame = analysis.corpus_eval_frame(pack, evaluation)
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Download the corpus check (.csv)", analysis.safe_csv(frame), "corpus_check.csv",
+                       mime="text/csv", key="analyze_download_corpus")
+
+
 # --- page --------------------------------------------------------------------------------------------
 
 def render() -> None:
@@ -285,3 +332,4 @@ def render() -> None:
     weights = common.current_weights()
     _evaluation_section(pack, cases, method, weights)
     _sensitivity_section(pack, cases, method, weights)
+    _corpus_section(pack, cases)

@@ -24,11 +24,23 @@ from engine import (
     run_case,
     teaching_cases,
 )
+from engine.corpus import CORPUS_PACKS, CorpusPack, load_corpus
+from engine.corpus import METHODS as CORPUS_METHODS
 
 WEIGHTS_KEY = "analyst_weights"
 MAX_LISTED = 6  # findings listed per explanation column before "and N more"
 LEVEL_ICON = {"emergency": ":material/emergency:", "urgent": ":material/warning:", "soon": ":material/event:",
               "routine": ":material/stethoscope:"}
+CORPUS_TITLES = {
+    "hpo-orpha": "Orphanet diseases (hpo-orpha)",
+    "hpo-omim": "OMIM diseases (hpo-omim)",
+    "hpo-all": "Orphanet + OMIM + DECIPHER (hpo-all)",
+}
+CORPUS_METHOD_TITLES = {
+    "likelihood": "Likelihood ratios (LIRICAL-style)",
+    "resnik": "Resnik similarity, patient → disease",
+    "resnik-bma": "Resnik similarity, best-match average both ways",
+}
 GROUP_TITLES = {
     "skin": "What you notice on the skin",
     "joints_muscles": "Joints and muscles",
@@ -53,6 +65,26 @@ def _scorer(method: str, weights_key: tuple, _weights: Weights) -> Scorer:
 @st.cache_resource(show_spinner="Loading the teaching cases…")
 def _teaching_cases(pack_id: int) -> list[Case]:
     return teaching_cases(get_pack())
+
+
+@st.cache_resource(show_spinner="Loading the rare-disease corpus (a few seconds the first time)…", max_entries=3)
+def get_corpus(name: str) -> CorpusPack:
+    """A corpus pack (``hpo-orpha``, ``hpo-omim``, ``hpo-all``), loaded only when a page asks for it.
+
+    Raises ``PackError`` for an unknown name. The engine also caches it in memory and on disk
+    (``docs/corpus.md``), so this mainly keeps one object per server process.
+    """
+    return load_corpus(name)
+
+
+def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
+    """Two side-by-side selectors: corpus pack (default ``hpo-orpha``) and corpus method (default likelihood)."""
+    cols = st.columns(2)
+    name = cols[0].selectbox("Corpus pack", CORPUS_PACKS, index=CORPUS_PACKS.index("hpo-orpha"), key=pack_key,
+                             format_func=lambda n: CORPUS_TITLES.get(n, n))
+    method = cols[1].selectbox("Corpus method", CORPUS_METHODS, index=CORPUS_METHODS.index("likelihood"),
+                               key=method_key, format_func=lambda m: CORPUS_METHOD_TITLES.get(m, m))
+    return name, method
 
 
 def get_teaching_cases() -> list[Case]:

@@ -12,12 +12,20 @@ import pandas as pd
 import streamlit as st
 
 from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
+from engine.corpus import rank_corpus
+from engine.corpus_eval import corpus_query
 from ui import analysis, common
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
 COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
-TOP = 5
+CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
+TOP, CORPUS_TOP = 5, 20
+CORPUS_AXIS = {
+    "likelihood": "Log posterior odds (right of 0: more likely than not under the model; higher = closer)",
+    "resnik": "Mean information content shared with the disease (higher = closer)",
+    "resnik-bma": "Best-match average information content (higher = closer)",
+}
 
 
 # --- state -------------------------------------------------------------------------------------------
@@ -194,6 +202,56 @@ def _methods(present: list[str], absent: list[str]) -> None:
             st.dataframe(analysis.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
 
 
+def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
+    frame = frame.assign(disease_label=frame["disease"] + " " + frame["name"].str.slice(0, 60))
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("score:Q", title=CORPUS_AXIS.get(method, f"Score ({method}; higher = closer match)")),
+        y=alt.Y("disease_label:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
+                axis=alt.Axis(labelLimit=360)),
+        tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
+    ).properties(height=18 * len(frame) + 30)
+
+
+def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], absent: list[str]) -> None:
+    """Rank every HPO-annotated rare disease for the working case (loaded only when switched on)."""
+    st.subheader("Widen the differential: all HPO-annotated rare diseases")
+    st.markdown(
+        "The curated pack above compares a handful of calcinosis conditions and their mimics. Here the same "
+        "case is matched against **every rare disease with HPO annotations** (thousands of Orphanet / OMIM "
+        "diseases, from the HPO release shipped with the app), as phenotype-driven rare-disease search tools "
+        "do. It is educational: a long list of possibilities to discuss, **not a diagnosis**, and it knows "
+        "nothing about how common a disease is.")
+    name, method = common.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
+    if not st.toggle("Rank the rare-disease corpus for the working case", key=CORPUS_ON_KEY):
+        st.caption("Off. Switch it on to load the corpus (a few seconds the first time) and rank it.")
+        return
+    try:
+        corpus = common.get_corpus(name)
+        query = corpus_query(corpus, present, absent)
+        if query.left_out:
+            st.info(f"**{len(query.left_out)} finding(s) left out.** The corpus speaks only HPO: findings with a "
+                    "`CT:` ID are this project's own (history, test results, body sites) and have no HPO "
+                    "meaning, so they cannot be matched against HPO annotations.")
+            st.dataframe(analysis.corpus_left_out_frame(pack, query, cases), hide_index=True)
+        if not query.usable:
+            st.warning("No present finding of the working case is an HPO term, so the corpus cannot rank it.")
+            return
+        hits = rank_corpus(corpus, query.present, method, query.absent, top=CORPUS_TOP)
+    except TriageError as exc:
+        st.error(f"The corpus cannot rank this case: {exc}")
+        return
+    negatives = (f", {len(query.absent)} pertinent negative(s)" if method == "likelihood" else
+                 " (pertinent negatives are used by the likelihood method only)") if query.absent else ""
+    st.caption(f"HPO release {corpus.version} · {corpus.n_diseases:,} diseases in `{corpus.name}` · "
+               f"all findings of the working case: {len(query.present)} present HPO term(s){negatives} · "
+               f"{common.CORPUS_METHOD_TITLES.get(method, method)}")
+    frame = analysis.corpus_hits_frame(corpus, hits)
+    st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
+    st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
+    st.altair_chart(_corpus_chart(frame, method), width="stretch")
+    common.show_safety_block(pack)
+
+
 # --- page --------------------------------------------------------------------------------------------
 
 def render() -> None:
@@ -219,3 +277,4 @@ def render() -> None:
             common.show_explanation(pack, result, lay=False)
     except TriageError as exc:
         st.error(f"This case cannot be scored: {exc}")
+    _corpus(pack, cases, present, absent)
