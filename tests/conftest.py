@@ -46,3 +46,12 @@ def use_in_ui(monkeypatch: pytest.MonkeyPatch, pack: KnowledgePack, cases: list[
     monkeypatch.setattr(ui.common, "get_pack", lambda: pack)
     monkeypatch.setattr(ui.common, "get_teaching_cases", lambda: cases)
     return pack, cases
+
+
+@pytest.fixture(params=["mini", "real"])
+def pack_and_cases(request, monkeypatch, mini_pack):
+    """For UI page tests: patch the UI's pack and teaching cases with the mini fixture pack (and the test
+    module's ``MINI_CASES``), then with the shipped pack and cases."""
+    if request.param == "mini":
+        return use_in_ui(monkeypatch, mini_pack, request.module.MINI_CASES)
+    return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))

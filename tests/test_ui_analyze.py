@@ -24,14 +24,6 @@ MINI_CASES = [
 ]
 
 
-@pytest.fixture(params=["mini", "real"])
-def pack_and_cases(request, monkeypatch, mini_pack):
-    """Patch the UI's pack and teaching cases: the mini fixture pack, then the shipped pack."""
-    if request.param == "mini":
-        return use_in_ui(monkeypatch, mini_pack, MINI_CASES)
-    return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))
-
-
 def page() -> None:
     from ui import analyze
 

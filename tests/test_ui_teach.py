@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.common
@@ -20,14 +19,6 @@ MINI_CASES = [
     Case("mini-kidney", ("HP:0200042", "HP:0012622"), (), CALCIPHYLAXIS, title="Painful sore",
          summary="A painful sore on dialysis.", teaching_point="Think of calciphylaxis.", source="fixture"),
 ]
-
-
-@pytest.fixture(params=["mini", "real"])
-def pack_and_cases(request, monkeypatch, mini_pack):
-    """Patch the UI's pack and teaching cases: the mini fixture pack, then the shipped pack."""
-    if request.param == "mini":
-        return use_in_ui(monkeypatch, mini_pack, MINI_CASES)
-    return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))
 
 
 def page() -> None:
