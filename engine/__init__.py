@@ -9,6 +9,7 @@ Pure Python; never imports streamlit. Typical use::
 """
 
 from engine.cases import Case, load_cases, parse_cases, read_case_bytes, teaching_cases
+from engine.corpus import load_corpus, rank_corpus
 from engine.errors import InputError, PackError, TriageError, WeightsError
 from engine.evaluate import Evaluation, evaluate
 from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
@@ -16,7 +17,7 @@ from engine.issues import Issue
 from engine.mapping import EncodedCase, encode_case
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
-from engine.result import Result, run_case, triage
+from engine.result import Result, run_case, score, triage
 from engine.scoring import METHOD_INFO, METHODS, Scorer, prepare
 from engine.triage import CLINICIAN_PROMPT, Triage, assess
 from engine.weights import (
@@ -59,13 +60,16 @@ __all__ = [
     "evaluate",
     "explain",
     "load_cases",
+    "load_corpus",
     "load_pack",
     "load_weights",
     "parse_cases",
     "parse_weights",
     "prepare",
+    "rank_corpus",
     "read_case_bytes",
     "run_case",
+    "score",
     "suggest_next",
     "teaching_cases",
     "triage",

@@ -79,3 +79,11 @@ def triage(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[s
     weights = weights or default_weights(pack)
     case = encode_case(pack, present, absent, float(weights.param("ancestor_credit")))
     return run_case(prepare(pack, weights, method), case, n_questions)
+
+
+def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
+          method: str = "likelihood", weights: Weights | None = None) -> Ranking:
+    """Only the explained ranking (no triage, no next questions); same arguments as :func:`triage`."""
+    weights = weights or default_weights(pack)
+    case = encode_case(pack, present, absent, float(weights.param("ancestor_credit")))
+    return explain(prepare(pack, weights, method), case)

@@ -127,3 +127,11 @@ def test_weights_change_scores(mini_pack, mini_weights):
     boosted = mini_weights.replace(priors={CALCI: 5.0})
     assert (scores(mini_pack, boosted, "likelihood", [CALCINOSIS])[CALCI]
             > scores(mini_pack, mini_weights, "likelihood", [CALCINOSIS])[CALCI])
+
+
+def test_score_is_the_ranking_of_triage(mini_pack, mini_weights):
+    from engine import score
+
+    ranking = score(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
+    full = triage(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
+    assert ranking == full.ranking
