@@ -132,9 +132,3 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
         ))
     return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
 
-
-def rank_positions(scores: np.ndarray, condition_ids: tuple[str, ...]) -> np.ndarray:
-    """Rank (1 = best) of every condition, same tie-break as :func:`explain`."""
-    ranks = np.empty(len(scores), dtype=int)
-    ranks[rank_order(scores, condition_ids)] = np.arange(1, len(scores) + 1)
-    return ranks

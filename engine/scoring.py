@@ -9,6 +9,7 @@ contributions are each matched finding's share of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,7 +166,18 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
     return positive / total if total > 0 else np.zeros_like(scores)
 
 
-def rank_order(scores: np.ndarray, condition_ids: tuple[str, ...]) -> np.ndarray:
-    """Indices from best to worst: score descending, ties broken by condition_id (stable, deterministic)."""
+def rank_matrix(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
+    """Ranks (1 = best) of shape (n, C) for scores of shape (n, C): score descending, ties broken by
+    condition_id, so rankings are deterministic."""
+    n, c = scores.shape
+    id_order = np.argsort(np.argsort(np.array(condition_ids, dtype=object)))
     rounded = np.round(scores, 12)
-    return np.array(sorted(range(len(scores)), key=lambda i: (-rounded[i], condition_ids[i])), dtype=int)
+    order = np.lexsort((np.broadcast_to(id_order, (n, c)), -rounded), axis=-1)
+    ranks = np.empty((n, c), dtype=int)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1, c + 1), (n, c)), axis=1)
+    return ranks
+
+
+def rank_order(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
+    """Indices of one case's conditions from best to worst (the tie-break of :func:`rank_matrix`)."""
+    return np.argsort(rank_matrix(scores[None, :], condition_ids)[0])

@@ -15,7 +15,7 @@ import numpy as np
 from engine.cases import Case
 from engine.mapping import encode_case
 from engine.pack import KnowledgePack
-from engine.scoring import prepare, relative_strength
+from engine.scoring import prepare, rank_matrix, relative_strength
 from engine.weights import Weights
 
 DEFAULT_FACTOR = 0.2
@@ -63,17 +63,6 @@ def encode_cases(pack: KnowledgePack, cases: Sequence[Case], ancestor_credit: fl
         present[i], absent[i] = enc.present, enc.absent
         accepted[i, [pack.condition_index[x] for x in case.accepted]] = True
     return EncodedCases(present, absent, accepted)
-
-
-def rank_matrix(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
-    """Ranks (1 = best) of shape (n, C), with the same tie-break as :func:`engine.scoring.rank_order`."""
-    n, c = scores.shape
-    id_order = np.argsort(np.argsort(np.array(condition_ids, dtype=object)))
-    rounded = np.round(scores, 12)
-    order = np.lexsort((np.broadcast_to(id_order, (n, c)), -rounded), axis=-1)
-    ranks = np.empty((n, c), dtype=int)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1, c + 1), (n, c)), axis=1)
-    return ranks
 
 
 def expected_outcome(pack: KnowledgePack, weights: Weights, method: str,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine import Case, evaluate
-from engine.scoring import rank_order
-from engine.sensitivity import encode_cases, expected_ranks, rank_matrix, sensitivity
+from engine.scoring import rank_matrix, rank_order
+from engine.sensitivity import encode_cases, expected_ranks, sensitivity
 
 DCC, INFECTION, CALCIPHYLAXIS = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
 ULCER, CALCINOSIS, NODULE, CKD = "HP:0200042", "HP:0025520", "HP:0001482", "HP:0012622"

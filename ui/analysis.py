@@ -27,8 +27,8 @@ from engine import (
 )
 from engine.corpus import CorpusHit, CorpusPack
 from engine.corpus_eval import CorpusEvaluation, CorpusQuery
-from engine.scoring import relative_strength
-from engine.sensitivity import Sensitivity, rank_matrix
+from engine.scoring import rank_matrix, relative_strength
+from engine.sensitivity import Sensitivity
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
