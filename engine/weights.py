@@ -245,7 +245,7 @@ def _parse_csv(text: str, filename: str) -> dict[str, dict[str, Any]]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _escape_cell(value: str) -> str:
+def escape_cell(value: str) -> str:
     """Make a CSV cell inert in spreadsheets (OWASP CSV injection advice)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
@@ -262,7 +262,7 @@ def weights_to_csv(weights: Weights) -> str:
     for kind, mapping in (("finding", weights.finding_weights), ("prior", weights.priors),
                           ("param", weights.params)):
         for key, value in mapping.items():
-            writer.writerow([kind, _escape_cell(str(key)), _escape_cell(str(value))])
+            writer.writerow([kind, escape_cell(str(key)), escape_cell(str(value))])
     return buf.getvalue()
 
 

@@ -29,9 +29,7 @@ from engine.corpus import CorpusHit, CorpusPack
 from engine.corpus_eval import CorpusEvaluation, CorpusQuery
 from engine.scoring import rank_matrix, relative_strength
 from engine.sensitivity import Sensitivity
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
+from engine.weights import escape_cell
 
 # --- labels and CSV ----------------------------------------------------------------------------------
 
@@ -55,18 +53,14 @@ def safe_csv(frame: pd.DataFrame) -> str:
     """CSV whose cells never start a spreadsheet formula (OWASP CSV-injection advice, as weights_to_csv)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([_escape(str(c)) for c in frame.columns])
+    writer.writerow([escape_cell(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow(["" if _missing(v) else _escape(str(v)) for v in row])
+        writer.writerow(["" if _missing(v) else escape_cell(str(v)) for v in row])
     return buf.getvalue()
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _escape(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 # --- weights editor ----------------------------------------------------------------------------------
