@@ -17,6 +17,7 @@ from engine.corpus import CORPUS_PACKS, load_corpus, rank_corpus
 from engine.corpus import METHODS as CORPUS_METHODS
 from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
+from engine.mapping import parse_id_list
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.result import EDUCATIONAL_NOTE, Result, triage
 from engine.scoring import METHODS
@@ -56,16 +57,12 @@ def _score_table(result: Result, top: int) -> str:
     return "\n".join(lines)
 
 
-def _ids(text: str) -> list[str]:
-    return [x.strip() for x in text.split(",") if x.strip()]
-
-
 def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
     pack = load_corpus(args.pack)
-    hits = rank_corpus(pack, _ids(args.present), args.method, _ids(args.absent), args.top)
+    hits = rank_corpus(pack, parse_id_list(args.present), args.method, parse_id_list(args.absent), args.top)
     if args.format == "json":
         print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,

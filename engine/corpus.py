@@ -24,7 +24,7 @@ from engine.corpus_build import PACK_PREFIXES, CorpusArrays, build_arrays
 from engine.corpus_cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
-from engine.hpoa import load_annotations
+from engine.hpoa import load_annotations, read_version
 from engine.similarity import likelihood_scores, resnik_disease_side, resnik_matrix
 
 __all__ = [
@@ -201,17 +201,6 @@ def _resolve_sources(obo_path: Path | None, hpoa_path: Path | None) -> tuple[Pat
     return obo.resolve(), hpoa.resolve()
 
 
-def _hpoa_version(path: Path) -> str:
-    """The ``#version:`` header of a ``phenotype.hpoa`` file (read without parsing the rows)."""
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            if line.startswith("#version:"):
-                return line.split(":", 1)[1].strip()
-    return ""
-
-
 @cache
 def load_corpus(
     name: str = "hpo-orpha",
@@ -240,7 +229,7 @@ def load_corpus(
     """
     obo, hpoa = _resolve_sources(obo_path, hpoa_path)
     ontology = load_ontology(obo)
-    version = _hpoa_version(hpoa) or ontology.version
+    version = read_version(hpoa) or ontology.version
     key = cache_key(name, obo, hpoa, version)
     path = cache_path(Path(cache_dir) if cache_dir else default_cache_dir(), name, key)
     start = time.perf_counter()

@@ -73,16 +73,24 @@ class Annotations:
         return tuple(a for a in self.rows if a.disease_id == disease_id)
 
 
+def read_version(path: Path) -> str:
+    """The ``#version:`` header of a ``phenotype.hpoa`` file, read without parsing the rows."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            if line.startswith("#version:"):
+                return line.split(":", 1)[1].strip()
+    return ""
+
+
 def parse_hpoa(path: Path) -> Annotations:
     """Parse ``phenotype.hpoa``; keeps phenotypic-abnormality rows (aspect ``P``) only."""
     rows: list[Annotation] = []
-    version = ""
     header: list[str] | None = None
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
-                if line.startswith("#version:"):
-                    version = line.split(":", 1)[1].strip()
                 continue
             fields = line.rstrip("\n").split("\t")
             if header is None:
@@ -101,7 +109,7 @@ def parse_hpoa(path: Path) -> Annotations:
                     reference=rec.get("reference", ""),
                 )
             )
-    return Annotations(rows=tuple(rows), version=version)
+    return Annotations(rows=tuple(rows), version=read_version(path))
 
 
 @cache

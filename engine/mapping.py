@@ -45,7 +45,8 @@ class EncodedCase:
         return tuple(m for m in self.mappings if m.finding_id is None)
 
 
-def _clean_ids(ids: Iterable[str] | str | None) -> list[str]:
+def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
+    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept."""
     if ids is None:
         return []
     if isinstance(ids, str):
@@ -131,7 +132,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
     InputError
         For a malformed or unknown ID, or a finding reported both present and absent.
     """
-    present_ids, absent_ids = _clean_ids(present), _clean_ids(absent)
+    present_ids, absent_ids = parse_id_list(present), parse_id_list(absent)
     both = sorted(set(present_ids) & set(absent_ids))
     if both:
         raise InputError(f"finding(s) reported both present and absent: {', '.join(both)}")
