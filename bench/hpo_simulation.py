@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.corpus import METHODS, CorpusPack, load_corpus, rank_of, score_corpus
+from engine.corpus.pack import METHODS, CorpusPack, load_corpus, rank_of, score_corpus
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations
 
@@ -204,7 +204,7 @@ def hwm():
         return next(int(line.split()[1]) / 1e3 for line in handle if line.startswith("VmHWM:"))
 import numpy, scipy.sparse
 before = hwm()
-from engine.corpus import load_corpus
+from engine.corpus.pack import load_corpus
 pack = load_corpus({pack!r})
 print(before, hwm(), pack.origin)
 """

@@ -2,9 +2,9 @@
 
 Pure Python; never imports streamlit. Typical use::
 
-    from engine import load_pack, triage
+    from engine import load_pack, match_findings
     pack = load_pack()
-    result = triage(pack, ["HP:0001482", "HP:0012622"], method="likelihood")
+    result = match_findings(pack, ["HP:0001482", "HP:0012622"], method="likelihood")
     result.ranking.top.name, result.triage.level, result.disclaimer
 """
 
@@ -13,13 +13,13 @@ from engine.corpus import load_corpus, rank_corpus
 from engine.errors import InputError, PackError, TriageError, WeightsError
 from engine.evaluate import Evaluation, evaluate
 from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
-from engine.issues import Issue
 from engine.mapping import EncodedCase, encode_case
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
-from engine.result import Result, run_case, score, triage
+from engine.result import Result, match_findings, run_case, score
 from engine.scoring import METHOD_INFO, METHODS, Scorer, prepare
 from engine.triage import CLINICIAN_PROMPT, Triage, assess
+from engine.validation import Issue
 from engine.weights import (
     PARAM_SPECS,
     Weights,
@@ -63,6 +63,7 @@ __all__ = [
     "load_corpus",
     "load_pack",
     "load_weights",
+    "match_findings",
     "parse_cases",
     "parse_weights",
     "prepare",
@@ -72,7 +73,6 @@ __all__ = [
     "score",
     "suggest_next",
     "teaching_cases",
-    "triage",
     "validate_weights",
     "weights_to_csv",
     "weights_to_toml",

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.cases import load_cases
-from engine.corpus import CORPUS_PACKS, load_corpus, rank_corpus
-from engine.corpus import METHODS as CORPUS_METHODS
+from engine.corpus.pack import CORPUS_PACKS, load_corpus, rank_corpus
+from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
 from engine.mapping import parse_id_list
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
-from engine.result import EDUCATIONAL_NOTE, Result, triage
+from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.scoring import METHODS
 from engine.triage import CLINICIAN_PROMPT
 from engine.weights import Weights, default_weights, load_weights
@@ -83,7 +83,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
         return cmd_score_corpus(args)
     pack = _pack(args)
-    result = triage(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
+    result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
     if args.format == "json":
         print(json.dumps(result.to_dict(args.top), indent=2))
     else:

@@ -1,7 +1,7 @@
 """The curated knowledge pack: reads ``data/``, validates it and builds the matrices.
 
 Every check names file, row and column. :func:`check_pack` returns all problems
-as :class:`~engine.issues.Issue` data; :func:`load_pack` raises one
+as :class:`~engine.validation.Issue` data; :func:`load_pack` raises one
 :class:`~engine.errors.PackError` when there is any error.
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from engine.errors import PackError
 from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
-from engine.issues import Issue
+from engine.validation import Issue
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")

@@ -60,7 +60,7 @@ def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
     )
 
 
-def triage(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
+def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
            method: str = "likelihood", weights: Weights | None = None, n_questions: int = 3) -> Result:
     """Match reported findings against the pack: the one-call entry point.
 

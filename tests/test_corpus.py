@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.corpus import CorpusHit, load_corpus, order, rank_corpus, rank_of, score_corpus
-from engine.corpus_cache import cache_key, cache_path
+from engine.corpus.cache import cache_key, cache_path
+from engine.corpus.pack import CorpusHit, load_corpus, order, rank_corpus, rank_of, score_corpus
 from engine.errors import InputError, PackError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"

@@ -1,4 +1,4 @@
-"""Curated cases against a corpus (engine.corpus_eval), on the hand-made fixture corpus of test_corpus.py.
+"""Curated cases against a corpus (engine.corpus.evaluate), on the hand-made fixture corpus of test_corpus.py.
 
 Fixture ranks used below (resnik, see test_corpus.py): present [A1a, B1] ranks ORPHA:1 first, then
 ORPHA:2 and ORPHA:3 tied (broken by ID); present [A2] ranks ORPHA:3 first (the only A2 disease).
@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.cases import Case
-from engine.corpus import load_corpus, rank_corpus
-from engine.corpus_eval import (
+from engine.corpus.evaluate import (
     STATUS_NO_CODE,
     STATUS_NO_FINDINGS,
     STATUS_NOT_IN_PACK,
@@ -22,6 +21,7 @@ from engine.corpus_eval import (
     corpus_query,
     evaluate_corpus,
 )
+from engine.corpus.pack import load_corpus, rank_corpus
 from engine.errors import InputError
 
 from .test_corpus import A1A, A2, B1, HPOA, OBO, PA

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import InputError, PackError, encode_case, load_pack, triage
+from engine import InputError, PackError, encode_case, load_pack, match_findings
 
 NODULE, SKIN_NODULE, RHEUMATOID_NODULE = "HP:0001482", "HP:0200036", "HP:6000418"
 FEVER, LOW_GRADE_FEVER, CKD, CKD_STAGE5 = "HP:0001945", "HP:0011134", "HP:0012622", "HP:0003774"
@@ -90,7 +90,7 @@ def test_comma_separated_string_and_duplicates(mini_pack):
 
 
 def test_result_reports_mapping_notes(mini_pack, mini_weights):
-    result = triage(mini_pack, [RHEUMATOID_NODULE], weights=mini_weights)
+    result = match_findings(mini_pack, [RHEUMATOID_NODULE], weights=mini_weights)
     assert result.to_dict()["mappings"][0]["relation"] == "more_specific"
 
 

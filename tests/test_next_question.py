@@ -6,14 +6,14 @@ import math
 
 import pytest
 
-from engine import encode_case, prepare, suggest_next, triage
+from engine import encode_case, match_findings, prepare, suggest_next
 from engine.explain import explain
 
 CALCINOSIS, ULCER, CKD = "HP:0025520", "HP:0200042", "HP:0012622"
 
 
 def test_suggests_an_unasked_finding_that_separates(mini_pack, mini_weights):
-    result = triage(mini_pack, [CALCINOSIS, ULCER], method="likelihood", weights=mini_weights)
+    result = match_findings(mini_pack, [CALCINOSIS, ULCER], method="likelihood", weights=mini_weights)
     asked = {CALCINOSIS, ULCER}
     assert result.next_questions
     assert all(q.finding_id not in asked for q in result.next_questions)
@@ -49,5 +49,5 @@ def test_information_gain_by_hand_for_two_equal_candidates(mini_pack, mini_weigh
 
 
 def test_everything_asked_leaves_no_question(mini_pack, mini_weights):
-    result = triage(mini_pack, list(mini_pack.finding_ids), weights=mini_weights)
+    result = match_findings(mini_pack, list(mini_pack.finding_ids), weights=mini_weights)
     assert result.next_questions == ()

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import encode_case, load_pack, prepare, triage
+from engine import encode_case, load_pack, match_findings, prepare
 from engine.weights import default_weights
 
 from .conftest import MINI_PACK
@@ -34,8 +34,8 @@ def test_order_of_findings_does_not_matter(case, rnd, method):
     shuffled_p, shuffled_a = present[:], absent[:]
     rnd.shuffle(shuffled_p)
     rnd.shuffle(shuffled_a)
-    a = triage(PACK, present, absent, method, WEIGHTS)
-    b = triage(PACK, shuffled_p, shuffled_a, method, WEIGHTS)
+    a = match_findings(PACK, present, absent, method, WEIGHTS)
+    b = match_findings(PACK, shuffled_p, shuffled_a, method, WEIGHTS)
     assert [m.condition_id for m in a.ranking.matches] == [m.condition_id for m in b.ranking.matches]
     assert [m.score for m in a.ranking.matches] == [m.score for m in b.ranking.matches]
     assert a.triage.level == b.triage.level
@@ -60,8 +60,8 @@ def test_adding_a_profile_finding_never_lowers_the_weighted_score(case, conditio
 @given(cases(), st.sampled_from(METHODS))
 def test_ranking_is_a_deterministic_permutation_with_bounded_strength(case, method):
     present, absent = case
-    result = triage(PACK, present, absent, method, WEIGHTS)
-    again = triage(PACK, present, absent, method, WEIGHTS)
+    result = match_findings(PACK, present, absent, method, WEIGHTS)
+    again = match_findings(PACK, present, absent, method, WEIGHTS)
     ids = [m.condition_id for m in result.ranking.matches]
     assert sorted(ids) == sorted(PACK.condition_ids)
     assert ids == [m.condition_id for m in again.ranking.matches]

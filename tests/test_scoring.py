@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from engine import InputError, encode_case, explain, prepare, triage
+from engine import InputError, encode_case, explain, match_findings, prepare
 from engine.scoring import rank_order, relative_strength, specificity
 
 DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
@@ -68,7 +68,7 @@ def test_likelihood_by_hand(mini_pack, mini_weights):
 
 
 def test_likelihood_strength_is_the_posterior(mini_pack, mini_weights):
-    result = triage(mini_pack, [CALCINOSIS], method="likelihood", weights=mini_weights)
+    result = match_findings(mini_pack, [CALCINOSIS], method="likelihood", weights=mini_weights)
     raw = np.array([m.score for m in result.ranking.matches])
     post = 10**raw / (10**raw).sum()
     assert [m.strength for m in result.ranking.matches] == pytest.approx(list(post))
@@ -85,7 +85,7 @@ def test_contributions_add_up_to_the_score(mini_pack, mini_weights, method):
 
 
 def test_explanation_lists_matched_missing_unexplained(mini_pack, mini_weights):
-    result = triage(mini_pack, [CALCINOSIS, FEVER], ["CT:past_skin_injury"], method="weighted",
+    result = match_findings(mini_pack, [CALCINOSIS, FEVER], ["CT:past_skin_injury"], method="weighted",
                     weights=mini_weights)
     dcc = result.ranking.match(DCC)
     assert dcc.matched == (CALCINOSIS,)
@@ -133,5 +133,5 @@ def test_score_is_the_ranking_of_triage(mini_pack, mini_weights):
     from engine import score
 
     ranking = score(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
-    full = triage(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
+    full = match_findings(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
     assert ranking == full.ranking

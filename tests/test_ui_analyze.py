@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.common
 from engine import Case, WeightsError, default_weights, evaluate, parse_weights
-from ui import analysis
+from ui import frames
 
 from .conftest import use_in_ui
 
@@ -155,43 +155,43 @@ def test_handle_weights_upload_directly(pack_and_cases):
 # --- pure helpers ------------------------------------------------------------------------------------
 
 def test_weights_tables_round_trip_and_editor_validation(mini_pack, mini_weights):
-    fw, pr, pa = analysis.weights_tables(mini_pack, mini_weights)
-    assert analysis.weights_from_tables(mini_pack, fw, pr, pa).key() == mini_weights.key()
+    fw, pr, pa = frames.weights_tables(mini_pack, mini_weights)
+    assert frames.weights_from_tables(mini_pack, fw, pr, pa).key() == mini_weights.key()
     edited = fw.copy()
     edited.loc[0, "weight"] = -2.0
     with pytest.raises(WeightsError, match="HP:0025520"):
-        analysis.weights_from_tables(mini_pack, edited, pr, pa)
+        frames.weights_from_tables(mini_pack, edited, pr, pa)
     edited.loc[0, "weight"] = float("nan")
     with pytest.raises(WeightsError, match="HP:0025520"):
-        analysis.weights_from_tables(mini_pack, edited, pr, pa)
+        frames.weights_from_tables(mini_pack, edited, pr, pa)
     bad_param = pa.copy()
     bad_param.loc[bad_param.parameter == "leak", "value"] = "lots"
     with pytest.raises(WeightsError, match="leak"):
-        analysis.weights_from_tables(mini_pack, fw, pr, bad_param)
+        frames.weights_from_tables(mini_pack, fw, pr, bad_param)
     ok = pa.copy()
     ok.loc[ok.parameter == "overlap_similarity", "value"] = "dice"
-    assert analysis.weights_from_tables(mini_pack, fw, pr, ok).param("overlap_similarity") == "dice"
+    assert frames.weights_from_tables(mini_pack, fw, pr, ok).param("overlap_similarity") == "dice"
 
 
 def test_metrics_and_case_changes(mini_pack, mini_weights):
     changed = mini_weights.replace(priors={DCC: 20.0})
     current = evaluate(mini_pack, MINI_CASES, "likelihood", changed)
     default = evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights)
-    metrics = analysis.metrics_frame(current, default).set_index("metric")
+    metrics = frames.metrics_frame(current, default).set_index("metric")
     assert metrics.loc["top-1", "difference"] == pytest.approx(current.top1 - default.top1)
     assert metrics.loc["top-1", "difference"] > 0
-    changes = analysis.case_changes_frame(mini_pack, current, default).set_index("case")
+    changes = frames.case_changes_frame(mini_pack, current, default).set_index("case")
     assert changes.loc["ulcer-only", "change"] < 0
-    diff = analysis.diff_frame(mini_pack, mini_weights, changed)
+    diff = frames.diff_frame(mini_pack, mini_weights, changed)
     assert diff.to_dict("records") == [{"kind": "prior", "key": DCC, "name": "Dystrophic calcinosis cutis",
                                         "default": "1.0", "current": "20.0"}]
-    confusion = analysis.confusion_frame(mini_pack, current)
+    confusion = frames.confusion_frame(mini_pack, current)
     assert confusion["count"].sum() == len(MINI_CASES)
 
 
 def test_exported_csv_never_starts_a_formula():
     frame = pd.DataFrame({"=cmd": ["=1+1", "+SUM(A1)", "-2", "@x", "plain", None]})
-    text = analysis.safe_csv(frame)
+    text = frames.safe_csv(frame)
     for line in text.splitlines():
         assert not line.startswith(("=", "+", "-", "@"))
     assert "'=1+1" in text and "'-2" in text and "plain" in text

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from engine import load_pack, triage
+from engine import load_pack, match_findings
 from ui.summary import build_summary, clinician_questions, finding_line, questions_to_ask
 
 HARD_LUMP, INJURY, FEVER = "HP:0001482", "CT:injury_at_site", "HP:0001945"
@@ -20,7 +20,7 @@ def pack():
 
 
 def make(pack, present, absent=()):
-    result = triage(pack, list(present), list(absent))
+    result = match_findings(pack, list(present), list(absent))
     return result, build_summary(pack, result, present, absent, today=date(2026, 1, 2))
 
 

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.common
 from engine import METHOD_INFO, METHODS, Case, default_weights
-from ui import analysis
+from ui import frames
 
 from .conftest import use_in_ui
 
@@ -129,25 +129,25 @@ def test_contradictory_case_shows_an_error_not_a_crash(pack_and_cases):
 def test_step_frame_and_profile_frame(mini_pack, mini_weights):
     from engine import prepare
 
-    steps = analysis.case_steps(["HP:0200042", "HP:0025520"], ["HP:0012622"])
-    frame = analysis.step_frame(prepare(mini_pack, mini_weights, "likelihood"), steps, top=2)
+    steps = frames.case_steps(["HP:0200042", "HP:0025520"], ["HP:0012622"])
+    frame = frames.step_frame(prepare(mini_pack, mini_weights, "likelihood"), steps, top=2)
     assert sorted(frame["step"].unique()) == [1, 2, 3]
     first = frame[frame.step == 1].sort_values("rank")
     assert first.iloc[0]["condition"] == "Skin infection"  # the ulcer alone
     last = frame[frame.step == 3].sort_values("rank")
     assert last.iloc[0]["condition"] == "Dystrophic calcinosis cutis"
-    heat = analysis.profile_frame(mini_pack, [DCC, CALCIPHYLAXIS], {"HP:0025520": True})
+    heat = frames.profile_frame(mini_pack, [DCC, CALCIPHYLAXIS], {"HP:0025520": True})
     row = heat[(heat.finding_id == "HP:0025520") & (heat.condition == "Dystrophic calcinosis cutis")].iloc[0]
     assert row.frequency == 0.9 and row.hallmark and row.mark == "★" and row.reported == "reported present"
     assert "HP:0001945" not in set(heat.finding_id)  # fever: in neither profile
 
 
 def test_salient_profile_rows(mini_pack):
-    frame = analysis.profile_frame(mini_pack, [DCC], {"HP:0200042": False})
-    kept = set(analysis.salient_profile_rows(frame, threshold=0.6).finding_id)
+    frame = frames.profile_frame(mini_pack, [DCC], {"HP:0200042": False})
+    kept = set(frames.salient_profile_rows(frame, threshold=0.6).finding_id)
     # nodule (80%), calcinosis (hallmark), ulcer (reported absent) stay; past injury (50%) goes
     assert kept == {"HP:0001482", "HP:0025520", "HP:0200042"}
-    assert analysis.salient_profile_rows(frame.iloc[0:0]).empty
+    assert frames.salient_profile_rows(frame.iloc[0:0]).empty
 
 
 # --- rare-disease corpus section (the shipped pack; the corpus loads once per process, then is cached) ----

@@ -29,11 +29,11 @@ from engine import (
     weights_to_csv,
     weights_to_toml,
 )
-from engine.corpus import CorpusPack
-from engine.corpus_eval import CorpusEvaluation, condition_codes, evaluate_corpus
+from engine.corpus.evaluate import CorpusEvaluation, condition_codes, evaluate_corpus
+from engine.corpus.pack import CorpusPack
 from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.weights import MAX_UPLOAD_BYTES
-from ui import analysis, common
+from ui import common, frames
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
@@ -158,7 +158,7 @@ def _downloads(weights: Weights) -> None:
 def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
     st.subheader("Edit weights")
     version = st.session_state.get(EDITOR_VERSION, 0)
-    fw, pr, pa = analysis.weights_tables(pack, weights)
+    fw, pr, pa = frames.weights_tables(pack, weights)
     tabs = st.tabs(["Finding weights", "Condition priors", "Method parameters"])
     with tabs[0]:
         fw = st.data_editor(fw, key=f"analyze_fw_{version}", hide_index=True, disabled=["finding_id", "label", "group"],
@@ -173,7 +173,7 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
     cols = st.columns(2)
     if cols[0].button("Apply edited weights", key="analyze_apply", type="primary"):
         try:
-            new = analysis.weights_from_tables(pack, fw, pr, pa)
+            new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
             _say(WEIGHTS_MSG, "error", f"Not applied: {exc}. The current weights are unchanged.")
         else:
@@ -195,7 +195,7 @@ def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
 
 
 def _metrics(current: Evaluation, default: Evaluation) -> None:
-    frame = analysis.metrics_frame(current, default)
+    frame = frames.metrics_frame(current, default)
     for col, row in zip(st.columns(len(frame)), frame.itertuples(index=False), strict=True):
         if row.current is None:
             col.metric(row.metric, "n/a")
@@ -230,16 +230,16 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     if weights.key() == defaults.key():
         st.info("The current weights are the defaults, so there is no difference yet.")
     _metrics(current, default)
-    changes = analysis.case_changes_frame(pack, current, default)
+    changes = frames.case_changes_frame(pack, current, default)
     moved = int((changes["change"] != 0).sum())
     st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved; negative = better now)")
     st.dataframe(changes, hide_index=True)
-    st.download_button("Download the evaluation (.csv)", analysis.safe_csv(changes), "evaluation.csv",
+    st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
                        mime="text/csv", key="analyze_download_eval")
     st.markdown("**Confusion matrix (current weights)**")
-    st.altair_chart(_confusion_chart(analysis.confusion_frame(pack, current)), width="stretch")
+    st.altair_chart(_confusion_chart(frames.confusion_frame(pack, current)), width="stretch")
     st.markdown("**What changed in the weights**")
-    diff = analysis.diff_frame(pack, defaults, weights)
+    diff = frames.diff_frame(pack, defaults, weights)
     if diff.empty:
         st.caption("Nothing: the current weights are the defaults.")
     else:
@@ -264,7 +264,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
         return
     pct = st.slider("Scale each weight by ± (%)", 5, 50, int(DEFAULT_FACTOR * 100), step=5, key=FACTOR_KEY)
     rows, seconds = run_sensitivity(pack, cases, method, weights, pct / 100)
-    frame = analysis.sensitivity_frame(rows)
+    frame = frames.sensitivity_frame(rows)
     top = frame.head(TOP_MOVERS)
     if frame.empty or (top["mean |strength change|"] == 0).all():
         st.info(f"No weight moves the rankings under {METHOD_INFO[method].title}"
@@ -274,7 +274,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
     st.caption(f"Each finding weight and prior scaled by ±{pct}% over {len(cases)} teaching case(s); "
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
-    st.download_button("Download the sensitivity table (.csv)", analysis.safe_csv(frame), "sensitivity.csv",
+    st.download_button("Download the sensitivity table (.csv)", frames.safe_csv(frame), "sensitivity.csv",
                        mime="text/csv", key="analyze_download_sens")
 
 
@@ -303,9 +303,9 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
     metrics = evaluation.metrics()
     for col, (title, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
         col.metric(f"corpus {title}", "n/a" if value is None else f"{value:.3f}")
-    frame = analysis.corpus_eval_frame(pack, evaluation)
+    frame = frames.corpus_eval_frame(pack, evaluation)
     st.dataframe(frame, hide_index=True)
-    st.download_button("Download the corpus check (.csv)", analysis.safe_csv(frame), "corpus_check.csv",
+    st.download_button("Download the corpus check (.csv)", frames.safe_csv(frame), "corpus_check.csv",
                        mime="text/csv", key="analyze_download_corpus")
 
 

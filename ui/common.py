@@ -24,8 +24,8 @@ from engine import (
     run_case,
     teaching_cases,
 )
-from engine.corpus import CORPUS_PACKS, CorpusPack, load_corpus
-from engine.corpus import METHODS as CORPUS_METHODS
+from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
+from engine.corpus.pack import METHODS as CORPUS_METHODS
 
 WEIGHTS_KEY = "analyst_weights"
 MAX_LISTED = 6  # findings listed per explanation column before "and N more"

@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
-from engine.corpus import rank_corpus
-from engine.corpus_eval import corpus_query
-from ui import analysis, common
+from engine.corpus.evaluate import corpus_query
+from engine.corpus.pack import rank_corpus
+from ui import common, frames
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
@@ -63,14 +63,14 @@ def _library(pack: KnowledgePack, cases: list[Case]) -> None:
     if not cases:
         st.info("No teaching cases available yet: build a case by hand below.")
         return
-    st.dataframe(analysis.library_frame(pack, cases), hide_index=True)
+    st.dataframe(frames.library_frame(pack, cases), hide_index=True)
     by_id = {c.id: c for c in cases}
     pick = st.selectbox("Teaching case", list(by_id), key=PICK_KEY,
                         format_func=lambda cid: f"{by_id[cid].title or cid} ({cid})")
     case = by_id[pick]
     st.markdown(f"**{case.title or case.id}** — {case.summary}")
     st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
-    st.caption(f"Expected: {analysis.condition_name(pack, case.expected)} · Source: {case.source or 'n/a'}")
+    st.caption(f"Expected: {frames.condition_name(pack, case.expected)} · Source: {case.source or 'n/a'}")
     st.button("Load this case", key="teach_load", on_click=load_case, args=(case,), type="primary")
 
 
@@ -90,7 +90,7 @@ def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str]
     options = _finding_options(pack, cases)
 
     def fmt(fid: str) -> str:
-        return f"{analysis.finding_label(pack, fid, cases)} · {fid}"
+        return f"{frames.finding_label(pack, fid, cases)} · {fid}"
 
     present = st.multiselect("Findings present", options, key=PRESENT_KEY, format_func=fmt)
     absent = st.multiselect("Findings explicitly absent (pertinent negatives)", options, key=ABSENT_KEY,
@@ -132,8 +132,8 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
     step = _step_slider(steps)
     shown = steps[:step]
     st.markdown("Revealed so far: " + ", ".join(
-        f"{'+' if p else '−'} {analysis.finding_label(pack, f, cases)} ({f})" for f, p in shown))
-    frame = analysis.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
+        f"{'+' if p else '−'} {frames.finding_label(pack, f, cases)} ({f})" for f, p in shown))
+    frame = frames.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
     st.altair_chart(_trajectory_chart(frame, step), width="stretch")
     result = common.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
     common.show_triage_banner(result)
@@ -164,14 +164,14 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
     if COMPARE_KEY not in st.session_state:
         st.session_state[COMPARE_KEY] = [m.condition_id for m in result.ranking.matches[:3]]
     chosen = st.multiselect("Conditions", ids, key=COMPARE_KEY,
-                            format_func=lambda c: analysis.condition_name(pack, c))
+                            format_func=lambda c: frames.condition_name(pack, c))
     if not chosen:
         st.info("Choose at least one condition.")
         return
     reported = dict(shown)
-    frame = analysis.profile_frame(pack, chosen, reported)
+    frame = frames.profile_frame(pack, chosen, reported)
     if not st.checkbox("Show every profile finding (not only reported, hallmark or ≥ 30%)", key="teach_heat_all"):
-        frame = analysis.salient_profile_rows(frame)
+        frame = frames.salient_profile_rows(frame)
     st.altair_chart(_heatmap(frame), width="stretch")
     st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
 
@@ -186,7 +186,7 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
     st.markdown(f"**Ask about: {best.label} ({best.finding_id})** — expected information gain "
                 f"{best.information_gain:.2f} bits.")
     st.markdown(f"Why: {best.reason}")
-    st.dataframe(analysis.next_questions_frame(pack, result), hide_index=True)
+    st.dataframe(frames.next_questions_frame(pack, result), hide_index=True)
 
 
 def _methods(present: list[str], absent: list[str]) -> None:
@@ -199,7 +199,7 @@ def _methods(present: list[str], absent: list[str]) -> None:
     for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
         with col:
             st.markdown(f"**Top {TOP}: {METHOD_INFO[method].title}**")
-            st.dataframe(analysis.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
+            st.dataframe(frames.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
 
 
 def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
@@ -232,7 +232,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
             st.info(f"**{len(query.left_out)} finding(s) left out.** The corpus speaks only HPO: findings with a "
                     "`CT:` ID are this project's own (history, test results, body sites) and have no HPO "
                     "meaning, so they cannot be matched against HPO annotations.")
-            st.dataframe(analysis.corpus_left_out_frame(pack, query, cases), hide_index=True)
+            st.dataframe(frames.corpus_left_out_frame(pack, query, cases), hide_index=True)
         if not query.usable:
             st.warning("No present finding of the working case is an HPO term, so the corpus cannot rank it.")
             return
@@ -245,7 +245,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     st.caption(f"HPO release {corpus.version} · {corpus.n_diseases:,} diseases in `{corpus.name}` · "
                f"all findings of the working case: {len(query.present)} present HPO term(s){negatives} · "
                f"{common.CORPUS_METHOD_TITLES.get(method, method)}")
-    frame = analysis.corpus_hits_frame(corpus, hits)
+    frame = frames.corpus_hits_frame(corpus, hits)
     st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
     st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
     st.altair_chart(_corpus_chart(frame, method), width="stretch")
@@ -262,7 +262,7 @@ def render() -> None:
     cases = _cases()
     _library(pack, cases)
     present, absent = _working_case(pack, cases)
-    steps = analysis.case_steps(present, absent)
+    steps = frames.case_steps(present, absent)
     if not steps:
         st.info("Add findings (or load a teaching case) to see the ranking.")
         return

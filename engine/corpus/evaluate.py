@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.cases import Case
-from engine.corpus import METHODS, CorpusPack, Method, rank_of, score_corpus
+from engine.corpus.pack import METHODS, CorpusPack, Method, rank_of, score_corpus
 from engine.errors import InputError
 from engine.pack import KnowledgePack
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from engine.corpus_build import CorpusArrays
+from engine.corpus.build import CorpusArrays
 
 #: Bump when the arrays or their meaning change; old cache files are then ignored.
 FORMAT_VERSION = 1
@@ -32,7 +32,7 @@ def default_cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg:
         return Path(xdg) / "calcinosis-triage"
-    return Path(__file__).resolve().parents[1] / ".cache" / "corpus"
+    return Path(__file__).resolve().parents[2] / ".cache" / "corpus"
 
 
 def cache_key(pack: str, obo_path: Path, hpoa_path: Path, version: str) -> str:

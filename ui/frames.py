@@ -25,8 +25,8 @@ from engine import (
     encode_case,
     validate_weights,
 )
-from engine.corpus import CorpusHit, CorpusPack
-from engine.corpus_eval import CorpusEvaluation, CorpusQuery
+from engine.corpus.evaluate import CorpusEvaluation, CorpusQuery
+from engine.corpus.pack import CorpusHit, CorpusPack
 from engine.scoring import rank_matrix, relative_strength
 from engine.sensitivity import Sensitivity
 from engine.weights import escape_cell
