@@ -141,7 +141,7 @@ def run_ours(pack: CorpusPack, patients: list[Patient], method: str) -> tuple[li
     ranks, times = [], []
     for p in patients:
         start = time.perf_counter()
-        scores = score_corpus(pack, p.terms, method)  # type: ignore[arg-type]
+        scores = score_corpus(pack, p.terms, method=method)  # type: ignore[arg-type]
         rank = rank_of(scores, p.row)
         times.append(time.perf_counter() - start)
         ranks.append(rank)
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[Metrics] = []
     for method in METHODS:
-        score_corpus(pack, patients[0].terms, method)  # warm-up
+        score_corpus(pack, patients[0].terms, method=method)  # warm-up
         results.append(metrics("ours", method, *run_ours(pack, patients, method)))
     subset_results: list[Metrics] = []
     peer_load_s = None

@@ -17,7 +17,6 @@ from engine.corpus.pack import CORPUS_PACKS, load_corpus, rank_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
-from engine.mapping import parse_id_list
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.scoring import METHODS
@@ -62,7 +61,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
     pack = load_corpus(args.pack)
-    hits = rank_corpus(pack, parse_id_list(args.present), args.method, parse_id_list(args.absent), args.top)
+    hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     if args.format == "json":
         print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,

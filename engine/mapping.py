@@ -15,6 +15,7 @@ import numpy as np
 
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN
+from engine.ids import parse_id_list
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 
 MAX_GENERAL_STEPS = 2
@@ -43,22 +44,6 @@ class EncodedCase:
     @property
     def unmapped(self) -> tuple[Mapping, ...]:
         return tuple(m for m in self.mappings if m.finding_id is None)
-
-
-def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
-    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept."""
-    if ids is None:
-        return []
-    if isinstance(ids, str):
-        ids = ids.split(",")
-    out: list[str] = []
-    for raw in ids:
-        if not isinstance(raw, str):
-            raise InputError(f"finding IDs must be text, got {raw!r}")
-        item = raw.strip()
-        if item and item not in out:
-            out.append(item)
-    return out
 
 
 def _map_one(pack: KnowledgePack, reported: str, present: bool, ancestor_credit: float) -> list[Mapping]:

@@ -62,7 +62,7 @@ def test_evaluate_ranks_the_best_code_and_marks_the_rest_na(corpus) -> None:
     assert (by_id["top"].rank, by_id["top"].disease_id, by_id["top"].left_out) == (1, "ORPHA:1", ("CT:x",))
     assert (by_id["second-code-wins"].rank, by_id["second-code-wins"].disease_id) == (1, "ORPHA:3")
     assert by_id["tie-by-id"].disease_id == "ORPHA:1"
-    low = [h.disease_id for h in rank_corpus(corpus, [A2], "resnik")].index("ORPHA:1") + 1
+    low = [h.disease_id for h in rank_corpus(corpus, [A2], method="resnik")].index("ORPHA:1") + 1
     assert by_id["low"].rank == low > 1
     assert by_id["omim"].status == STATUS_NOT_IN_PACK and by_id["omim"].in_pack == ()
     assert by_id["nocode"].status == by_id["unknown-condition"].status == STATUS_NO_CODE

@@ -236,7 +236,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
         if not query.usable:
             st.warning("No present finding of the working case is an HPO term, so the corpus cannot rank it.")
             return
-        hits = rank_corpus(corpus, query.present, method, query.absent, top=CORPUS_TOP)
+        hits = rank_corpus(corpus, query.present, query.absent, method=method, top=CORPUS_TOP)
     except TriageError as exc:
         st.error(f"The corpus cannot rank this case: {exc}")
         return

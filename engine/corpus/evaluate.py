@@ -183,7 +183,7 @@ def evaluate_corpus(
         elif not query.usable:
             rows.append(CorpusCaseRank(**base, status=STATUS_NO_FINDINGS))
         else:
-            scores = score_corpus(corpus, query.present, method, query.absent)
+            scores = score_corpus(corpus, query.present, query.absent, method=method)
             rank, best = min((rank_of(scores, index[c]), c) for c in in_pack)
             rows.append(CorpusCaseRank(**base, status=STATUS_RANKED, rank=rank, disease_id=best))
     return CorpusEvaluation(corpus.name, corpus.version, method, corpus.n_diseases, tuple(rows))

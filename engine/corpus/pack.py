@@ -26,6 +26,7 @@ from engine.corpus.similarity import likelihood_scores, resnik_disease_side, res
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
+from engine.ids import parse_id_list
 
 __all__ = [
     "CORPUS_PACKS",
@@ -246,9 +247,10 @@ def load_corpus(
 
 def score_corpus(
     pack: CorpusPack,
-    present_ids: Sequence[str],
+    present_ids: Iterable[str] | str,
+    absent_ids: Iterable[str] | str = (),
+    *,
     method: Method = "likelihood",
-    absent_ids: Sequence[str] = (),
 ) -> np.ndarray:
     """Score every disease of ``pack`` (higher is better); one float per ``pack.disease_ids``.
 
@@ -263,6 +265,7 @@ def score_corpus(
     """
     if method not in METHODS:
         raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+    present_ids, absent_ids = parse_id_list(present_ids), parse_id_list(absent_ids)
     q = pack.columns(present_ids, "present")
     a = pack.columns(absent_ids, "absent")
     if method == "likelihood":
@@ -284,12 +287,15 @@ def score_corpus(
 
 
 def score_corpus_batch(
-    pack: CorpusPack, patients: Sequence[Sequence[str]], method: Method = "likelihood"
+    pack: CorpusPack,
+    patients: Sequence[tuple[Sequence[str], Sequence[str]]],
+    *,
+    method: Method = "likelihood",
 ) -> np.ndarray:
-    """Scores of many patients (present terms only): an ``n_patients x n_diseases`` array."""
+    """Scores of many patients, each ``(present IDs, absent IDs)``: an ``n_patients x n_diseases`` array."""
     out = np.empty((len(patients), pack.n_diseases))
-    for i, present in enumerate(patients):
-        out[i] = score_corpus(pack, present, method)
+    for i, (present, absent) in enumerate(patients):
+        out[i] = score_corpus(pack, present, absent, method=method)
     return out
 
 
@@ -328,9 +334,10 @@ def _explain(pack: CorpusPack, row: int, query_cols: np.ndarray) -> tuple[tuple[
 
 def rank_corpus(
     pack: CorpusPack,
-    present_ids: Sequence[str],
+    present_ids: Iterable[str] | str,
+    absent_ids: Iterable[str] | str = (),
+    *,
     method: Method = "likelihood",
-    absent_ids: Sequence[str] = (),
     top: int = 20,
 ) -> list[CorpusHit]:
     """The ``top`` best diseases for a patient, as :class:`CorpusHit` (see :func:`score_corpus`).
@@ -342,7 +349,8 @@ def rank_corpus(
     """
     if not isinstance(top, int) or top < 1:
         raise InputError(f"top: expected a positive integer, got {top!r}")
-    scores = score_corpus(pack, present_ids, method, absent_ids)
+    present_ids, absent_ids = parse_id_list(present_ids), parse_id_list(absent_ids)
+    scores = score_corpus(pack, present_ids, absent_ids, method=method)
     q = pack.columns(present_ids)
     hits = []
     for rank, row in enumerate(order(scores)[:top].tolist(), start=1):
