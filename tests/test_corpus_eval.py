@@ -95,5 +95,5 @@ def test_explanation_never_offers_the_top_terms(corpus) -> None:
     ic = corpus.ic.copy()
     ic[corpus.term_index[PA]] = 1e-4
     tweaked = dataclasses.replace(corpus, ic=ic)
-    hits = {h.disease_id: h for h in rank_corpus(tweaked, [A2], "resnik")}
+    hits = {h.disease_id: h for h in rank_corpus(tweaked, [A2], method="resnik")}
     assert hits["ORPHA:1"].partial == ()  # A2's ancestors in ORPHA:1: A (IC 0), PA, All
