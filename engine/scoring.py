@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.metrics.pairwise import pairwise_distances
 
 from engine.errors import InputError
 from engine.pack import KnowledgePack
@@ -65,6 +63,9 @@ def check_method(method: str) -> str:
 
 def specificity(pack: KnowledgePack) -> np.ndarray:
     """Smoothed inverse document frequency of each finding across the conditions' profiles."""
+    # scikit-learn is imported where it is used: importing it pulls in scipy.stats (about 1 s of start-up)
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     presence = (pack.frequency > 0).astype(float)
     return TfidfTransformer(smooth_idf=True).fit(presence).idf_
 
@@ -142,6 +143,8 @@ def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
 
 
 def _overlap_batch(pack: KnowledgePack, present: np.ndarray, similarity: str) -> np.ndarray:
+    from sklearn.metrics.pairwise import pairwise_distances  # lazily: see specificity()
+
     profiles = pack.frequency > 0
     cases = present >= 0.5
     out = np.zeros((cases.shape[0], profiles.shape[0]))
