@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:  # run from any working directory
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from ui import about, analyze, check, teach  # noqa: E402
+# `streamlit run` puts this file's folder on the import path, so `ui` and `engine` import from any working
+# directory; an installed calcinosis-triage provides them too.
+from ui import about, analyze, check, teach
 
 st.set_page_config(page_title="calcinosis-triage (educational)", page_icon="🩺", layout="centered")
 st.navigation([

@@ -11,11 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from streamlit.testing.v1 import AppTest
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent  # the app script lives at the repository root
 
 TICKS = ("HP:0001482", "CT:injury_at_site", "CT:systemic_sclerosis_diagnosis")
 TARGET_MS = 150.0

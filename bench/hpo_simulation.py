@@ -34,8 +34,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from engine.corpus.pack import METHODS, CorpusPack, load_corpus, rank_of, score_corpus
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations
@@ -197,8 +195,6 @@ def run_peer(patients: list[Patient], specs: list[str], workers: int) -> dict[st
 
 
 _RSS_PROBE = """
-import sys
-sys.path.insert(0, {root!r})
 def hwm():
     with open("/proc/self/status") as handle:
         return next(int(line.split()[1]) / 1e3 for line in handle if line.startswith("VmHWM:"))
@@ -212,7 +208,7 @@ print(before, hwm(), pack.origin)
 
 def rss_mb(pack: str) -> tuple[float, float, str]:
     """Peak RSS (MB) of a fresh process before and after ``load_corpus(pack)``, and the pack's origin."""
-    code = _RSS_PROBE.format(root=str(Path(__file__).resolve().parents[1]), pack=pack)
+    code = _RSS_PROBE.format(pack=pack)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1]), out[2]
 

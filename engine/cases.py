@@ -11,7 +11,6 @@ from typing import Any
 from engine.errors import InputError
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
 
-CASES_DIR = Path(__file__).resolve().parent.parent / "data" / "cases"
 MAX_CASE_FILE_BYTES = 1_000_000
 
 
@@ -118,5 +117,5 @@ def load_cases(pack: KnowledgePack, paths: Iterable[Path | str]) -> list[Case]:
 
 
 def teaching_cases(pack: KnowledgePack) -> list[Case]:
-    """Every teaching case shipped in ``data/cases/``."""
-    return load_cases(pack, sorted(CASES_DIR.glob("*.json")))
+    """Every teaching case of the pack's folder (``cases/*.json`` beside ``findings.csv``; none if absent)."""
+    return load_cases(pack, sorted((pack.data_dir / "cases").glob("*.json")))

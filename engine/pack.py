@@ -20,9 +20,10 @@ import pandas as pd
 
 from engine.errors import PackError
 from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
+from engine.resources import shipped_data_dir
 from engine.validation import Issue
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = shipped_data_dir()
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
 TRIAGE_LEVELS = ("routine", "soon", "urgent", "emergency")  # mildest first
@@ -110,6 +111,8 @@ class KnowledgePack:
     education: dict[str, dict[str, Any]]
     ontology: Ontology = field(repr=False)
     name: str = "curated"
+    #: The folder the pack was read from: its weights.toml and cases/ go with it.
+    data_dir: Path = field(default_factory=shipped_data_dir)
 
     @cached_property
     def finding_index(self) -> dict[str, int]:
@@ -394,7 +397,7 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     pack = KnowledgePack(
         findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
         profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
-        ontology=onto,
+        ontology=onto, data_dir=data_dir,
     )
     freq.setflags(write=False)
     hall.setflags(write=False)

@@ -18,10 +18,10 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import WeightsError
-from engine.pack import DATA_DIR, KnowledgePack
+from engine.pack import KnowledgePack
 
 MAX_UPLOAD_BYTES = 1_000_000
-DEFAULT_WEIGHTS_FILE = DATA_DIR / "weights.toml"
+WEIGHTS_FILE_NAME = "weights.toml"  # in the pack folder, beside findings.csv
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,13 @@ def validate_weights(pack: KnowledgePack, finding_weights: Mapping[str, Any], pr
 
 
 def default_weights(pack: KnowledgePack) -> Weights:
-    """Weight 1 for every finding, the pack's priors, and the parameters of ``data/weights.toml``."""
+    """Weight 1 for every finding, the pack's priors, and the parameters of the pack folder's ``weights.toml``
+    (the built-in parameter defaults when the folder has none)."""
     base = Weights({f.id: 1.0 for f in pack.findings}, {c.id: c.prior for c in pack.conditions})
-    if pack.name != "curated" or not DEFAULT_WEIGHTS_FILE.is_file():
+    path = pack.data_dir / WEIGHTS_FILE_NAME
+    if not path.is_file():
         return base
-    data = tomllib.loads(DEFAULT_WEIGHTS_FILE.read_text(encoding="utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return base.replace(
         finding_weights={k: v for k, v in data.get("finding_weights", {}).items() if k in base.finding_weights},
         priors={k: v for k, v in data.get("priors", {}).items() if k in base.priors},
