@@ -18,7 +18,9 @@ Present terms, in this order:
    credit, except one that lies below another kept finding): the report says exactly that much
    about each, and nothing more specific about any other. Terms named in opposite directions
    (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``: Hypocalcemia and
-   Hypercalcemia share an ancestor but contradict each other) never count for each other.
+   Hypercalcemia share an ancestor but contradict each other) never count for each other, and a
+   term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
+   note asks which one was meant.
    ``relation`` is ``more_general`` when the term is an ancestor of the finding, else ``similar``;
 5. anything else is kept as ``unmapped``, with the reason.
 
@@ -117,6 +119,12 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     return sorted(kept, key=lambda x: (-x[0], x[1]))
 
 
+def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[str]:
+    """The findings of ``close`` named in opposite directions (Hypocalcemia and Hypercalcemia), if both occur."""
+    signs = {f: direction(pack.ontology.terms[f].name) for _, f, _ in close}
+    return sorted(f for f, s in signs.items() if s) if {1, -1} <= set(signs.values()) else []
+
+
 @lru_cache(maxsize=8192)
 def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) -> tuple[Mapping, ...]:
     index = pack.finding_index
@@ -155,6 +163,13 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
                else "its absence rules out nothing in the pack (an absent term only rules out what it covers)")
         return (Mapping(reported, None, "unmapped", 0.0, False, f"{note}'{name}' was not used: {why}"),)
     close = _partial(pack, term_id, floor)
+    opposed = _opposed(pack, close)
+    if opposed:  # "abnormal calcium" cannot count as both low and high calcium: ask which
+        close = [x for x in close if x[1] not in opposed]
+        if not close:
+            labels = " or ".join(f"'{pack.finding(f).label}'" for f in opposed)
+            return (Mapping(reported, None, "unmapped", 0.0, True,
+                            f"{note}'{name}' was not used: it could mean {labels}; please choose one"),)
     if close:
         return tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
                      for credit, f, shared in close)

@@ -89,6 +89,7 @@ def positive_annotations(path: Path) -> dict[str, set[str]]:
     ``NOT``, frequency empty or above zero.
     """
     diseases: dict[str, set[str]] = {}
+    frequencies: dict[str, float | None] = {}  # a few thousand distinct values over ~250,000 rows
     with path.open(encoding="utf-8") as handle:
         header: list[str] | None = None
         for line in handle:
@@ -97,15 +98,18 @@ def positive_annotations(path: Path) -> dict[str, set[str]]:
             fields = line.rstrip("\n").split("\t")
             if header is None:
                 header = fields
-                col = {name: header.index(name) for name in ("database_id", "hpo_id", "qualifier", "aspect",
-                                                               "frequency")}
+                disease, term, qualifier, aspect, frequency = (
+                    header.index(name) for name in ("database_id", "hpo_id", "qualifier", "aspect", "frequency"))
                 continue
-            if fields[col["aspect"]] != "P" or fields[col["qualifier"]] == "NOT":
+            if fields[aspect] != "P" or fields[qualifier] == "NOT":
                 continue
-            freq = parse_frequency(fields[col["frequency"]])
-            if freq is not None and freq <= 0.0:  # 0/n or Excluded: an exclusion, not an annotation
+            raw = fields[frequency]
+            if raw not in frequencies:
+                frequencies[raw] = parse_frequency(raw)
+            value = frequencies[raw]
+            if value is not None and value <= 0.0:  # 0/n or Excluded: an exclusion, not an annotation
                 continue
-            diseases.setdefault(fields[col["database_id"]], set()).add(fields[col["hpo_id"]])
+            diseases.setdefault(fields[disease], set()).add(fields[term])
     return diseases
 
 

@@ -159,6 +159,8 @@ def test_opposite_directions_never_count_for_each_other(real_pack_and_cases):
     assert hyperphosphatemia in pack.finding_index
     case = encode_case(pack, [hypophosphatemia])
     assert hyperphosphatemia not in {m.finding_id for m in case.mappings}
+    (m,) = encode_case(pack, ["HP:0004363"]).mappings  # Abnormal circulating calcium concentration
+    assert m.relation == "unmapped" and "could mean 'Hypocalcemia' or 'Hypercalcemia'" in m.note
     assert (direction("Hypocalcemia"), direction("Elevated circulating creatinine concentration"),
             direction("Fever"), direction("Reduced bone mineral density")) == (-1, 1, 0, -1)
 
