@@ -17,10 +17,14 @@ Present terms, in this order:
    reached through the most informative shared ancestor are kept (all of them, each with its own
    credit, except one that lies below another kept finding): the report says exactly that much
    about each, and nothing more specific about any other. Terms named in opposite directions
-   (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``: Hypocalcemia and
-   Hypercalcemia share an ancestor but contradict each other) never count for each other, and a
+   (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``, in the name or else
+   in the synonyms: Hypocalcemia and Hypercalcemia, Hypothermia and Fever alias Hyperthermia, share
+   an ancestor but contradict each other) never count for each other, and a
    term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
-   note asks which one was meant.
+   note asks which one was meant. Two different laboratory measurements
+   (:data:`engine.ontology_match.MEASUREMENT_ROOTS`) never count for each other either: elevated
+   creatinine and high uric acid share *Azotemia*, but one is not a reading of the other; a
+   measurement counts only for the same analyte (itself, above or below it).
    ``relation`` is ``more_general`` when the term is an ancestor of the finding, else ``similar``;
 5. anything else is kept as ``unmapped``, with the reason.
 
@@ -45,9 +49,9 @@ from functools import lru_cache
 import numpy as np
 
 from engine.errors import InputError
-from engine.hpo import HPO_ID_PATTERN
+from engine.hpo import HPO_ID_PATTERN, Term
 from engine.ids import parse_id_list
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content
+from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 
 
@@ -97,18 +101,35 @@ def direction(name: str) -> int:
     return int(up) - int(down)
 
 
+def term_direction(term: Term) -> int:
+    """The direction of a term's name or, when the name has none, the one direction its synonyms agree on.
+
+    Fever has no direction in its name but is "Hyperthermia" among its synonyms, so it is opposite to
+    Hypothermia.
+    """
+    own = direction(term.name)
+    if own:
+        return own
+    votes = {direction(s) for s in term.synonyms} - {0}
+    return votes.pop() if len(votes) == 1 else 0
+
+
 def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[float, str, str]]:
     """(credit, finding, MICA) for the pack findings ``term_id`` is close to, per the module rule 4."""
     onto = pack.ontology
     ic = information_content(onto)
-    sign = direction(onto.terms[term_id].name)
+    sign = term_direction(onto.terms[term_id])
+    lab = is_measurement(onto, term_id)
     found: list[tuple[float, str, str]] = []
     for f in pack.findings:
-        if not f.is_hpo or sign * direction(onto.terms[f.id].name) < 0:
+        if not f.is_hpo or sign * term_direction(onto.terms[f.id]) < 0:
             continue
         credit, shared = ic.lin(onto, term_id, f.id)
-        if shared is not None and credit >= floor:
-            found.append((credit, f.id, shared))
+        if shared is None or credit < floor:
+            continue
+        if lab and shared != term_id and is_measurement(onto, f.id):
+            continue  # elevated creatinine is not evidence of high uric acid: only the same analyte counts
+        found.append((credit, f.id, shared))
     if not found:
         return []
     best = max(ic[m] for _, _, m in found)
@@ -121,7 +142,7 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
 
 def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[str]:
     """The findings of ``close`` named in opposite directions (Hypocalcemia and Hypercalcemia), if both occur."""
-    signs = {f: direction(pack.ontology.terms[f].name) for _, f, _ in close}
+    signs = {f: term_direction(pack.ontology.terms[f]) for _, f, _ in close}
     return sorted(f for f, s in signs.items() if s) if {1, -1} <= set(signs.values()) else []
 
 
@@ -173,8 +194,9 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     if close:
         return tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
                      for credit, f, shared in close)
-    return (Mapping(reported, None, "unmapped", 0.0, True,
-                    f"{note}'{name}' was not used: no finding of the pack is close to it in HPO"),)
+    why = ("the pack has no finding for this measurement (another laboratory value is not evidence for it)"
+           if is_measurement(onto, term_id) else "no finding of the pack is close to it in HPO")
+    return (Mapping(reported, None, "unmapped", 0.0, True, f"{note}'{name}' was not used: {why}"),)
 
 
 def _partial_mapping(pack: KnowledgePack, reported: str, term_id: str, note: str, credit: float, finding: str,

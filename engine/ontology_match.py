@@ -40,6 +40,16 @@ MIN_IC = math.log(10)
 #: below it, matches run through broad groupings (bone ossification, urine homeostasis, retinal morphology).
 DEFAULT_SIMILARITY_FLOOR = 0.45
 
+#: Laboratory measurements: Abnormal circulating metabolite concentration, Abnormal circulating hormone
+#: concentration, Abnormal urine metabolite level. Two different measurements share chemistry groupings
+#: (Azotemia holds creatinine and uric acid) but are not evidence for each other.
+MEASUREMENT_ROOTS = frozenset({"HP:0032180", "HP:0003117", "HP:0033354"})
+
+
+def is_measurement(ontology: Ontology, term_id: str) -> bool:
+    """True for a (resolved) term below one of :data:`MEASUREMENT_ROOTS`."""
+    return not MEASUREMENT_ROOTS.isdisjoint(ontology.ancestors(term_id))
+
 
 @dataclass(frozen=True, eq=False)
 class InformationContent:

@@ -165,6 +165,23 @@ def test_opposite_directions_never_count_for_each_other(real_pack_and_cases):
             direction("Fever"), direction("Reduced bone mineral density")) == (-1, 1, 0, -1)
 
 
+def test_hypothermia_never_counts_as_fever(mini_pack):
+    # They share "Abnormality of temperature regulation"; Fever is "Hyperthermia" among its synonyms.
+    (m,) = encode_case(mini_pack, ["HP:0002045"]).mappings
+    assert m.relation == "unmapped" and not encode_case(mini_pack, ["HP:0002045"]).present.any()
+
+
+def test_a_laboratory_value_counts_only_for_the_same_measurement(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    creatinine, uric_acid, pth, crp = "HP:0003259", "HP:0002149", "HP:0003165", "HP:0011227"
+    assert {uric_acid, crp} <= set(pack.finding_index)
+    for lab in (creatinine, pth):  # share Azotemia / Acute phase response with a pack measurement
+        (m,) = encode_case(pack, [lab]).mappings
+        assert m.relation == "unmapped" and "no finding for this measurement" in m.note
+    (m,) = encode_case(pack, ["HP:0032436"]).mappings  # Abnormal circulating CRP concentration: same analyte
+    assert (m.relation, m.finding_id) == ("more_general", crp)
+
+
 def test_absent_term_never_partly_rules_out_a_sibling(mini_pack):
     case = encode_case(mini_pack, [], [SUBCUTANEOUS_CALCIFICATION])
     assert not case.absent.any()
