@@ -17,7 +17,7 @@ and any term whose IC is below :data:`MIN_IC` (e.g. ``Abnormality of the skin``,
 :mod:`engine.mapping` says how the similarity becomes a credit, and when a reported term is refused
 as too general.
 
-Computed once per process and ontology, on first use (about half a second), never at pack load.
+Computed once per process and ontology, on first use (0.5-1 s on a quiet machine), never at pack load.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir
 from engine.hpoa import parse_frequency
 
-#: The least IC a shared ancestor (or a reported term) needs to carry any meaning. ``ln 10``: an
+#: The least IC a shared ancestor (or a reported term with pack findings below it) needs to mean anything. ``ln 10``: an
 #: ancestor shared by more than one disease in ten (e.g. Abnormality of the skin, 31%; Pain, 9%,
 #: passes) is too broad to make two findings alike.
 MIN_IC = math.log(10)
