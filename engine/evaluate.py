@@ -64,7 +64,7 @@ class Evaluation:
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
     """Rank every case and compare with its expected condition (alternatives count as correct)."""
     scorer = prepare(pack, weights, method)
-    credit = float(weights.param("ancestor_credit"))
+    credit = float(weights.param("similarity_floor"))
     results = []
     for case in cases:
         encoded = encode_case(pack, case.present, case.absent, credit)

@@ -1,36 +1,76 @@
 """Map what a person reports (any valid HPO ID, or a pack ``CT:`` ID) onto the pack's findings.
 
-A reported term that is more specific than a pack finding (a descendant)
-counts fully for it; one that is more general (an ancestor, at most
-``MAX_GENERAL_STEPS`` levels up) counts partially (``ancestor_credit``).
-An absent term rules out the pack findings below it, never those above it.
+Present terms, in this order:
+
+1. a pack finding counts fully (``exact``);
+2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``);
+3. a term too vague to mean anything is refused (``too_general``, credit 0) with a note asking for
+   a more specific finding: ``All``, ``Phenotypic abnormality``, an organ-system root such as
+   ``Abnormality of the integument``, and a term with pack findings below it whose information
+   content is below :data:`engine.ontology_match.MIN_IC` (``Abnormality of the skin``). A common
+   but precise term with nothing of the pack below it (``Seizure``) is not vague, only unrelated:
+   it falls to rule 5;
+4. any other term counts partially for the pack findings it is close to: the credit is Lin's
+   similarity ``2 IC(MICA) / (IC(term) + IC(finding))`` through the most informative common
+   ancestor (MICA) that is not too vague (:mod:`engine.ontology_match`), used only when at least the
+   floor (``similarity_floor`` in ``data/weights.toml``). Of the findings above the floor, those
+   reached through the most informative shared ancestor are kept (all of them, each with its own
+   credit, except one that lies below another kept finding): the report says exactly that much
+   about each, and nothing more specific about any other. Terms named in opposite directions
+   (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``, in the name or else
+   in the synonyms: Hypocalcemia and Hypercalcemia, Hypothermia and Fever alias Hyperthermia, share
+   an ancestor but contradict each other) never count for each other, and a
+   term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
+   note asks which one was meant. Two different laboratory measurements
+   (:data:`engine.ontology_match.MEASUREMENT_ROOTS`) never count for each other either: elevated
+   creatinine and high uric acid share *Azotemia*, but one is not a reading of the other; a
+   measurement counts only for the same analyte (itself, above or below it).
+   ``relation`` is ``more_general`` when the term is an ancestor of the finding, else ``similar``;
+5. anything else is kept as ``unmapped``, with the reason.
+
+Absent terms rule out what they cover, and only that: a pack finding that is the term or lies below
+it (credit 1). An absent term never partly rules out a sibling, a cousin or a more general finding:
+"no subcutaneous calcification" says nothing about calcinosis elsewhere in the skin; similarity is
+evidence that two reports *may* describe the same thing, not that the absence of one excludes the
+other. A too-general absent term is refused like a present one, since "no abnormality of the skin"
+would otherwise silently rule out every skin finding at once.
+
+Mappings of one reported term are computed once per pack, term, direction and floor (a small LRU
+cache), so repeated scoring costs a dictionary look-up.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from engine.errors import InputError
-from engine.hpo import HPO_ID_PATTERN
+from engine.hpo import HPO_ID_PATTERN, Term
 from engine.ids import parse_id_list
+from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
-
-MAX_GENERAL_STEPS = 2
 
 
 @dataclass(frozen=True)
 class Mapping:
-    """How one reported ID reached a pack finding (or did not)."""
+    """How one reported ID reached a pack finding (or did not).
+
+    ``relation`` is one of ``exact``, ``more_specific`` (full credit), ``more_general`` and
+    ``similar`` (partial credit through ``shared``, the most informative common ancestor),
+    ``implied`` (a curated implication), ``too_general`` and ``unmapped`` (credit 0).
+    """
 
     reported_id: str
     finding_id: str | None
-    relation: str  # exact | more_specific | more_general | implied | unmapped
+    relation: str
     credit: float
     present: bool
     note: str
+    shared: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,45 +85,130 @@ class EncodedCase:
     def unmapped(self) -> tuple[Mapping, ...]:
         return tuple(m for m in self.mappings if m.finding_id is None)
 
+    @property
+    def too_general(self) -> tuple[Mapping, ...]:
+        """Reported terms refused as too vague to count for any finding."""
+        return tuple(m for m in self.mappings if m.relation == "too_general")
 
-def _map_one(pack: KnowledgePack, reported: str, present: bool, ancestor_credit: float) -> list[Mapping]:
+
+_UP = re.compile(r"\b(hyper\w*|increased|elevated|high|excessive)\b", re.IGNORECASE)
+_DOWN = re.compile(r"\b(hypo\w*|decreased|reduced|low|lowered|diminished)\b", re.IGNORECASE)
+
+
+def direction(name: str) -> int:
+    """+1 for a term named as an increase (``Hyper-``, ``Elevated``...), -1 for a decrease, 0 otherwise."""
+    up, down = bool(_UP.search(name)), bool(_DOWN.search(name))
+    return int(up) - int(down)
+
+
+def term_direction(term: Term) -> int:
+    """The direction of a term's name or, when the name has none, the one direction its synonyms agree on.
+
+    Fever has no direction in its name but is "Hyperthermia" among its synonyms, so it is opposite to
+    Hypothermia.
+    """
+    own = direction(term.name)
+    if own:
+        return own
+    votes = {direction(s) for s in term.synonyms} - {0}
+    return votes.pop() if len(votes) == 1 else 0
+
+
+def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[float, str, str]]:
+    """(credit, finding, MICA) for the pack findings ``term_id`` is close to, per the module rule 4."""
+    onto = pack.ontology
+    ic = information_content(onto)
+    sign = term_direction(onto.terms[term_id])
+    lab = is_measurement(onto, term_id)
+    found: list[tuple[float, str, str]] = []
+    for f in pack.findings:
+        if not f.is_hpo or sign * term_direction(onto.terms[f.id]) < 0:
+            continue
+        credit, shared = ic.lin(onto, term_id, f.id)
+        if shared is None or credit < floor:
+            continue
+        if lab and shared != term_id and is_measurement(onto, f.id):
+            continue  # elevated creatinine is not evidence of high uric acid: only the same analyte counts
+        found.append((credit, f.id, shared))
+    if not found:
+        return []
+    best = max(ic[m] for _, _, m in found)
+    kept = [x for x in found if ic[x[2]] == best]
+    # A kept finding below another kept one (Stage 5 CKD below CKD) needs more than this report says.
+    ids = {f for _, f, _ in kept}
+    kept = [x for x in kept if not (ids - {x[1]}) & onto.ancestors(x[1])]
+    return sorted(kept, key=lambda x: (-x[0], x[1]))
+
+
+def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[str]:
+    """The findings of ``close`` named in opposite directions (Hypocalcemia and Hypercalcemia), if both occur."""
+    signs = {f: term_direction(pack.ontology.terms[f]) for _, f, _ in close}
+    return sorted(f for f, s in signs.items() if s) if {1, -1} <= set(signs.values()) else []
+
+
+@lru_cache(maxsize=8192)
+def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) -> tuple[Mapping, ...]:
     index = pack.finding_index
     if LOCAL_ID_PATTERN.match(reported):
         if reported not in index:
             raise InputError(f"unknown finding ID {reported!r}: not in the knowledge pack")
-        return [Mapping(reported, reported, "exact", 1.0, present, "")]
+        return (Mapping(reported, reported, "exact", 1.0, present, ""),)
     if not HPO_ID_PATTERN.match(reported):
         raise InputError(f"malformed finding ID {reported!r}: expected HP:nnnnnnn (7 digits) or a pack CT: ID")
     onto = pack.ontology
     term_id = onto.resolve(reported)
     note = f"{reported} is now {term_id} in HPO {onto.version}; " if term_id != reported else ""
     if term_id in index:
-        return [Mapping(reported, term_id, "exact", 1.0, present, note.rstrip("; "))]
+        return (Mapping(reported, term_id, "exact", 1.0, present, note.rstrip("; ")),)
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
     above = [(onto.distance_up(term_id, f), f) for f in pack_hpo if f in onto.ancestors(term_id)]
     if above and present:
         best = min(d for d, _ in above)
-        return [Mapping(reported, f, "more_specific", 1.0, True,
-                        f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts fully")
-                for d, f in sorted(above, key=lambda x: x[1]) if d == best]
-    # Pack findings below the reported term: absent rules them all out; present counts partially.
-    below = [(onto.distance_up(f, term_id), f) for f in pack_hpo if term_id in onto.ancestors(f)]
-    if below and not present:
-        return [Mapping(reported, f, "more_general", 1.0, False,
-                        f"{note}no '{name}' at all also rules out '{pack.finding(f).label}'")
-                for _, f in sorted(below, key=lambda x: x[1])]
-    near = [(d, f) for d, f in below if d is not None and d <= MAX_GENERAL_STEPS]
-    if near and present:
-        best = min(d for d, _ in near)
-        return [Mapping(reported, f, "more_general", ancestor_credit, True,
-                        f"{note}'{name}' is more general than '{pack.finding(f).label}', "
-                        f"so it counts {ancestor_credit:.0%}")
-                for d, f in sorted(near, key=lambda x: x[1]) if d == best]
-    why = ("its absence says nothing about the more general pack findings" if above and not present
-           else "no finding of the pack is close to it in HPO")
-    return [Mapping(reported, None, "unmapped", 0.0, present, f"{note}'{name}' was not used: {why}")]
+        return tuple(Mapping(reported, f, "more_specific", 1.0, True,
+                             f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts fully")
+                     for d, f in sorted(above, key=lambda x: x[1]) if d == best)
+    ic = information_content(onto)
+    below = sorted(f for f in pack_hpo if term_id in onto.ancestors(f))
+    if term_id in ic.uninformative or (below and ic.too_general(term_id)):
+        return (Mapping(reported, None, "too_general", 0.0, present,
+                        f"{note}'{name}' ({term_id}) is too general to count for any finding: "
+                        "please choose a more specific finding"),)
+    if not present:
+        if below:
+            return tuple(Mapping(reported, f, "more_general", 1.0, False,
+                                 f"{note}no '{name}' at all also rules out '{pack.finding(f).label}'")
+                         for f in below)
+        why = ("its absence says nothing about the more general pack findings" if above
+               else "its absence rules out nothing in the pack (an absent term only rules out what it covers)")
+        return (Mapping(reported, None, "unmapped", 0.0, False, f"{note}'{name}' was not used: {why}"),)
+    close = _partial(pack, term_id, floor)
+    opposed = _opposed(pack, close)
+    if opposed:  # "abnormal calcium" cannot count as both low and high calcium: ask which
+        close = [x for x in close if x[1] not in opposed]
+        if not close:
+            labels = " or ".join(f"'{pack.finding(f).label}'" for f in opposed)
+            return (Mapping(reported, None, "unmapped", 0.0, True,
+                            f"{note}'{name}' was not used: it could mean {labels}; please choose one"),)
+    if close:
+        return tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
+                     for credit, f, shared in close)
+    why = ("the pack has no finding for this measurement (another laboratory value is not evidence for it)"
+           if is_measurement(onto, term_id) else "no finding of the pack is close to it in HPO")
+    return (Mapping(reported, None, "unmapped", 0.0, True, f"{note}'{name}' was not used: {why}"),)
+
+
+def _partial_mapping(pack: KnowledgePack, reported: str, term_id: str, note: str, credit: float, finding: str,
+                     shared: str) -> Mapping:
+    onto = pack.ontology
+    name, label = onto.terms[term_id].name, pack.finding(finding).label
+    if shared == term_id:
+        return Mapping(reported, finding, "more_general", credit, True,
+                       f"{note}'{name}' is more general than '{label}': counts {credit:.0%}", shared)
+    return Mapping(reported, finding, "similar", credit, True,
+                   f"{note}'{name}' is close to '{label}' through '{onto.terms[shared].name}': counts {credit:.0%}",
+                   shared)
 
 
 def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> list[Mapping]:
@@ -109,8 +234,14 @@ def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> li
 
 
 def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
-                absent: Iterable[str] | str | None = None, ancestor_credit: float = 0.5) -> EncodedCase:
+                absent: Iterable[str] | str | None = None,
+                similarity_floor: float = DEFAULT_SIMILARITY_FLOOR) -> EncodedCase:
     """Validate reported IDs and turn them into credit vectors over the pack's findings.
+
+    Parameters
+    ----------
+    similarity_floor
+        Least credit a partial (similarity) match needs to count; ``similarity_floor`` of the weights.
 
     Raises
     ------
@@ -126,7 +257,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
     mappings: list[Mapping] = []
     for ids, is_present, vec in ((present_ids, True, x), (absent_ids, False, z)):
         for reported in ids:
-            for m in _map_one(pack, reported, is_present, ancestor_credit):
+            for m in _map_one(pack, reported, is_present, float(similarity_floor)):
                 mappings.append(m)
                 if m.finding_id is not None:
                     j = pack.finding_index[m.finding_id]

@@ -77,7 +77,7 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
         Analyst weights; default :func:`engine.weights.default_weights`.
     """
     weights = weights or default_weights(pack)
-    case = encode_case(pack, present, absent, float(weights.param("ancestor_credit")))
+    case = encode_case(pack, present, absent, float(weights.param("similarity_floor")))
     return run_case(prepare(pack, weights, method), case, n_questions)
 
 
@@ -85,5 +85,5 @@ def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[st
           method: str = "likelihood", weights: Weights | None = None) -> Ranking:
     """Only the explained ranking (no triage, no next questions); same arguments as :func:`triage`."""
     weights = weights or default_weights(pack)
-    case = encode_case(pack, present, absent, float(weights.param("ancestor_credit")))
+    case = encode_case(pack, present, absent, float(weights.param("similarity_floor")))
     return explain(prepare(pack, weights, method), case)

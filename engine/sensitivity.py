@@ -54,12 +54,12 @@ class Sensitivity:
         return max(abs(self.mrr_up), abs(self.mrr_down))
 
 
-def encode_cases(pack: KnowledgePack, cases: Sequence[Case], ancestor_credit: float) -> EncodedCases:
+def encode_cases(pack: KnowledgePack, cases: Sequence[Case], similarity_floor: float) -> EncodedCases:
     """Encode every case once (raises :class:`engine.errors.InputError` on a bad finding ID)."""
     n, f, c = len(cases), len(pack.findings), len(pack.conditions)
     present, absent, accepted = np.zeros((n, f)), np.zeros((n, f)), np.zeros((n, c), dtype=bool)
     for i, case in enumerate(cases):
-        enc = encode_case(pack, case.present, case.absent, ancestor_credit)
+        enc = encode_case(pack, case.present, case.absent, similarity_floor)
         present[i], absent[i] = enc.present, enc.absent
         accepted[i, [pack.condition_index[x] for x in case.accepted]] = True
     return EncodedCases(present, absent, accepted)
@@ -103,7 +103,7 @@ def sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights
     """
     if not cases:
         return []
-    encoded = encode_cases(pack, cases, float(weights.param("ancestor_credit")))
+    encoded = encode_cases(pack, cases, float(weights.param("similarity_floor")))
     base, base_s = expected_outcome(pack, weights, method, encoded)
     base_mrr = float(np.mean(1.0 / base))
     rows = []

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import WeightsError
+from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR
 from engine.pack import KnowledgePack
 
 MAX_UPLOAD_BYTES = 1_000_000
@@ -44,13 +46,30 @@ PARAM_SPECS: Mapping[str, ParamSpec] = MappingProxyType({
     "leak": ParamSpec(0.02, 1e-6, 0.5, help="likelihood: chance of a finding outside a condition's profile"),
     "max_frequency": ParamSpec(0.99, 0.5, 0.999999,
                                help="likelihood: frequency cap so that an absent finding is never impossible"),
-    "ancestor_credit": ParamSpec(0.5, 0.0, 1.0,
-                                 help="mapping: credit when a ticked HPO term is more general than a pack finding"),
+    "similarity_floor": ParamSpec(DEFAULT_SIMILARITY_FLOOR, 0.0, 1.0,
+                                  help="mapping: least similarity (Lin, 0..1) for an HPO term outside the pack "
+                                       "to count partly for a pack finding"),
     "overlap_similarity": ParamSpec("jaccard", choices=("jaccard", "dice", "cosine"),
                                     help="overlap: set similarity"),
     "next_question_candidates": ParamSpec(5, 2, 50, integer=True,
                                           help="next best question: how many top candidates to separate"),
 })
+
+
+#: Parameters that no longer exist, with why. A weights file that still sets one loads (the value is
+#: ignored, with a warning) so that saved analyses keep working.
+RETIRED_PARAMS: Mapping[str, str] = MappingProxyType({
+    "ancestor_credit": "a more general HPO term no longer gets a fixed credit; it counts by its similarity "
+                       "to the pack finding, above 'similarity_floor' (issue 7)",
+})
+
+
+def _current_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` without retired keys; each retired key found is reported once as a warning."""
+    for key in sorted(set(params) & set(RETIRED_PARAMS)):
+        warnings.warn(f"weights parameter {key!r} is retired and ignored: {RETIRED_PARAMS[key]}",
+                      UserWarning, stacklevel=3)
+    return {k: v for k, v in params.items() if k not in RETIRED_PARAMS}
 
 
 def _frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -156,7 +175,7 @@ def validate_weights(pack: KnowledgePack, finding_weights: Mapping[str, Any], pr
         pr[key] = _check_number("prior", key, raw, 0.0, 1e6)
         if pr[key] == 0.0:
             raise WeightsError(f"prior {key!r}: expected a number above 0, got 0")
-    pa = {key: _check_param(key, raw) for key, raw in params.items()}
+    pa = {key: _check_param(key, raw) for key, raw in _current_params(params).items()}
     return Weights(fw, pr, pa)
 
 
@@ -171,7 +190,7 @@ def default_weights(pack: KnowledgePack) -> Weights:
     return base.replace(
         finding_weights={k: v for k, v in data.get("finding_weights", {}).items() if k in base.finding_weights},
         priors={k: v for k, v in data.get("priors", {}).items() if k in base.priors},
-        params={k: _check_param(k, v) for k, v in data.get("params", {}).items()},
+        params={k: _check_param(k, v) for k, v in _current_params(data.get("params", {})).items()},
     )
 
 

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+from pathlib import Path
+
 import pytest
 
 from engine import InputError, PackError, encode_case, load_pack, match_findings
+from engine.cli import main
+from engine.corpus.pack import load_corpus
+from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, load_ontology
+from engine.mapping import direction
+from engine.ontology_match import (
+    DEFAULT_SIMILARITY_FLOOR,
+    MIN_IC,
+    compute_information_content,
+    information_content,
+)
+from engine.weights import PARAM_SPECS, default_weights, parse_weights
 
 NODULE, SKIN_NODULE, RHEUMATOID_NODULE = "HP:0001482", "HP:0200036", "HP:6000418"
 FEVER, LOW_GRADE_FEVER, CKD, CKD_STAGE5 = "HP:0001945", "HP:0011134", "HP:0012622", "HP:0003774"
 ULCER_ID = "HP:0200042"
+CALCINOSIS_CUTIS, SUBCUTANEOUS_CALCIFICATION, ECTOPIC_CALCIFICATION = "HP:0025520", "HP:0007618", "HP:0010766"
+ACUTE_KIDNEY_INJURY, RENAL_INSUFFICIENCY = "HP:0001919", "HP:0000083"
+SKIN, INTEGUMENT, SKIN_RASH = "HP:0000951", "HP:0001574", "HP:0000988"
 
 
 def credit(pack, case, finding_id):
@@ -32,11 +50,179 @@ def test_more_specific_term_counts_fully_for_its_pack_ancestor(mini_pack):
     assert "Rheumatoid nodule" in m.note and "counts fully" in m.note
 
 
-def test_more_general_term_counts_partially(mini_pack):
-    case = encode_case(mini_pack, [SKIN_NODULE], ancestor_credit=0.4)
-    assert credit(mini_pack, case, NODULE) == (0.4, 0.0)
-    assert case.mappings[0].relation == "more_general"
-    assert "40%" in case.mappings[0].note
+def test_more_general_term_counts_by_similarity(mini_pack):
+    case = encode_case(mini_pack, [SKIN_NODULE])
+    m = case.mappings[0]
+    assert m.relation == "more_general" and m.finding_id == NODULE and m.shared == SKIN_NODULE
+    ic = information_content(mini_pack.ontology)
+    lin = 2 * ic[SKIN_NODULE] / (ic[SKIN_NODULE] + ic[NODULE])
+    assert credit(mini_pack, case, NODULE) == (pytest.approx(lin), 0.0)
+    assert 0.5 < lin < 1.0
+    assert f"counts {lin:.0%}" in m.note
+
+
+def test_sibling_counts_by_similarity_and_names_the_shared_ancestor(mini_pack):
+    case = encode_case(mini_pack, [SUBCUTANEOUS_CALCIFICATION])
+    (m,) = case.mappings
+    ic = information_content(mini_pack.ontology)
+    lin = 2 * ic[ECTOPIC_CALCIFICATION] / (ic[SUBCUTANEOUS_CALCIFICATION] + ic[CALCINOSIS_CUTIS])
+    assert (m.relation, m.finding_id, m.shared) == ("similar", CALCINOSIS_CUTIS, ECTOPIC_CALCIFICATION)
+    assert m.credit == pytest.approx(lin) and DEFAULT_SIMILARITY_FLOOR <= lin < 1.0
+    assert m.note == (f"'Subcutaneous calcification' is close to 'Calcinosis cutis' through "
+                      f"'Ectopic calcification': counts {lin:.0%}")
+
+
+def test_cousin_counts_through_its_shared_ancestor(mini_pack):
+    case = encode_case(mini_pack, [ACUTE_KIDNEY_INJURY])  # CKD's sibling under Renal insufficiency
+    (m,) = case.mappings
+    assert (m.relation, m.finding_id, m.shared) == ("similar", CKD, RENAL_INSUFFICIENCY)
+    assert "through 'Renal insufficiency'" in m.note
+
+
+def test_similarity_floor_is_respected(mini_pack):
+    lin = encode_case(mini_pack, [SUBCUTANEOUS_CALCIFICATION]).mappings[0].credit
+    above = encode_case(mini_pack, [SUBCUTANEOUS_CALCIFICATION], similarity_floor=lin)
+    below = encode_case(mini_pack, [SUBCUTANEOUS_CALCIFICATION], similarity_floor=lin + 0.01)
+    assert credit(mini_pack, above, CALCINOSIS_CUTIS)[0] == pytest.approx(lin)
+    assert credit(mini_pack, below, CALCINOSIS_CUTIS) == (0.0, 0.0)
+    assert below.unmapped[0].reported_id == SUBCUTANEOUS_CALCIFICATION
+
+
+def test_the_floor_comes_from_the_weights(mini_pack, mini_weights):
+    strict = mini_weights.replace(params={"similarity_floor": 0.99})
+    assert match_findings(mini_pack, [SUBCUTANEOUS_CALCIFICATION], weights=strict).ranking.nothing_matched
+    assert not match_findings(mini_pack, [SUBCUTANEOUS_CALCIFICATION], weights=mini_weights).ranking.nothing_matched
+
+
+def test_nothing_is_credited_through_the_roots(mini_pack):
+    onto = mini_pack.ontology
+    ic = information_content(onto)
+    shared = onto.ancestors(SKIN_RASH) & onto.ancestors(ULCER_ID)
+    assert {ROOT, PHENOTYPIC_ABNORMALITY, INTEGUMENT, SKIN} <= shared  # related only through vague terms
+    assert ic.mica(onto, SKIN_RASH, ULCER_ID) is None
+    assert {ROOT, PHENOTYPIC_ABNORMALITY, INTEGUMENT} <= ic.uninformative and ic[SKIN] < MIN_IC
+    case = encode_case(mini_pack, [SKIN_RASH])
+    assert not case.present.any() and case.mappings[0].relation == "unmapped"
+
+
+@pytest.mark.parametrize("term", [ROOT, PHENOTYPIC_ABNORMALITY, INTEGUMENT, SKIN])
+def test_a_very_general_term_is_refused_not_spread(mini_pack, term):
+    for present, absent in (([term], []), ([], [term])):
+        case = encode_case(mini_pack, present, absent)
+        (m,) = case.mappings
+        assert m.relation == "too_general" and m.credit == 0.0 and case.too_general == (m,)
+        assert "too general" in m.note and "more specific" in m.note
+        assert not case.present.any() and not case.absent.any()
+
+
+def test_a_common_but_precise_term_is_unrelated_not_too_general(mini_pack):
+    (m,) = encode_case(mini_pack, ["HP:0001250"]).mappings  # Seizure: IC below MIN_IC, nothing of the pack below
+    assert m.relation == "unmapped" and "no finding of the pack is close" in m.note
+
+
+def test_abnormality_of_the_skin_gives_no_confident_match(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    result = match_findings(pack, [SKIN])
+    assert result.ranking.nothing_matched
+    assert all(m.strength < 0.5 for m in result.ranking.matches)
+    assert result.to_dict()["mappings"][0]["relation"] == "too_general"
+
+
+def test_cli_warns_about_a_too_general_term(capsys):
+    assert main(["score", "--present", SKIN]) == 0
+    out = capsys.readouterr().out
+    assert "'Abnormality of the skin' (HP:0000951) is too general" in out
+
+
+def test_subcutaneous_calcification_reaches_the_calcinosis_finding_of_the_real_pack(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    case = encode_case(pack, [SUBCUTANEOUS_CALCIFICATION])
+    reached = {m.finding_id: m for m in case.mappings}
+    assert CALCINOSIS_CUTIS in reached
+    m = reached[CALCINOSIS_CUTIS]
+    assert m.relation == "similar" and "through 'Ectopic calcification'" in m.note
+    assert all(0.0 < x.credit <= 1.0 and x.shared == ECTOPIC_CALCIFICATION for x in case.mappings)
+    assert ((case.present >= 0) & (case.present <= 1)).all()
+
+
+def test_a_term_credits_several_findings_but_not_one_below_another(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    case = encode_case(pack, [RENAL_INSUFFICIENCY])
+    assert [m.finding_id for m in case.mappings] == [CKD]  # not also Stage 5 CKD, which lies below CKD
+    several = encode_case(pack, [SUBCUTANEOUS_CALCIFICATION]).mappings
+    assert len(several) >= 2 and len({m.finding_id for m in several}) == len(several)
+
+
+def test_opposite_directions_never_count_for_each_other(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    hyperphosphatemia, hypophosphatemia = "HP:0002905", "HP:0002148"
+    assert hyperphosphatemia in pack.finding_index
+    case = encode_case(pack, [hypophosphatemia])
+    assert hyperphosphatemia not in {m.finding_id for m in case.mappings}
+    (m,) = encode_case(pack, ["HP:0004363"]).mappings  # Abnormal circulating calcium concentration
+    assert m.relation == "unmapped" and "could mean 'Hypocalcemia' or 'Hypercalcemia'" in m.note
+    assert (direction("Hypocalcemia"), direction("Elevated circulating creatinine concentration"),
+            direction("Fever"), direction("Reduced bone mineral density")) == (-1, 1, 0, -1)
+
+
+def test_hypothermia_never_counts_as_fever(mini_pack):
+    # They share "Abnormality of temperature regulation"; Fever is "Hyperthermia" among its synonyms.
+    (m,) = encode_case(mini_pack, ["HP:0002045"]).mappings
+    assert m.relation == "unmapped" and not encode_case(mini_pack, ["HP:0002045"]).present.any()
+
+
+def test_a_laboratory_value_counts_only_for_the_same_measurement(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    creatinine, uric_acid, pth, crp = "HP:0003259", "HP:0002149", "HP:0003165", "HP:0011227"
+    assert {uric_acid, crp} <= set(pack.finding_index)
+    for lab in (creatinine, pth):  # share Azotemia / Acute phase response with a pack measurement
+        (m,) = encode_case(pack, [lab]).mappings
+        assert m.relation == "unmapped" and "no finding for this measurement" in m.note
+    (m,) = encode_case(pack, ["HP:0032436"]).mappings  # Abnormal circulating CRP concentration: same analyte
+    assert (m.relation, m.finding_id) == ("more_general", crp)
+
+
+def test_absent_term_never_partly_rules_out_a_sibling(mini_pack):
+    case = encode_case(mini_pack, [], [SUBCUTANEOUS_CALCIFICATION])
+    assert not case.absent.any()
+    assert "rules out nothing" in case.unmapped[0].note
+
+
+def test_red_flag_fires_for_a_close_match_above_the_rule_threshold(mini_pack, mini_weights):
+    # ckd_ulcer (emergency) needs CKD and a skin ulcer; acute kidney injury is close to CKD (credit >= 0.5).
+    result = match_findings(mini_pack, [ACUTE_KIDNEY_INJURY, ULCER_ID], weights=mini_weights)
+    assert encode_case(mini_pack, [ACUTE_KIDNEY_INJURY]).mappings[0].credit >= 0.5
+    assert result.triage.level == "emergency"
+    assert "ckd_ulcer" in {r.rule_id for r in result.triage.reasons}
+
+
+def test_information_content_matches_corpus_mode(tmp_path: Path):
+    fixtures = Path(__file__).parent / "fixtures" / "corpus"
+    onto = load_ontology(fixtures / "hp.obo")
+    mine = compute_information_content(onto, fixtures / "phenotype.hpoa")
+    load_corpus.cache_clear()
+    corpus = load_corpus("hpo-all", fixtures / "hp.obo", fixtures / "phenotype.hpoa", tmp_path)
+    assert mine.n_diseases == corpus.n_diseases == 4
+    assert mine.ic == pytest.approx({t: float(corpus.ic[i]) for t, i in corpus.term_index.items()})
+    assert mine.ic["HP:0000004"] == pytest.approx(math.log(2))  # A1: ORPHA:1 and ORPHA:2 of 4
+
+
+def test_information_content_is_computed_once(mini_pack):
+    assert information_content(mini_pack.ontology) is information_content(mini_pack.ontology)
+
+
+def test_similarity_floor_is_a_documented_parameter(mini_pack):
+    assert PARAM_SPECS["similarity_floor"].default == DEFAULT_SIMILARITY_FLOOR
+    assert default_weights(mini_pack).param("similarity_floor") == DEFAULT_SIMILARITY_FLOOR
+    assert "ancestor_credit" not in PARAM_SPECS
+
+
+def test_weights_file_with_the_retired_ancestor_credit_still_loads(mini_pack):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        weights = parse_weights(mini_pack, b"[params]\nancestor_credit = 0.4\nleak = 0.05\n", "old.toml")
+    assert weights.param("leak") == 0.05 and "ancestor_credit" not in weights.params
+    assert any("ancestor_credit" in str(w.message) and "similarity_floor" in str(w.message) for w in caught)
 
 
 def test_absent_general_term_rules_out_the_specific_pack_findings(mini_pack):

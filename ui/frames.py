@@ -179,7 +179,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
 
     Step ``k`` scores the first ``k`` findings (engine: encode_case, Scorer.score_batch).
     """
-    pack, credit = scorer.pack, float(scorer.weights.param("ancestor_credit"))
+    pack, credit = scorer.pack, float(scorer.weights.param("similarity_floor"))
     encoded = [encode_case(pack, [f for f, p in steps[:k] if p], [f for f, p in steps[:k] if not p], credit)
                for k in range(1, len(steps) + 1)]
     if not encoded:
