@@ -39,9 +39,12 @@ __all__ = [
     "MAX_PHENOPACKET_BYTES",
     "PhenopacketCase",
     "check_terms",
+    "decode_json",
     "parse_phenopacket",
+    "phenopacket_from_data",
     "read_bounded",
     "read_phenopacket",
+    "require_known_terms",
     "to_phenopacket_json",
 ]
 
@@ -129,13 +132,21 @@ def parse_phenopacket(content: bytes | str, origin: str) -> PhenopacketCase:
         ``origin: ...`` when the content is over the size limit, not JSON, not a phenopacket v2
         document, or has a phenotypic feature that is not an HPO ID.
     """
-    if len(content) > MAX_PHENOPACKET_BYTES:
-        raise InputError(f"{origin}: file is over the {MAX_PHENOPACKET_BYTES:,}-byte limit")
+    return phenopacket_from_data(decode_json(content, origin), origin)
+
+
+def decode_json(content: bytes | str, origin: str, limit: int = MAX_PHENOPACKET_BYTES) -> object:
+    """Decoded JSON of an upload or file's content, refusing more than ``limit`` bytes."""
+    if len(content) > limit:
+        raise InputError(f"{origin}: file is over the {limit:,}-byte limit")
     try:
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        data = json.loads(text)
+        return json.loads(content.decode("utf-8-sig") if isinstance(content, bytes) else content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{origin}: not valid JSON: {exc}") from None
+
+
+def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
+    """Like :func:`parse_phenopacket`, for JSON already decoded."""
     if not isinstance(data, dict):
         raise InputError(f"{origin}: not a GA4GH phenopacket: expected a JSON object, got {type(data).__name__}")
     if "phenotypicFeatures" not in data and "phenotypic_features" not in data and "subject" not in data:
