@@ -51,6 +51,8 @@ __all__ = [
 #: Largest phenopacket accepted (phenopacket-store's biggest is about 70 kB).
 MAX_PHENOPACKET_BYTES = 1_000_000
 SCHEMA_VERSION = "2.0"
+#: A JSON object with none of these keys is not taken for a phenopacket (a better message than the schema's).
+PHENOPACKET_KEYS = frozenset({"phenotypicFeatures", "phenotypic_features", "subject", "metaData", "meta_data"})
 _RESOURCES = {
     "HP": ("hp", "human phenotype ontology", "http://purl.obolibrary.org/obo/hp.owl",
            "http://purl.obolibrary.org/obo/HP_"),
@@ -149,8 +151,8 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
     """Like :func:`parse_phenopacket`, for JSON already decoded."""
     if not isinstance(data, dict):
         raise InputError(f"{origin}: not a GA4GH phenopacket: expected a JSON object, got {type(data).__name__}")
-    if "phenotypicFeatures" not in data and "phenotypic_features" not in data and "subject" not in data:
-        raise InputError(f"{origin}: not a GA4GH phenopacket: no 'phenotypicFeatures' or 'subject'")
+    if not PHENOPACKET_KEYS & set(data):
+        raise InputError(f"{origin}: not a GA4GH phenopacket: no 'phenotypicFeatures', 'subject' or 'metaData'")
     try:
         message = ParseDict(data, Phenopacket())
     except (ParseError, ValueError, RecursionError) as exc:

@@ -32,7 +32,14 @@ from engine.corpus.pack import CorpusPack
 from engine.errors import InputError
 from engine.evaluate import Evaluation, evaluate
 from engine.pack import KnowledgePack
-from engine.phenopacket import PhenopacketCase, check_terms, decode_json, phenopacket_from_data, read_bounded
+from engine.phenopacket import (
+    PHENOPACKET_KEYS,
+    PhenopacketCase,
+    check_terms,
+    decode_json,
+    phenopacket_from_data,
+    read_bounded,
+)
 from engine.weights import Weights
 
 __all__ = [
@@ -115,9 +122,9 @@ def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) 
                 raise InputError(f"{name}: a case file needs the curated pack")
             cases += parse_cases(pack, data, name)
             continue
-        if isinstance(data, dict) and not {"phenotypicFeatures", "phenotypic_features", "subject"} & set(data):
+        if isinstance(data, dict) and not PHENOPACKET_KEYS & set(data):
             raise InputError(f"{name}: neither a case file (expected a JSON list of cases) nor a GA4GH "
-                             f"phenopacket (no 'phenotypicFeatures' or 'subject')")
+                             f"phenopacket (no 'phenotypicFeatures', 'subject' or 'metaData')")
         packet = phenopacket_from_data(data, name)
         if not packet.diseases:
             raise InputError(f"{name}: no diagnosis (interpretations[].diagnosis.disease or diseases[]); "
