@@ -11,7 +11,10 @@ this module only turns files into cases and counts what could not be scored, and
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ from engine.errors import InputError
 from engine.evaluate import Evaluation, evaluate
 from engine.pack import KnowledgePack
 from engine.phenopacket import (
+    MAX_PHENOPACKET_BYTES,
     PHENOPACKET_KEYS,
     PhenopacketCase,
     check_terms,
@@ -52,6 +56,7 @@ __all__ = [
     "expand_paths",
     "gather",
     "read_inputs",
+    "unpack_uploads",
 ]
 
 #: Short reason for every status that is not "ranked", as counted in a summary's ``skipped``.
@@ -61,6 +66,7 @@ SKIP_REASONS = {
     STATUS_NO_CODE: "condition has no ORPHA/OMIM code",
 }
 MAX_FILES = 100_000
+MAX_ZIP_TOTAL_BYTES = 200_000_000  # uncompressed, over all members of one zip
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,50 @@ def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) 
             raise InputError(f"duplicate case id {c.id!r}")
         seen.add(c.id)
     return Inputs(tuple(packets), tuple(cases))
+
+
+def _zip_members(content: bytes, origin: str) -> list[tuple[str, bytes]]:
+    """The ``.json`` members of a zip, each read bounded; refuses zip bombs before inflating them."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise InputError(f"{origin}: not a readable zip file: {exc}") from None
+    infos = [i for i in archive.infolist() if not i.is_dir() and i.filename.lower().endswith(".json")
+             and not i.filename.startswith("__MACOSX/") and not Path(i.filename).name.startswith(".")]
+    if not infos:
+        raise InputError(f"{origin}: the zip holds no .json file")
+    if len(infos) > MAX_FILES:
+        raise InputError(f"{origin}: the zip holds {len(infos):,} files; the limit is {MAX_FILES:,}")
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_ZIP_TOTAL_BYTES:
+        raise InputError(f"{origin}: unpacks to {declared:,} bytes; the limit is {MAX_ZIP_TOTAL_BYTES:,}")
+    members, total = [], 0
+    for info in infos:
+        where = f"{origin}/{info.filename}"
+        if info.file_size > MAX_PHENOPACKET_BYTES:
+            raise InputError(f"{where}: member is {info.file_size:,} bytes; the limit is {MAX_PHENOPACKET_BYTES:,}")
+        try:
+            with archive.open(info) as handle:
+                data = handle.read(MAX_PHENOPACKET_BYTES + 1)  # the header's size may lie: read bounded
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error, OSError) as exc:
+            raise InputError(f"{where}: cannot be unpacked: {exc}") from None
+        if len(data) > MAX_PHENOPACKET_BYTES:
+            raise InputError(f"{where}: member is over the {MAX_PHENOPACKET_BYTES:,}-byte limit")
+        total += len(data)
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise InputError(f"{origin}: unpacks to more than {MAX_ZIP_TOTAL_BYTES:,} bytes")
+        members.append((where, data))
+    return members
+
+
+def unpack_uploads(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Uploaded ``(name, content)`` pairs with every ``.zip`` replaced by its ``.json`` members."""
+    out: list[tuple[str, bytes]] = []
+    for name, content in files:
+        out += _zip_members(content, name) if name.lower().endswith(".zip") else [(name, content)]
+        if len(out) > MAX_FILES:
+            raise InputError(f"more than {MAX_FILES:,} files uploaded")
+    return out
 
 
 def gather(paths: Iterable[Path | str], pack: KnowledgePack | None) -> Inputs:
