@@ -128,7 +128,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     cases = load_cases(pack, args.cases)
     ev = evaluate(pack, cases, args.method, _weights(pack, args))
     if args.format == "json":
-        print(json.dumps(_evaluation_dict(ev), indent=2))
+        data = _evaluation_dict(ev)
+        data["summary"]["hpo_version"] = pack.hpo_version
+        print(json.dumps(data, indent=2))
         return 0
     s = ev.summary()
     agreement = "n/a" if s["triage_agreement"] is None else f"{s['triage_agreement']:.1%}"
