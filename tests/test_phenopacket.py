@@ -294,3 +294,20 @@ def test_real_phenopackets_parse_with_a_diagnosis_and_round_trip():
             if seen == 25:
                 break
     assert seen == 25
+
+
+def test_curated_pack_runs_on_another_release_and_says_which(capsys, tmp_path):
+    """A copy of the pinned release relabelled 2099-12-31 stands in for a newer one."""
+    from engine.hpo import hpo_data_dir
+
+    wheel = hpo_data_dir()
+    text = (wheel / "hp.obo").read_text(encoding="utf-8")
+    (tmp_path / "hp.obo").write_text(text.replace("data-version: hp/releases/2025-01-16",
+                                                  "data-version: hp/releases/2099-12-31", 1), encoding="utf-8")
+    (tmp_path / "phenotype.hpoa").write_bytes((wheel / "phenotype.hpoa").read_bytes())
+    code, out, err = run(["--hpo-data", str(tmp_path), "score", "--present", "HP:0001482", "--format", "json"],
+                         capsys)
+    assert code == 0, err
+    assert json.loads(out)["hpo_version"] == "2099-12-31"
+    code, out, _ = run(["score", "--present", "HP:0001482", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["hpo_version"] == "2025-01-16"  # without the flag: the pinned wheel
