@@ -3,7 +3,7 @@
 >>> inputs = gather(["phenopackets/", "cases.json"], curated_pack)      # doctest: +SKIP
 >>> evaluation = evaluate_on_corpus(corpus, inputs, curated_pack, "likelihood")  # doctest: +SKIP
 >>> corpus_summary(evaluation)                                          # doctest: +SKIP
-{'n': 8343, 'skipped': {'disease not in the pack': 2237}, 'top1': 0.41, ...}
+{'n': 8343, 'skipped': {'disease not in the release': 2237}, 'top1': 0.41, ...}
 
 The metrics are :class:`engine.corpus.evaluate.CorpusEvaluation`'s (one implementation);
 this module only turns files into cases and counts what could not be scored, and why.
@@ -59,9 +59,11 @@ __all__ = [
     "unpack_uploads",
 ]
 
-#: Short reason for every status that is not "ranked", as counted in a summary's ``skipped``.
+#: Short reason for every status that is not "ranked", as counted in a summary's ``skipped``
+#: ("disease not in the release": none of the case's disease codes is a disease of this corpus pack
+#: in the HPO release in use).
 SKIP_REASONS = {
-    STATUS_NOT_IN_PACK: "disease not in the pack",
+    STATUS_NOT_IN_PACK: "disease not in the release",
     STATUS_NO_FINDINGS: "no usable term",
     STATUS_NO_CODE: "condition has no ORPHA/OMIM code",
 }
@@ -258,7 +260,7 @@ def evaluate_on_curated(pack: KnowledgePack, inputs: Inputs, method: str, weight
         unknown.update(dict.fromkeys(sorted(bad)))
         present = tuple(t for t in p.present if t not in bad)
         if not conditions:
-            skipped["disease not in the pack"] += 1
+            skipped["disease not a curated condition"] += 1
         elif not present:
             skipped["no usable term"] += 1
         else:

@@ -215,14 +215,14 @@ def test_evaluate_folder_of_phenopackets_on_a_corpus_pack(capsys, tmp_path, fixt
     assert err == ""  # no progress bar when output is captured
     s = json.loads(out)["summary"]
     assert {"n", "skipped", "top1", "top3", "top10", "mrr", "ms_per_case"} <= set(s)
-    assert s["n"] == 3 and s["skipped"] == {"disease not in the pack": 1, "no usable term": 1}
+    assert s["n"] == 3 and s["skipped"] == {"disease not in the release": 1, "no usable term": 1}
     assert s["top1"] == pytest.approx(2 / 3, abs=1e-4) and s["top3"] == 1.0 and s["top10"] == 1.0
     assert s["not_in_release"] == {"terms": 2, "term_uses": 2, "cases_with_such_terms": 2, "diseases": 1}
     assert s["hpo_version"] == "2099-01-01" and s["ms_per_case"] >= 0
     rows = {r["id"]: r for r in json.loads(out)["cases"]}
     assert rows["hit"]["rank"] == 1 and rows["mixed"]["not_in_release"] == ["HP:0000098"]
     code, out, _ = run([*fixture_release, "evaluate", "--pack", "hpo-orpha", str(folder)], capsys)
-    assert code == 0 and "n=3 scored" in out and "disease not in the pack: 1" in out and "HPO 2099-01-01" in out
+    assert code == 0 and "n=3 scored" in out and "disease not in the release: 1" in out and "HPO 2099-01-01" in out
 
 
 @pytest.mark.parametrize(("doc", "fragment"), [
@@ -245,7 +245,7 @@ def test_evaluate_phenopackets_on_the_curated_pack(capsys, tmp_path):
     assert code == 0, err
     data = json.loads(out)
     s, rows = data["summary"], data["cases"]
-    assert s["n"] == 1 and s["skipped"] == {"disease not in the pack": 1, "no usable term": 1}
+    assert s["n"] == 1 and s["skipped"] == {"disease not a curated condition": 1, "no usable term": 1}
     assert [r["id"] for r in rows] == ["cal"] and s["top1"] == (rows[0]["rank"] == 1)
     assert s["not_in_release"] == {"terms": 1} and s["hpo_version"] == "2025-01-16"
 

@@ -160,7 +160,7 @@ def test_analyze_upload_of_several_files_and_a_zip_then_a_bad_zip_keeps_them():
     assert at.session_state["pp:analyze_inputs"].n == 2
     at.toggle(key="pp:analyze_on").set_value(True).run()
     assert not at.exception, at.exception
-    assert "disease not in the pack (1)" in texts(at, "caption")
+    assert "disease not a curated condition (1)" in texts(at, "caption")
     bad = zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)})
     upload(at, "pp:analyze_upload", ("bad.zip", bad))
     assert "bad.zip/big.json: member is" in texts(at, "error") and "previous cases are kept" in texts(at, "error")
