@@ -1,9 +1,9 @@
 """Evaluate on phenopackets (and curated case files): gather the inputs, rank, summarise.
 
->>> inputs = gather(["phenopackets/", "cases.json"], curated_pack)      # doctest: +SKIP
+>>> inputs = gather(["phenopackets/"], curated_pack)                    # doctest: +SKIP
 >>> evaluation = evaluate_on_corpus(corpus, inputs, curated_pack, "likelihood")  # doctest: +SKIP
 >>> corpus_summary(evaluation)                                          # doctest: +SKIP
-{'n': 8343, 'skipped': {'disease not in the release': 2237}, 'top1': 0.41, ...}
+{'pack': 'hpo-omim', ..., 'n': 4570, 'skipped': {'disease not in the release': 1102}, 'top1': 0.4346, ...}
 
 The metrics are :class:`engine.corpus.evaluate.CorpusEvaluation`'s (one implementation);
 this module only turns files into cases and counts what could not be scored, and why.
