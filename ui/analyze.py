@@ -33,7 +33,7 @@ from engine.corpus.evaluate import CorpusEvaluation, condition_codes, evaluate_c
 from engine.corpus.pack import CorpusPack
 from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.weights import MAX_UPLOAD_BYTES
-from ui import common, frames
+from ui import common, frames, phenopacket_io
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
@@ -333,3 +333,4 @@ def render() -> None:
     _evaluation_section(pack, cases, method, weights)
     _sensitivity_section(pack, cases, method, weights)
     _corpus_section(pack, cases)
+    phenopacket_io.analyze_section(pack, method)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
 from engine.pack import DCC, Finding
+from ui import phenopacket_io
 from ui.common import (
     GROUP_TITLES,
     get_pack,
@@ -33,6 +34,7 @@ ABSENT_KEY = "check:absent"
 METHOD_KEY = "check:method"
 STATE_KEY = "check:state"
 LINK_READ_KEY = "check:link_read"
+PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 CHART_LABEL_LIMIT = 320  # px: condition names are long
 MAX_LINK_IDS = 200
 MAX_ID_CHARS = 40
@@ -166,6 +168,7 @@ def _reset() -> None:
     st.session_state[ABSENT_KEY] = []
     st.session_state[METHOD_KEY] = DEFAULT_METHOD
     st.session_state[STATE_KEY] = CheckState([], [])
+    st.session_state.pop(PACKET_TABLE_KEY, None)
     for key in ("present", "absent", "method"):
         if key in st.query_params:
             del st.query_params[key]
@@ -248,6 +251,24 @@ def _form(pack: KnowledgePack, query: str, has_result: bool) -> None:
         right.form_submit_button("Clear all", on_click=_reset, key="check:reset")
 
 
+def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+    """Tick what an uploaded phenopacket reports (an uploader callback: it runs before the form is drawn)."""
+    pack = get_pack()
+    present, absent, table = phenopacket_io.selection_from_packet(pack, packet)
+    for f in pack.findings:
+        st.session_state[tick_key(f.id)] = f.id in present
+    st.session_state[ABSENT_KEY] = absent
+    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD))
+    st.session_state[PACKET_TABLE_KEY] = table
+    return f"{packet.origin}: {len(present)} finding(s) ticked, {len(absent)} marked as not present."
+
+
+def _phenopacket_upload() -> None:
+    with st.expander("Load findings from a phenopacket (GA4GH JSON file)"):
+        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
+    phenopacket_io.mapping_table(PACKET_TABLE_KEY)
+
+
 # --- the result ---------------------------------------------------------------------------------------
 
 def _show_matches(pack: KnowledgePack, result: Result) -> None:
@@ -317,6 +338,7 @@ def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Resul
     st.download_button("Download a summary (text)", build_summary(pack, result, state.present, state.absent),
                        file_name=SUMMARY_FILE_NAME, mime=SUMMARY_MIME, key="check:download", on_click="ignore",
                        icon=":material/download:")
+    phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download")
     st.caption("To come back to these ticks or share them, copy the address in your browser's address bar: it now "
                "holds the findings you ticked. Nothing is stored on our side.")
 
@@ -359,6 +381,7 @@ def render() -> None:
         st.caption("Your matches are shown below the list of findings.")
     query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, fingers",
                           help="Shows the findings whose words match first; the others move to one folded section.")
+    _phenopacket_upload()
     _form(pack, query, has_result=result is not None)
     _show_state_notes(state)
     if result is None:

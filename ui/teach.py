@@ -14,12 +14,13 @@ import streamlit as st
 from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
-from ui import common, frames
+from ui import common, frames, phenopacket_io
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
 COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
+PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
 TOP, CORPUS_TOP = 5, 20
 CORPUS_AXIS = {
     "likelihood": "Log posterior odds (right of 0: more likely than not under the model; higher = closer)",
@@ -54,6 +55,27 @@ def _cases() -> list[Case]:
     except TriageError as exc:
         st.error(f"The teaching cases could not be read: {exc}")
         return []
+
+
+def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+    """An uploaded phenopacket becomes the working case (an uploader callback, before the widgets are drawn)."""
+    phenopacket_io.require_known_terms(packet, common.get_pack().ontology)
+    marker = f"phenopacket {packet.origin}"
+    load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
+    labels = dict(packet.labels)
+    st.session_state[PACKET_DISEASES_KEY] = (marker, [(d, labels.get(d, "")) for d in packet.diseases])
+    return f"{packet.origin} is the working case: {len(packet.present)} present, {len(packet.absent)} absent."
+
+
+def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[str], absent: list[str]) -> None:
+    """Download the working case as a phenopacket, with the loaded case's expected disease when there is one."""
+    loaded = st.session_state.get(CASE_KEY)
+    marker, diseases = st.session_state.get(PACKET_DISEASES_KEY, (None, []))
+    if loaded != marker:
+        case = next((c for c in cases if c.id == loaded), None)
+        diseases = phenopacket_io.condition_diseases(pack, case.expected) if case else []
+    phenopacket_io.download(pack, present, absent, str(loaded or "teach-case").replace(" ", "_"), diseases,
+                            "teach_pp_download")
 
 
 # --- sections ----------------------------------------------------------------------------------------
@@ -261,7 +283,11 @@ def render() -> None:
     pack = common.get_pack()
     cases = _cases()
     _library(pack, cases)
+    with st.expander("Phenopacket (GA4GH): load a case from a file"):
+        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     present, absent = _working_case(pack, cases)
+    if present or absent:
+        _phenopacket_save(pack, cases, present, absent)
     steps = frames.case_steps(present, absent)
     if not steps:
         st.info("Add findings (or load a teaching case) to see the ranking.")

@@ -12,11 +12,12 @@ a condition's ORPHA / OMIM codes (``conditions.csv``) name the corpus diseases t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.cases import Case
-from engine.corpus.pack import METHODS, CorpusPack, Method, rank_of, score_corpus
+from engine.corpus.pack import METHODS, CorpusPack, Method, rank_of, score_corpus_batch
 from engine.errors import InputError
 from engine.pack import KnowledgePack
 
@@ -28,9 +29,11 @@ __all__ = [
     "CorpusCaseRank",
     "CorpusEvaluation",
     "CorpusQuery",
+    "ExpectedCase",
     "condition_codes",
     "corpus_query",
     "evaluate_corpus",
+    "evaluate_expected",
 ]
 
 STATUS_RANKED = "ranked"
@@ -38,6 +41,7 @@ STATUS_NO_CODE = "n/a: condition has no ORPHA/OMIM code"
 STATUS_NOT_IN_PACK = "n/a: no code of the condition is in this corpus pack"
 STATUS_NO_FINDINGS = "n/a: no HPO finding to score"
 TOP_KS = (1, 3, 10)
+BATCH = 256  # cases scored per score_corpus_batch call: bounds memory at BATCH x n_diseases floats
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,13 @@ class CorpusEvaluation:
     method: str
     n_diseases: int
     cases: tuple[CorpusCaseRank, ...]
+    seconds: float = 0.0  # time spent scoring the ranked cases
+
+    @property
+    def ms_per_case(self) -> float | None:
+        """Scoring time per ranked case, in milliseconds; None when none is ranked."""
+        ranked = len(self.ranked)
+        return 1000.0 * self.seconds / ranked if ranked else None
 
     @property
     def ranked(self) -> tuple[CorpusCaseRank, ...]:
@@ -147,13 +158,76 @@ class CorpusEvaluation:
         return {**{f"top-{k}": self.top_k(k) for k in TOP_KS}, "MRR": self.mrr}
 
 
+@dataclass(frozen=True)
+class ExpectedCase:
+    """A case for :func:`evaluate_expected`: findings and the disease codes that count as a hit."""
+
+    case_id: str
+    expected: str
+    codes: tuple[str, ...]
+    present: tuple[str, ...]
+    absent: tuple[str, ...] = ()
+
+
+def evaluate_expected(
+    corpus: CorpusPack,
+    cases: Sequence[ExpectedCase],
+    method: Method = "likelihood",
+    progress: Callable[[int], None] | None = None,
+) -> CorpusEvaluation:
+    """Rank every disease of ``corpus`` for each case and find the best rank among its expected codes.
+
+    Cases are scored in batches (:func:`engine.corpus.pack.score_corpus_batch`); ``progress`` is
+    called with the number of cases finished after each batch.
+
+    Raises
+    ------
+    InputError
+        For an unknown method.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+    index = {d: i for i, d in enumerate(corpus.disease_ids)}
+    rows: list[CorpusCaseRank | None] = []
+    todo: list[tuple[int, CorpusQuery, tuple[str, ...], dict]] = []
+    for case in cases:
+        query = corpus_query(corpus, case.present, case.absent)
+        in_pack = tuple(c for c in case.codes if c in index)
+        base = dict(case_id=case.case_id, expected=case.expected, codes=case.codes, in_pack=in_pack,
+                    n_present=len(query.present), n_absent=len(query.absent),
+                    left_out=tuple(f for f, _ in query.left_out))
+        if not case.codes:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NO_CODE))
+        elif not in_pack:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NOT_IN_PACK))
+        elif not query.usable:
+            rows.append(CorpusCaseRank(**base, status=STATUS_NO_FINDINGS))
+        else:
+            todo.append((len(rows), query, in_pack, base))
+            rows.append(None)
+    if progress is not None and len(rows) > len(todo):
+        progress(len(rows) - len(todo))
+    start = time.perf_counter()
+    for first in range(0, len(todo), BATCH):
+        chunk = todo[first:first + BATCH]
+        scores = score_corpus_batch(corpus, [(q.present, q.absent) for _, q, _, _ in chunk], method=method)
+        for (slot, _, in_pack, base), row in zip(chunk, scores, strict=True):
+            rank, best = min((rank_of(row, index[c]), c) for c in in_pack)
+            rows[slot] = CorpusCaseRank(**base, status=STATUS_RANKED, rank=rank, disease_id=best)
+        if progress is not None:
+            progress(len(chunk))
+    seconds = time.perf_counter() - start
+    return CorpusEvaluation(corpus.name, corpus.version, method, corpus.n_diseases,
+                            tuple(r for r in rows if r is not None), seconds)
+
+
 def evaluate_corpus(
     corpus: CorpusPack,
     cases: Sequence[Case],
     codes: Mapping[str, Sequence[str]],
     method: Method = "likelihood",
 ) -> CorpusEvaluation:
-    """Rank every disease of ``corpus`` for each case and find its expected condition's best-ranked code.
+    """Rank every disease of ``corpus`` for each curated case and find its expected condition's best-ranked code.
 
     Parameters
     ----------
@@ -165,25 +239,5 @@ def evaluate_corpus(
     InputError
         For an unknown method.
     """
-    if method not in METHODS:
-        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
-    index = {d: i for i, d in enumerate(corpus.disease_ids)}
-    rows = []
-    for case in cases:
-        query = corpus_query(corpus, case.present, case.absent)
-        all_codes = tuple(codes.get(case.expected, ()))
-        in_pack = tuple(c for c in all_codes if c in index)
-        base = dict(case_id=case.id, expected=case.expected, codes=all_codes, in_pack=in_pack,
-                    n_present=len(query.present), n_absent=len(query.absent),
-                    left_out=tuple(f for f, _ in query.left_out))
-        if not all_codes:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NO_CODE))
-        elif not in_pack:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NOT_IN_PACK))
-        elif not query.usable:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NO_FINDINGS))
-        else:
-            scores = score_corpus(corpus, query.present, query.absent, method=method)
-            rank, best = min((rank_of(scores, index[c]), c) for c in in_pack)
-            rows.append(CorpusCaseRank(**base, status=STATUS_RANKED, rank=rank, disease_id=best))
-    return CorpusEvaluation(corpus.name, corpus.version, method, corpus.n_diseases, tuple(rows))
+    expected = [ExpectedCase(c.id, c.expected, tuple(codes.get(c.expected, ())), c.present, c.absent) for c in cases]
+    return evaluate_expected(corpus, expected, method)

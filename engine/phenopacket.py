@@ -1,0 +1,276 @@
+"""GA4GH Phenopacket v2 JSON in and out, through the official ``phenopackets`` protobuf messages.
+
+>>> case = read_phenopacket(Path("PMID_1_patient.json"))           # doctest: +SKIP
+>>> case.present, case.absent, case.diseases                        # doctest: +SKIP
+(('HP:0000662', ...), ('HP:0000505',), ('OMIM:601718',))
+>>> to_phenopacket_json(["HP:0007620"], ["HP:0001371"], ontology, case_id="x")  # doctest: +SKIP
+
+Reading validates the whole document against the schema (``google.protobuf.json_format``);
+terms are only checked against an HPO release where that matters (:func:`check_terms`), so an
+evaluation can count terms newer than the release instead of failing on them. Every failure is
+one :class:`~engine.errors.InputError` line that names the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from google.protobuf.json_format import MessageToJson, ParseDict, ParseError
+from phenopackets import (
+    Diagnosis,
+    Individual,
+    Interpretation,
+    MetaData,
+    OntologyClass,
+    Phenopacket,
+    PhenotypicFeature,
+    Resource,
+    Sex,
+)
+
+from engine.errors import InputError
+from engine.hpo import HPO_ID_PATTERN, Ontology
+
+__all__ = [
+    "MAX_PHENOPACKET_BYTES",
+    "PhenopacketCase",
+    "check_terms",
+    "decode_json",
+    "parse_phenopacket",
+    "phenopacket_from_data",
+    "read_bounded",
+    "read_phenopacket",
+    "require_known_terms",
+    "to_phenopacket_json",
+]
+
+#: Largest phenopacket accepted (phenopacket-store's biggest is about 70 kB).
+MAX_PHENOPACKET_BYTES = 1_000_000
+SCHEMA_VERSION = "2.0"
+#: A JSON object with none of these keys is not taken for a phenopacket (a better message than the schema's).
+PHENOPACKET_KEYS = frozenset({"phenotypicFeatures", "phenotypic_features", "subject", "metaData", "meta_data"})
+_RESOURCES = {
+    "HP": ("hp", "human phenotype ontology", "http://purl.obolibrary.org/obo/hp.owl",
+           "http://purl.obolibrary.org/obo/HP_"),
+    "OMIM": ("omim", "Online Mendelian Inheritance in Man", "https://www.omim.org", "https://www.omim.org/entry/"),
+    "ORPHA": ("orpha", "Orphanet Rare Disease Ontology", "https://www.orpha.net",
+              "http://www.orpha.net/ORDO/Orphanet_"),
+}
+
+
+@dataclass(frozen=True)
+class PhenopacketCase:
+    """What the engine uses from one phenopacket.
+
+    Attributes
+    ----------
+    origin
+        The file (or upload) name, used in every message about this case.
+    present, absent
+        HPO IDs of the phenotypic features, as written; ``excluded: true`` ones are absent.
+    diseases
+        Expected disease IDs (OMIM / ORPHA / ...): interpretation diagnoses first, then the
+        ``diseases`` list (excluded ones left out); repeats dropped.
+    labels
+        ``(ID, label)`` pairs as written in the file, for display.
+    sex, age
+        ``FEMALE`` / ``MALE`` / ``OTHER_SEX`` (None when unknown) and the age at last encounter
+        (an ISO 8601 duration, gestational weeks or an ontology label; None when absent).
+    """
+
+    origin: str
+    id: str
+    subject_id: str | None
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+    diseases: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    sex: str | None = None
+    age: str | None = None
+
+
+def read_bounded(path: Path | str, limit: int = MAX_PHENOPACKET_BYTES) -> bytes:
+    """The bytes of ``path``, refusing (before reading it all) a file over ``limit`` bytes.
+
+    Raises
+    ------
+    InputError
+        For a missing / unreadable file or one over the limit.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot read the file: {exc.strerror or exc}") from None
+    if len(content) > limit:
+        raise InputError(f"{path.name}: file is over the {limit:,}-byte limit")
+    return content
+
+
+def _age(individual: Individual) -> str | None:
+    if not individual.HasField("time_at_last_encounter"):
+        return None
+    t = individual.time_at_last_encounter
+    if t.HasField("age"):
+        return t.age.iso8601duration or None
+    if t.HasField("gestational_age"):
+        return f"{t.gestational_age.weeks} weeks {t.gestational_age.days} days gestation"
+    if t.HasField("ontology_class"):
+        return t.ontology_class.label or t.ontology_class.id or None
+    return None
+
+
+def parse_phenopacket(content: bytes | str, origin: str) -> PhenopacketCase:
+    """Validate phenopacket v2 JSON (bytes or text) and take what the engine uses.
+
+    Raises
+    ------
+    InputError
+        ``origin: ...`` when the content is over the size limit, not JSON, not a phenopacket v2
+        document, or has a phenotypic feature that is not an HPO ID.
+    """
+    return phenopacket_from_data(decode_json(content, origin), origin)
+
+
+def decode_json(content: bytes | str, origin: str, limit: int = MAX_PHENOPACKET_BYTES) -> object:
+    """Decoded JSON of an upload or file's content, refusing more than ``limit`` bytes."""
+    if len(content) > limit:
+        raise InputError(f"{origin}: file is over the {limit:,}-byte limit")
+    try:
+        return json.loads(content.decode("utf-8-sig") if isinstance(content, bytes) else content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{origin}: not valid JSON: {exc}") from None
+
+
+def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
+    """Like :func:`parse_phenopacket`, for JSON already decoded."""
+    if not isinstance(data, dict):
+        raise InputError(f"{origin}: not a GA4GH phenopacket: expected a JSON object, got {type(data).__name__}")
+    if not PHENOPACKET_KEYS & set(data):
+        raise InputError(f"{origin}: not a GA4GH phenopacket: no 'phenotypicFeatures', 'subject' or 'metaData'")
+    try:
+        message = ParseDict(data, Phenopacket())
+    except (ParseError, ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{origin}: not a GA4GH phenopacket v2: {first}") from None
+    present: dict[str, None] = {}
+    absent: dict[str, None] = {}
+    labels: dict[str, str] = {}
+    for n, feature in enumerate(message.phenotypic_features, start=1):
+        term = feature.type.id.strip()
+        if not HPO_ID_PATTERN.match(term):
+            raise InputError(f"{origin}: phenotypic feature {n} has type {term!r}, not an HPO ID (HP:nnnnnnn)")
+        (absent if feature.excluded else present).setdefault(term, None)
+        if feature.type.label:
+            labels.setdefault(term, feature.type.label)
+    both = sorted(set(present) & set(absent))
+    if both:
+        raise InputError(f"{origin}: term(s) both observed and excluded: {', '.join(both)}")
+    diseases: dict[str, None] = {}
+    for interpretation in message.interpretations:
+        disease = interpretation.diagnosis.disease
+        if disease.id:
+            diseases.setdefault(disease.id.strip(), None)
+            if disease.label:
+                labels.setdefault(disease.id.strip(), disease.label)
+    for disease in message.diseases:
+        if disease.term.id and not disease.excluded:
+            diseases.setdefault(disease.term.id.strip(), None)
+            if disease.term.label:
+                labels.setdefault(disease.term.id.strip(), disease.term.label)
+    subject = message.subject if message.HasField("subject") else None
+    sex = Sex.Name(subject.sex) if subject is not None else "UNKNOWN_SEX"
+    return PhenopacketCase(
+        origin=origin,
+        id=message.id or (subject.id if subject is not None and subject.id else Path(origin).stem),
+        subject_id=(subject.id or None) if subject is not None else None,
+        present=tuple(present),
+        absent=tuple(absent),
+        diseases=tuple(diseases),
+        labels=tuple(labels.items()),
+        sex=None if sex == "UNKNOWN_SEX" else sex,
+        age=_age(subject) if subject is not None else None,
+    )
+
+
+def read_phenopacket(path: Path | str, limit: int = MAX_PHENOPACKET_BYTES) -> PhenopacketCase:
+    """Read and parse one phenopacket file (see :func:`parse_phenopacket`)."""
+    path = Path(path)
+    return parse_phenopacket(read_bounded(path, limit), path.name)
+
+
+def check_terms(case: PhenopacketCase, ontology: Ontology) -> tuple[str, ...]:
+    """The case's HPO IDs that ``ontology`` does not know or has made obsolete without a replacement."""
+    bad = []
+    for term in (*case.present, *case.absent):
+        try:
+            ontology.resolve(term)
+        except InputError:
+            bad.append(term)
+    return tuple(bad)
+
+
+def require_known_terms(case: PhenopacketCase, ontology: Ontology) -> None:
+    """Raise one line naming the file when a term is unknown to, or obsolete in, ``ontology``."""
+    bad = check_terms(case, ontology)
+    if bad:
+        raise InputError(f"{case.origin}: {len(bad)} term(s) not current in HPO release {ontology.version} "
+                         f"(newer than the release in use, or obsolete): {', '.join(bad)}")
+
+
+def _resource(prefix: str, ontology: Ontology) -> Resource | None:
+    known = _RESOURCES.get(prefix)
+    if known is None:
+        return None
+    rid, name, url, iri = known
+    version = ontology.version if prefix == "HP" else "unknown"  # the disease release is not recorded
+    return Resource(id=rid, name=name, url=url, version=version, namespace_prefix=prefix, iri_prefix=iri)
+
+
+def to_phenopacket_json(
+    present: Iterable[str],
+    absent: Iterable[str],
+    ontology: Ontology,
+    *,
+    case_id: str,
+    diseases: Sequence[tuple[str, str]] = (),
+    subject_id: str | None = None,
+    created_by: str = "calcinosis-triage (educational prototype)",
+) -> str:
+    """A selection as phenopacket v2 JSON: observed and excluded HPO terms, optionally the expected disease(s).
+
+    Parameters
+    ----------
+    present, absent
+        HPO IDs (resolved against ``ontology``, whose term names become the labels).
+    diseases
+        ``(ID, label)`` of the expected disease(s), written as interpretation diagnoses.
+
+    Raises
+    ------
+    InputError
+        For an ID that is not a current HPO term of ``ontology``.
+    """
+    features = []
+    for ids, excluded in ((present, False), (absent, True)):
+        for raw in ids:
+            term = ontology.term(raw)
+            features.append(PhenotypicFeature(type=OntologyClass(id=term.id, label=term.name), excluded=excluded))
+    created = datetime.now(UTC).replace(microsecond=0)
+    meta = MetaData(created_by=created_by, phenopacket_schema_version=SCHEMA_VERSION)
+    meta.created.FromDatetime(created)
+    prefixes = ["HP", *dict.fromkeys(d.split(":", 1)[0] for d, _ in diseases)]
+    meta.resources.extend(r for r in (_resource(p, ontology) for p in prefixes) if r is not None)
+    packet = Phenopacket(id=case_id, phenotypic_features=features, meta_data=meta)
+    if subject_id:
+        packet.subject.CopyFrom(Individual(id=subject_id))
+    for n, (disease_id, label) in enumerate(diseases, start=1):
+        packet.interpretations.append(Interpretation(
+            id=f"{case_id}-interpretation-{n}", progress_status=Interpretation.ProgressStatus.SOLVED,
+            diagnosis=Diagnosis(disease=OntologyClass(id=disease_id, label=label))))
+    return MessageToJson(packet, indent=2) + "\n"

@@ -1,0 +1,207 @@
+"""Phenopacket upload and download widgets for the Check, Teach and Analyze pages (issue 8 §1).
+
+Reading, writing, zips and evaluation are the engine's (:mod:`engine.phenopacket`,
+:mod:`engine.phenopacket_eval`); this module only wires them to widgets. An upload is handled
+once, in the uploader's callback (before any page widget is drawn), and a refused file changes
+nothing: the message names the file and what was already loaded stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from engine import KnowledgePack, TriageError, encode_case
+from engine.hpo import HPO_ID_PATTERN
+from engine.phenopacket import (
+    MAX_PHENOPACKET_BYTES,
+    PhenopacketCase,
+    parse_phenopacket,
+    require_known_terms,
+    to_phenopacket_json,
+)
+from engine.phenopacket_eval import (
+    Inputs,
+    corpus_summary,
+    curated_summary,
+    evaluate_on_corpus,
+    evaluate_on_curated,
+    read_inputs,
+    unpack_uploads,
+)
+from ui import common, frames
+
+MIME = "application/json"
+MAX_ZIP_MB = 50
+ANALYZE_UPLOAD, ANALYZE_INPUTS, ANALYZE_MSG = "pp:analyze_upload", "pp:analyze_inputs", "pp:analyze_msg"
+ANALYZE_PACK, ANALYZE_METHOD, ANALYZE_ON = "pp:analyze_pack", "pp:analyze_method", "pp:analyze_on"
+CURATED = "curated"
+
+
+# --- pure helpers ------------------------------------------------------------------------------------
+
+def selection_from_packet(pack: KnowledgePack, packet: PhenopacketCase) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Pack findings to tick (present, absent) for a phenopacket, and how each of its terms was read.
+
+    Only findings a term counts for fully are ticked; a more general term (partial credit) is shown
+    in the table but not ticked, so a tick never claims more than the file says.
+
+    Raises
+    ------
+    InputError
+        For a term the pack's HPO release does not know, or terms that contradict each other.
+    """
+    require_known_terms(packet, pack.ontology)
+    encoded = encode_case(pack, packet.present, packet.absent)
+    present = [f.id for j, f in enumerate(pack.findings) if encoded.present[j] >= 1.0]
+    absent = [f.id for j, f in enumerate(pack.findings) if encoded.absent[j] >= 1.0 and f.id not in present]
+    labels = dict(packet.labels)
+    rows = [{"term": m.reported_id,
+             "term label": labels.get(m.reported_id) or frames.finding_label(pack, m.reported_id),
+             "reported": "present" if m.present else "absent",
+             "pack finding": pack.finding(m.finding_id).lay_label if m.finding_id else "—",
+             "how": m.relation, "ticked": m.finding_id in (present if m.present else absent), "note": m.note}
+            for m in encoded.mappings]
+    return present, absent, pd.DataFrame(rows)
+
+
+def split_hpo(ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """HPO IDs (exportable) and the others (project ``CT:`` findings, left out of a phenopacket)."""
+    return [i for i in ids if HPO_ID_PATTERN.match(i)], [i for i in ids if not HPO_ID_PATTERN.match(i)]
+
+
+def export_json(pack: KnowledgePack, present: Sequence[str], absent: Sequence[str], case_id: str,
+                diseases: Sequence[tuple[str, str]] = ()) -> tuple[str, list[str]]:
+    """Phenopacket JSON of the HPO findings of a selection, and the IDs left out (no HPO meaning)."""
+    hpo_present, other_present = split_hpo(present)
+    hpo_absent, other_absent = split_hpo(absent)
+    text = to_phenopacket_json(hpo_present, hpo_absent, pack.ontology, case_id=case_id, diseases=diseases)
+    return text, other_present + other_absent
+
+
+def condition_diseases(pack: KnowledgePack, condition_id: str) -> list[tuple[str, str]]:
+    """A curated condition as phenopacket diseases: its ORPHA / OMIM codes, labelled with its name."""
+    if condition_id not in pack.condition_index:
+        return []
+    c = pack.condition(condition_id)
+    return [(code, c.name) for code in (*c.orpha, *c.omim)]
+
+
+# --- widgets -----------------------------------------------------------------------------------------
+
+def _handle_upload(key: str, on_packet: Callable[[PhenopacketCase], str]) -> None:
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    try:
+        if upload.size > MAX_PHENOPACKET_BYTES:  # refuse before reading it
+            raise TriageError(f"{upload.name}: file is {upload.size:,} bytes; the limit is {MAX_PHENOPACKET_BYTES:,}")
+        note = on_packet(parse_phenopacket(upload.getvalue(), upload.name))
+        st.session_state[f"{key}:msg"] = ("success", note)
+    except TriageError as exc:
+        st.session_state[f"{key}:msg"] = ("error", f"{exc}. Nothing was changed.")
+
+
+def uploader(key: str, label: str, on_packet: Callable[[PhenopacketCase], str]) -> None:
+    """A one-file phenopacket uploader; ``on_packet`` applies a valid file and returns what it did."""
+    st.file_uploader(label, type=["json"], key=key, max_upload_size=1, on_change=_handle_upload,
+                     args=(key, on_packet))
+    level, text = st.session_state.get(f"{key}:msg", (None, ""))
+    if level:
+        (st.error if level == "error" else st.success)(text)
+
+
+def download(pack: KnowledgePack, present: Sequence[str], absent: Sequence[str], case_id: str,
+             diseases: Sequence[tuple[str, str]], key: str) -> None:
+    """A "Download as a phenopacket" button for a selection (HPO findings only; said so)."""
+    try:
+        text, left_out = export_json(pack, present, absent, case_id, diseases)
+    except TriageError as exc:
+        st.caption(f"No phenopacket download: {exc}")
+        return
+    st.download_button("Download as a phenopacket (GA4GH v2 JSON)", text, file_name=f"{case_id}.phenopacket.json",
+                       mime=MIME, key=key, on_click="ignore", icon=":material/download:")
+    if left_out:
+        st.caption(f"{len(left_out)} finding(s) without an HPO ID are not in the phenopacket: "
+                   + ", ".join(f"`{i}`" for i in left_out))
+
+
+def mapping_table(key: str) -> None:
+    """The table of how the last uploaded phenopacket's terms were read (if there is one)."""
+    frame = st.session_state.get(key)
+    if isinstance(frame, pd.DataFrame) and not frame.empty:
+        with st.expander("How the phenopacket's terms were read", expanded=True):
+            st.dataframe(frame, hide_index=True)
+
+
+# --- Analyze: a set of phenopackets as evaluation cases ----------------------------------------------
+
+def _handle_analyze_upload(pack: KnowledgePack) -> None:
+    files = st.session_state.get(ANALYZE_UPLOAD) or []
+    if not files:
+        return
+    try:
+        inputs = read_inputs(unpack_uploads((f.name, f.getvalue()) for f in files), pack)
+    except TriageError as exc:
+        st.session_state[ANALYZE_MSG] = ("error", f"{exc}. The previous cases are kept.")
+        return
+    st.session_state[ANALYZE_INPUTS] = inputs
+    st.session_state[ANALYZE_MSG] = ("success", f"{len(inputs.phenopackets)} phenopacket(s) and "
+                                                f"{len(inputs.cases)} case-file case(s) loaded.")
+
+
+def analyze_section(pack: KnowledgePack, method: str) -> None:
+    """Upload phenopackets (several files or a zip) and evaluate the curated pack or a corpus pack on them."""
+    st.subheader("Evaluate on phenopackets")
+    st.caption("GA4GH phenopackets from published case reports (for example phenopacket-store): each file's "
+               "phenotypic features are the findings, its diagnosis the expected disease. Terms or diseases newer "
+               "than the HPO release in use are counted, not scored.")
+    st.file_uploader(f"Phenopackets (.json files, or a .zip of them; each file at most 1 MB, a zip at most "
+                     f"{MAX_ZIP_MB} MB)", type=["json", "zip"], accept_multiple_files=True, key=ANALYZE_UPLOAD,
+                     max_upload_size=MAX_ZIP_MB, on_change=_handle_analyze_upload, args=(pack,))
+    level, text = st.session_state.get(ANALYZE_MSG, (None, ""))
+    if level:
+        (st.error if level == "error" else st.success)(text)
+    inputs: Inputs | None = st.session_state.get(ANALYZE_INPUTS)
+    if inputs is None or not inputs.n:
+        st.info("No phenopackets loaded yet.")
+        return
+    cols = st.columns(2)
+    target = cols[0].selectbox("Rank", (CURATED, *common.CORPUS_TITLES), key=ANALYZE_PACK,
+                               format_func=lambda n: "Curated conditions (current weights)" if n == CURATED
+                               else common.CORPUS_TITLES[n])
+    if not st.toggle(f"Evaluate on the {inputs.n} loaded case(s)", key=ANALYZE_ON):
+        return
+    try:
+        if target == CURATED:
+            run = evaluate_on_curated(pack, inputs, method, common.current_weights())
+            summary = curated_summary(run)
+            frame = pd.DataFrame([{"case": c.case_id, "expected": frames.condition_name(pack, c.expected),
+                                   "rank": c.rank, "top-1": frames.condition_name(pack, c.predicted)}
+                                  for c in run.evaluation.cases])
+        else:
+            corpus_method = cols[1].selectbox("Corpus method", tuple(common.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
+                                              format_func=common.CORPUS_METHOD_TITLES.get)
+            with st.spinner("Ranking the corpus for every case…"):
+                ev = evaluate_on_corpus(common.get_corpus(target), inputs, pack, corpus_method)
+            summary = corpus_summary(ev)
+            frame = pd.DataFrame([{"case": c.case_id, "expected": c.expected, "rank": c.rank,
+                                   "best code": c.disease_id, "status": c.status, "present": c.n_present,
+                                   "absent": c.n_absent} for c in ev.cases])
+    except TriageError as exc:
+        st.error(f"The evaluation could not run: {exc}")
+        return
+    common.show_safety_block(pack)
+    shown = {k: summary.get(k) for k in ("n", "top1", "top3", "top10", "mrr", "ms_per_case")}
+    for col, (name, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+        col.metric(name, "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else value))
+    newer = summary.get("not_in_release", {})
+    st.caption(f"HPO release {summary['hpo_version']}. Skipped: "
+               + (", ".join(f"{k} ({v})" for k, v in summary["skipped"].items()) or "none")
+               + f". Not in this release: {newer.get('terms', 0)} term(s)"
+               + (f", {newer['diseases']} disease(s)" if "diseases" in newer else "") + ".")
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Download the phenopacket evaluation (.csv)", frames.safe_csv(frame),
+                       "phenopacket_evaluation.csv", mime="text/csv", key="pp:analyze_download")
