@@ -54,9 +54,11 @@ def test_case_shape(case):
 def test_coverage_and_red_flags(real_pack_and_cases):
     pack, _ = real_pack_and_cases
     per_condition = Counter(case["expected_condition"] for case in CASES)
-    thin = {c.id: per_condition[c.id] for c in pack.conditions if per_condition[c.id] < 3}
-    assert not thin, f"conditions with fewer than 3 published cases: {thin}"
-    assert len(CASES) >= 55
+    # 10 cases whose papers the blind set also uses were removed, to keep the blind set blind; so some
+    # conditions keep a single outside-style development case
+    missing = [c.id for c in pack.conditions if per_condition[c.id] < 1]
+    assert not missing, f"conditions with no published outside-style case: {missing}"
+    assert len(CASES) >= 50
     assert sum(case["red_flag"] for case in CASES) >= 12
 
 
