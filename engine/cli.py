@@ -306,9 +306,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_findings(args: argparse.Namespace) -> int:
     pack = _pack(args)
+    print("finding_id\tgroup\tcore\tsource\tlabel\tlay_label")
     for f in pack.findings:
-        if args.group in (None, f.group):
-            print(f"{f.id}\t{f.group}\t{f.label}\t{f.lay_label}")
+        if args.group in (None, f.group) and (not args.core or f.core):
+            print(f"{f.id}\t{f.group}\t{'core' if f.core else 'search'}\t{f.source or '-'}\t{f.label}\t{f.lay_label}")
     return 0
 
 
@@ -352,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fin = sub.add_parser("findings", help="list the pack's findings (the checkbox vocabulary)")
     fin.add_argument("--group", choices=GROUPS)
+    fin.add_argument("--core", action="store_true", help="only the core findings the Check page shows up front")
     fin.set_defaults(func=cmd_findings)
     return parser
 

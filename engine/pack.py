@@ -27,6 +27,8 @@ DATA_DIR = shipped_data_dir()
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
 TRIAGE_LEVELS = ("routine", "soon", "urgent", "emergency")  # mildest first
+#: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
+EVIDENCE = ("study", "seed", "class_estimate", "expert")
 DCC = "dystrophic_calcinosis_cutis"
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -56,6 +58,10 @@ class Finding:
     group: str
     description: str
     implies: tuple[str, ...] = ()
+    #: source_id (sources.csv) the finding was taken from; empty when the pack does not say.
+    source: str = ""
+    #: Shown up front on the Check page; the others are reached through search.
+    core: bool = True
 
     @property
     def is_hpo(self) -> bool:
@@ -113,6 +119,8 @@ class KnowledgePack:
     name: str = "curated"
     #: The folder the pack was read from: its weights.toml and cases/ go with it.
     data_dir: Path = field(default_factory=shipped_data_dir)
+    #: (condition_id, finding_id) -> evidence kind (one of EVIDENCE); empty when profiles.csv has no such column.
+    profile_evidence: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @cached_property
     def finding_index(self) -> dict[str, int]:
@@ -238,7 +246,7 @@ def _read_sources(col: _Collector, data_dir: Path) -> dict[str, Source]:
     return {r["source_id"]: Source(r["source_id"], r["kind"], r["citation"], r["identifier"]) for _, r in rows}
 
 
-def _read_findings(col: _Collector, data_dir: Path, onto: Ontology) -> list[Finding]:
+def _read_findings(col: _Collector, data_dir: Path, onto: Ontology, sources: dict[str, Source]) -> list[Finding]:
     file = "findings.csv"
     rows = col.read_csv(data_dir, file)
     col.unique(file, rows, "finding_id")
@@ -259,8 +267,17 @@ def _read_findings(col: _Collector, data_dir: Path, onto: Ontology) -> list[Find
         for column in ("label", "lay_label"):
             if not r[column]:
                 col.error(file, "must not be empty", line, column)
+        # ``source`` and ``core`` are optional columns: a pack without them loads with "" and True.
+        source = r.get("source", "")
+        if source and source not in sources:
+            col.error(file, f"unknown source_id {source!r} (not in sources.csv)", line, "source")
+        elif "source" in r and not source:
+            col.warning(file, f"finding {fid!r} has no source", line, "source")
+        core = col.boolean(file, line, "core", r["core"]) if r.get("core") else True
+        if core is None:
+            continue
         findings.append(Finding(fid, r["label"], r["lay_label"] or r["label"], r["group"], r["description"],
-                                _split(r.get("implies", ""))))
+                                _split(r.get("implies", "")), source, core))
     known = {f.id for f in findings}
     lines = {r["finding_id"]: line for line, r in rows}
     for f in findings:
@@ -299,13 +316,15 @@ def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]
 
 
 def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], conditions: list[Condition],
-                   sources: dict[str, Source]) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str], str]]:
+                   sources: dict[str, Source]) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str], str],
+                                                       dict[tuple[str, str], str]]:
     file = "profiles.csv"
     f_index = {f.id: j for j, f in enumerate(findings)}
     c_index = {c.id: i for i, c in enumerate(conditions)}
     freq = np.zeros((len(conditions), len(findings)))
     hall = np.zeros_like(freq, dtype=bool)
     provenance: dict[tuple[str, str], str] = {}
+    evidence: dict[tuple[str, str], str] = {}
     seen: dict[tuple[str, str], int] = {}
     for line, r in col.read_csv(data_dir, file):
         cid, fid = r["condition_id"], r["finding_id"]
@@ -320,6 +339,10 @@ def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], con
             col.error(file, f"unknown source_id {r['source']!r} (not in sources.csv)", line, "source")
         value = col.number(file, line, "frequency", r["frequency"], low=0.0, high=1.0, low_open=True)
         is_hallmark = col.boolean(file, line, "hallmark", r["hallmark"])
+        kind = r.get("evidence", "")  # optional column
+        if kind and kind not in EVIDENCE:
+            col.error(file, f"expected one of {', '.join(EVIDENCE)}, got {kind!r}", line, "evidence")
+            ok = False
         if (cid, fid) in seen:
             col.error(file, f"duplicate row for {cid} × {fid} (first on row {seen[(cid, fid)]})", line)
             ok = False
@@ -329,6 +352,8 @@ def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], con
         freq[c_index[cid], f_index[fid]] = value
         hall[c_index[cid], f_index[fid]] = is_hallmark
         provenance[(cid, fid)] = r["source"]
+        if kind:
+            evidence[(cid, fid)] = kind
     for i, cond in enumerate(conditions):
         if not freq[i].any():
             col.error(file, f"condition {cond.id!r} has no profile rows")
@@ -337,7 +362,7 @@ def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], con
     for j, finding in enumerate(findings):
         if not freq[:, j].any():
             col.warning(file, f"finding {finding.id!r} ({finding.label}) is in no profile; it cannot change a score")
-    return freq, hall, provenance
+    return freq, hall, provenance, evidence
 
 
 def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
@@ -387,9 +412,9 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     onto = ontology or load_ontology()
     col = _Collector()
     sources = _read_sources(col, data_dir)
-    findings = _read_findings(col, data_dir, onto)
+    findings = _read_findings(col, data_dir, onto, sources)
     conditions = _read_conditions(col, data_dir, sources)
-    freq, hall, provenance = _read_profiles(col, data_dir, findings, conditions, sources)
+    freq, hall, provenance, evidence = _read_profiles(col, data_dir, findings, conditions, sources)
     rules = _read_red_flags(col, data_dir, findings, sources)
     education = _read_education(col, data_dir, conditions)
     if any(i.level == "error" for i in col.issues):
@@ -397,7 +422,7 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     pack = KnowledgePack(
         findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
         profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
-        ontology=onto, data_dir=data_dir,
+        ontology=onto, data_dir=data_dir, profile_evidence=evidence,
     )
     freq.setflags(write=False)
     hall.setflags(write=False)

@@ -20,7 +20,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 HPOA_SOURCE = "hpoa_2025_01_16"
 GROUPS = {"skin", "joints_muscles", "whole_body", "organs", "history", "tests"}
 LEVELS = {"emergency", "urgent", "soon", "routine"}
-KINDS = {"seed", "hpoa", "paper", "ontology", "classification"}
+KINDS = {"seed", "hpoa", "paper", "ontology", "classification", "expert"}
+EVIDENCE = {"study", "seed", "class_estimate", "expert"}
 REQUIRED_CONDITIONS = {
     "dystrophic_calcinosis_cutis", "metastatic_calcinosis_cutis", "calciphylaxis",
     "iatrogenic_calcinosis_cutis", "idiopathic_calcinosis_cutis", "tumoral_calcinosis",
@@ -98,12 +99,68 @@ def education() -> dict:
 
 def test_findings_columns_and_unique_ids(findings):
     assert list(findings.columns)[:5] == ["finding_id", "label", "lay_label", "group", "description"]
-    assert set(findings.columns) <= {"finding_id", "label", "lay_label", "group", "description", "implies"}
+    assert set(findings.columns) == {"finding_id", "label", "lay_label", "group", "description", "implies",
+                                     "source", "core"}
     assert findings["finding_id"].is_unique
     assert set(findings["group"]) <= GROUPS
-    for column in ("label", "lay_label", "description"):
+    for column in ("label", "lay_label", "description", "group"):
         assert (findings[column].str.strip() != "").all(), column
-    assert 90 <= len(findings) <= 130
+    # 118 curated findings (issue 1) plus the vocabulary of issue 7 §2 (lab, imaging, biopsy, organ terms).
+    assert 180 <= len(findings) <= 260
+
+
+def test_every_finding_has_a_known_source(findings, sources):
+    known = set(sources["source_id"])
+    missing = findings.loc[findings["source"].str.strip() == "", "finding_id"].tolist()
+    assert not missing, f"findings without a source: {missing}"
+    unknown = sorted(set(findings["source"]) - known)
+    assert not unknown, f"unknown source_id(s) in findings.csv: {unknown}"
+
+
+def test_core_flags_parse_and_keep_each_group_scannable(findings):
+    assert set(findings["core"]) <= {"true", "false"}, sorted(set(findings["core"]))
+    core = findings[findings["core"] == "true"]
+    for group in GROUPS:
+        n = int((core["group"] == group).sum())
+        # A checklist a person can scan: a handful to about fifteen per group, the rest through search.
+        assert 5 <= n <= 16, f"{group}: {n} core findings"
+    assert (findings["core"] == "false").sum() >= 60
+
+
+def test_lay_labels_are_plain(findings):
+    hpo = findings[findings["finding_id"].str.startswith("HP:")]
+    same = hpo.loc[hpo["lay_label"] == hpo["label"], "finding_id"].tolist()
+    # A handful of HPO names are already plain English ("Fever", "Muscle weakness"); new terms must be reworded.
+    assert len(same) <= 12, same
+    for lay in findings["lay_label"]:
+        assert len(lay) <= 100, lay
+
+
+def test_no_row_uses_an_obsolete_or_secondary_hpo_id(findings, profiles, ontology):
+    flags = _csv("red_flags.csv")
+    used = (set(findings["finding_id"]) | set(profiles["finding_id"])
+            | {i for ids in flags["findings"] for i in _split(ids)}
+            | {i for ids in findings["implies"] for i in _split(ids)})
+    for fid in sorted(i for i in used if i.startswith("HP:")):
+        assert fid in ontology.terms, fid
+        assert not ontology.term(fid).obsolete, f"{fid} is obsolete in HPO {ontology.version}"
+        assert ontology.resolve(fid) == fid, f"{fid} is an alternative ID of {ontology.resolve(fid)}"
+
+
+def test_vocabulary_covers_what_case_reports_record(findings):
+    """Terms that outside case reports of the 17 conditions record (issue 7: dropped as 'not close')."""
+    needed = {
+        "HP:0007618",  # Subcutaneous calcification
+        "HP:0025477",  # Periarticular calcification
+        "HP:0003259",  # Elevated circulating creatinine concentration
+        "HP:0003165",  # Elevated circulating parathyroid hormone level
+        "HP:0000822",  # Hypertension
+        "HP:6001163",  # Finger mass
+        "HP:0100699",  # Scarring
+        "HP:0003565",  # Elevated erythrocyte sedimentation rate
+        "HP:0034152",  # Anti-Jo-1 (anti-histidyl tRNA synthetase) antibody positivity
+    }
+    assert needed <= set(findings["finding_id"])
 
 
 def test_finding_ids_are_hpo_or_project_local(findings):
@@ -171,7 +228,8 @@ def test_codes_in_hpoa_have_the_expected_disease_name(conditions, annotations):
 
 
 def test_profile_rows_reference_known_ids(profiles, findings, conditions, sources):
-    assert list(profiles.columns) == ["condition_id", "finding_id", "frequency", "hallmark", "source"]
+    assert list(profiles.columns) == ["condition_id", "finding_id", "frequency", "hallmark", "source", "evidence"]
+    assert set(profiles["evidence"]) <= EVIDENCE
     assert set(profiles["condition_id"]) <= set(conditions["condition_id"])
     assert set(profiles["finding_id"]) <= set(findings["finding_id"])
     assert set(profiles["source"]) <= set(sources["source_id"])
@@ -238,6 +296,75 @@ def test_cross_check_against_phenotype_hpoa(profiles, conditions, ontology, anno
     for line in disagreements:
         print("  ", line)
     assert not hard, hard
+
+
+def test_evidence_matches_the_source(profiles, sources):
+    kind = dict(zip(sources["source_id"], sources["kind"], strict=True))
+    for _, row in profiles.iterrows():
+        where = f"{row['condition_id']} × {row['finding_id']}"
+        if row["evidence"] == "class_estimate":
+            assert row["source"] == HPOA_SOURCE, f"{where}: a frequency class must come from phenotype.hpoa"
+        if row["evidence"] == "seed":
+            assert row["source"] == "seed", where
+        if row["source"] == HPOA_SOURCE:
+            assert row["evidence"] in {"class_estimate", "study"}, where
+        if kind[row["source"]] == "expert":
+            assert row["evidence"] == "expert", where
+        if row["evidence"] == "study":
+            assert kind[row["source"]] in {"paper", "hpoa"}, where
+
+
+def _freq(profiles, condition, finding):
+    rows = profiles[(profiles["condition_id"] == condition) & (profiles["finding_id"] == finding)]
+    assert len(rows) == 1, f"{condition} × {finding} missing"
+    return float(rows["frequency"].iloc[0]), rows["evidence"].iloc[0]
+
+
+def test_sle_profile_follows_the_cohort_not_the_orphanet_classes(profiles):
+    sle = "systemic_lupus_erythematosus"
+    for finding in ("HP:0000093", "HP:0001945", "HP:0001824"):  # proteinuria, fever, weight loss
+        value, evidence = _freq(profiles, sle, finding)
+        assert value < 0.6 and evidence != "class_estimate", finding
+    dsdna, evidence = _freq(profiles, sle, "HP:0020151")
+    assert dsdna >= 0.5 and evidence == "study"
+
+
+def test_ssc_oesophageal_involvement_is_common(profiles):
+    for finding in ("HP:0002020", "HP:0002015"):  # reflux, difficulty swallowing
+        value, evidence = _freq(profiles, "systemic_sclerosis", finding)
+        assert value >= 0.5 and evidence != "class_estimate", finding
+
+
+def test_osteoma_cutis_calcium_is_not_both_low_and_normal(profiles):
+    low, _ = _freq(profiles, "osteoma_cutis", "HP:0002901")
+    normal, _ = _freq(profiles, "osteoma_cutis", "CT:normal_calcium_phosphate")
+    assert low + normal <= 1.0
+    assert normal > low  # most osteoma cutis (primary, POH) has normal calcium; low calcium is the PHP1A subset
+
+
+def test_cutaneous_sarcoidosis_is_a_skin_profile(profiles, findings):
+    cs = profiles[profiles["condition_id"] == "cutaneous_sarcoidosis"]
+    group = dict(zip(findings["finding_id"], findings["group"], strict=True))
+    hallmarks = cs.loc[cs["hallmark"] == "true", "finding_id"]
+    assert all(group[f] == "skin" for f in hallmarks)
+    systemic = {"HP:0001945", "HP:0001824", "HP:0012378", "HP:0012735", "HP:0002094", "HP:0000554", "HP:0001386",
+                "HP:0012219"}  # fever, weight loss, fatigue, cough, dyspnoea, uveitis, joint swelling, erythema nodosum
+    high = cs[cs["finding_id"].isin(systemic) & (cs["frequency"] > 0.3)]
+    assert high.empty, high[["finding_id", "frequency"]].to_dict("records")
+    skin = cs[cs["finding_id"].map(group) == "skin"]
+    assert skin["frequency"].max() >= 0.5
+    assert not (cs["source"] == HPOA_SOURCE).any() or cs.loc[cs["source"] == HPOA_SOURCE, "frequency"].max() <= 0.545
+
+
+def test_calciphylaxis_is_not_cellulitis_in_nine_of_ten(profiles):
+    value, evidence = _freq(profiles, "calciphylaxis", "HP:0100658")
+    assert value < 0.5 and evidence == "expert"
+
+
+def test_dcc_seed_rows_stay_seed(profiles):
+    dcc = profiles[profiles["condition_id"] == "dystrophic_calcinosis_cutis"]
+    assert (dcc.loc[dcc["source"] == "seed", "evidence"] == "seed").all()
+    assert (dcc["source"] == "seed").sum() == 33  # unchanged by issue 7
 
 
 # ---------------------------------------------------------------- red flags

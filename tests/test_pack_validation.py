@@ -104,3 +104,64 @@ def test_cli_score_with_broken_pack_exits_2_with_one_line(pack_copy, capsys):
     assert main(["--data", str(pack_copy), "score", "--present", "HP:0025520"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: profiles.csv, row 2") and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- source, core and evidence columns (issue 7 §2, §3)
+
+
+def _add_columns(pack_copy: Path, core_of_fever: str = "false", source_of_fever: str = "paper1") -> None:
+    path = pack_copy / "findings.csv"
+    lines = path.read_text().splitlines()
+    out = [lines[0] + ",source,core"]
+    for line in lines[1:]:
+        out.append(line + (f",{source_of_fever},{core_of_fever}" if line.startswith("HP:0001945,") else ",seed,true"))
+    path.write_text("\n".join(out) + "\n")
+
+
+def test_findings_without_source_and_core_columns_load_with_defaults(mini_pack):
+    assert all(f.source == "" and f.core for f in mini_pack.findings)
+    assert mini_pack.profile_evidence == {}
+
+
+def test_source_and_core_columns_are_loaded(pack_copy):
+    _add_columns(pack_copy)
+    profiles = pack_copy / "profiles.csv"
+    lines = profiles.read_text().splitlines()
+    profiles.write_text("\n".join([lines[0] + ",evidence"] + [line + ",study" for line in lines[1:]]) + "\n")
+    pack = load_pack(pack_copy)
+    fever = pack.finding("HP:0001945")
+    assert (fever.source, fever.core) == ("paper1", False)
+    assert pack.finding("HP:0025520").core and pack.finding("HP:0025520").source == "seed"
+    assert set(pack.profile_evidence.values()) == {"study"}
+
+
+@pytest.mark.parametrize(("core", "source", "fragments"), [
+    ("maybe", "paper1", ["findings.csv", "row 5", "'core'", "maybe"]),
+    ("true", "nowhere", ["findings.csv", "row 5", "'source'", "nowhere"]),
+])
+def test_bad_source_or_core_gives_one_clear_error(pack_copy, core, source, fragments):
+    _add_columns(pack_copy, core, source)
+    with pytest.raises(PackError) as info:
+        load_pack(pack_copy)
+    assert all(fragment in str(info.value) for fragment in fragments)
+
+
+def test_bad_evidence_gives_one_clear_error(pack_copy):
+    profiles = pack_copy / "profiles.csv"
+    lines = profiles.read_text().splitlines()
+    profiles.write_text("\n".join([lines[0] + ",evidence", lines[1] + ",hunch"]
+                                  + [line + ",study" for line in lines[2:]]) + "\n")
+    with pytest.raises(PackError, match=r"profiles.csv, row 2, column 'evidence'.*hunch"):
+        load_pack(pack_copy)
+
+
+def test_cli_findings_shows_core_and_source(capsys):
+    assert main(["findings", "--group", "tests"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split("\t")[:4] == ["finding_id", "group", "core", "source"]
+    rows = {line.split("\t")[0]: line.split("\t") for line in out[1:]}
+    assert rows["HP:0003259"][2:4] == ["core", "reiter2011_part1"]
+    assert rows["HP:0012458"][2] == "search"
+    assert main(["findings", "--core"]) == 0
+    core_out = capsys.readouterr().out
+    assert "HP:0012458" not in core_out and "HP:0001482" in core_out
