@@ -38,10 +38,10 @@ STRONG_FIT_EXPLAINED = 0.5
 EVIDENCE_LEVELS = ("thin", "moderate", "strong")
 
 THIN_EVIDENCE_NOTE = (
-    "There is only a little specific evidence: one or two findings that many conditions share. "
-    "The match cannot tell the conditions apart, and common causes of such symptoms (for example eczema, "
-    "dry skin, insect bites, allergies or a minor injury or infection) are outside this tool's {n} conditions, "
-    "so no percentage is given."
+    "There is only a little specific evidence for any of the conditions: the findings are few, or shared by "
+    "many conditions. The match cannot tell the conditions apart, and common causes of such symptoms (for "
+    "example eczema, dry skin, insect bites, allergies or a minor injury or infection) are outside this tool's "
+    "{n} conditions, so no percentage is given."
 )
 
 
