@@ -33,8 +33,10 @@ STRONG_EVIDENCE = 3.0
 #: With fewer reported findings than this, the shown share is scaled by n / FULL_SHARE_FINDINGS: one
 #: finding shows at most a third of the match, so never half of it whatever the finding is.
 FULL_SHARE_FINDINGS = 3
-#: A strong absolute fit also explains at least this share of the person's findings.
-STRONG_FIT_EXPLAINED = 0.5
+#: A strong absolute fit also matches at least this many of the condition's hallmarks (all of them
+#: when it has fewer): strong evidence made only of features it shares with a neighbour (e.g. dialysis,
+#: high phosphate and calcification, shared by calciphylaxis and metastatic calcinosis) is not enough.
+STRONG_FIT_HALLMARKS = 2
 EVIDENCE_LEVELS = ("thin", "moderate", "strong")
 
 THIN_EVIDENCE_NOTE = (
@@ -71,8 +73,11 @@ class AbsoluteFit:
     """How well a condition fits in absolute terms (not relative to the other conditions).
 
     ``usual_matched`` of the condition's ``usual_total`` usual features (hallmarks, or seen in at
-    least half of cases) were reported; it explains ``explained`` of the person's ``yours`` present
-    findings; ``evidence`` is the summed specificity × credit of its matched findings.
+    least half of cases) and ``hallmarks_matched`` of its ``hallmarks_total`` hallmarks were reported;
+    it explains ``explained`` of the person's ``yours`` present findings; ``evidence`` is the summed
+    specificity × credit of its matched findings. Everything but ``yours`` only grows when a present
+    finding is added, so decisions taken on ``level``, ``hallmarks_matched`` and ``strong`` never
+    weaken with more findings (triage relies on that).
     """
 
     usual_matched: int
@@ -81,11 +86,13 @@ class AbsoluteFit:
     yours: int
     evidence: float
     level: str
+    hallmarks_matched: int = 0
+    hallmarks_total: int = 0
 
     @property
     def strong(self) -> bool:
-        """Strong evidence that also explains most of what was reported."""
-        return self.level == "strong" and self.explained >= STRONG_FIT_EXPLAINED * self.yours
+        """Strong evidence that includes the condition's own hallmarks (at least STRONG_FIT_HALLMARKS)."""
+        return self.level == "strong" and self.hallmarks_matched >= min(STRONG_FIT_HALLMARKS, self.hallmarks_total)
 
     def describe(self) -> str:
         """E.g. "fits 1 of 16 usual features; explains 1 of your 1 findings; evidence thin"."""
@@ -105,9 +112,12 @@ def absolute_fits(pack: KnowledgePack, present: np.ndarray, matched: np.ndarray,
     usual_total = usual.sum(axis=1).tolist()
     explained = matched.sum(axis=1).tolist()
     evidence = (matched * (present * evidence_weights(pack))).sum(axis=1).tolist()
+    hallmarks_matched = (pack.hallmark & matched).sum(axis=1).tolist()
+    hallmarks_total = pack.hallmark.sum(axis=1).tolist()
     yours = int((present > 0).sum())
     return [AbsoluteFit(usual_matched[i], usual_total[i], explained[i], yours, round(evidence[i], 6),
-                        evidence_level(evidence[i], n_reported)) for i in range(len(usual_total))]
+                        evidence_level(evidence[i], n_reported), hallmarks_matched[i], hallmarks_total[i])
+            for i in range(len(usual_total))]
 
 
 def share_scale(top_evidence: float, n_reported: int) -> float:

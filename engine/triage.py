@@ -21,14 +21,13 @@ LEVEL_ADVICE: dict[str, str] = {
     "soon": "Book an appointment with a doctor within the next few days.",
     "routine": "Make a routine appointment with your doctor to have these findings checked.",
 }
-#: A must-not-miss condition ranked this high, with at least this share of the match,
-#: lifts the level to at least "soon"; with a strong absolute fit (``AbsoluteFit.strong``: strong
-#: evidence that explains at least half of the findings) and at least MUST_NOT_MISS_URGENT_STRENGTH
-#: of the match (a real contender, not a condition that merely shares the findings of a better
-#: match, e.g. calciphylaxis behind metastatic calcinosis on dialysis) to at least "urgent".
-MUST_NOT_MISS_TOP = 3
-MUST_NOT_MISS_MIN_STRENGTH = 0.1
-MUST_NOT_MISS_URGENT_STRENGTH = 0.25
+#: Must-not-miss conditions (``conditions.csv``) escalate on their absolute fit, never on their share
+#: of the match: the share can fall when an unrelated finding is added, and triage must not. A
+#: must-not-miss condition with at least one of its hallmarks matched and more than thin evidence
+#: (``engine.fit.THIN_EVIDENCE``) lifts the level to "soon"; with a strong absolute fit
+#: (``AbsoluteFit.strong``: strong evidence including at least two of its hallmarks) to "urgent".
+MUST_NOT_MISS_SOON = "soon"
+MUST_NOT_MISS_STRONG = "urgent"
 #: A rule's finding counts as present when the case gives it, or a pack finding below it in HPO, at
 #: least this credit. 0.5 is the credit a more general reported term gets (``ancestor_credit``) and the
 #: floor of a "close" match: safety first, so a close or more general report of a danger sign fires
@@ -82,19 +81,20 @@ def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
 
 def _must_not_miss(ranking: Ranking) -> list[TriageReason]:
     reasons = []
-    for m in ranking.matches[:MUST_NOT_MISS_TOP]:
-        if not (m.must_not_miss and m.matched and m.strength >= MUST_NOT_MISS_MIN_STRENGTH):
+    for m in ranking.matches:
+        fit = m.fit
+        if not m.must_not_miss or fit.hallmarks_matched == 0 or fit.level == "thin":
             continue
-        if m.fit.strong and m.strength >= MUST_NOT_MISS_URGENT_STRENGTH:
+        if fit.strong:
             reasons.append(TriageReason(
-                f"must_not_miss:{m.condition_id}", "urgent",
-                f"Your findings fit {m.name} well ({m.fit.describe()}). It can get dangerous quickly if it is the "
+                f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_STRONG,
+                f"Your findings fit {m.name} well ({fit.describe()}). It can get dangerous quickly if it is the "
                 "cause, so a clinician should see you today.", m.matched))
         else:
             reasons.append(TriageReason(
-                f"must_not_miss:{m.condition_id}", "soon",
-                f"{m.name} is among your closest matches. It needs prompt medical attention if it is the "
-                "cause, so a clinician should check soon.", m.matched))
+                f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_SOON,
+                f"Your findings include typical features of {m.name}. It needs prompt medical attention if it is "
+                "the cause, so a clinician should check soon.", m.matched))
     return reasons
 
 
@@ -103,13 +103,14 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
 
     A rule's finding is present when it or a pack finding below it in HPO has credit of at least
     :data:`RULE_MIN_CREDIT`, so a rule fires for descendants and for close matches. With a ranking,
-    a must-not-miss condition near the top adds "soon", or "urgent" with a strong absolute fit.
+    a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
+    fit. Adding a present finding never lowers the level (credits, fits and rules only grow).
     """
     credit = rule_credit(pack, case.present)
     present = {pack.findings[j].id for j in np.flatnonzero(credit >= RULE_MIN_CREDIT)}
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
                for r in pack.red_flags if (used := _fires(r, present)) is not None]
-    if ranking is not None and not ranking.nothing_matched:
+    if ranking is not None:
         reasons += _must_not_miss(ranking)
     reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
     level = reasons[0].level if reasons else "routine"
