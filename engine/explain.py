@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.fit import AbsoluteFit, absolute_fits, share_scale
+from engine.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
 from engine.mapping import EncodedCase, Mapping
 from engine.scoring import Scorer, rank_order, relative_strength
 
-#: A profile finding at least this frequent (or a hallmark) is "expected" when not reported.
-EXPECTED_FREQUENCY = 0.5
+#: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
+#: (the same threshold as the usual features of the absolute fit).
+EXPECTED_FREQUENCY = USUAL_FREQUENCY
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,8 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     order = rank_order(scores, pack.condition_ids)
     codes = _status_codes(case.present, case.absent, pack.frequency, pack.hallmark)
     credit = np.maximum(case.present, case.absent).tolist()
-    usual = (pack.frequency > 0) & (pack.hallmark | (pack.frequency >= EXPECTED_FREQUENCY))
     reported = {m.reported_id for m in case.mappings if m.present and m.finding_id and m.relation != "implied"}
-    fits = absolute_fits(pack, case.present, codes == 0, usual, len(reported))
+    fits = absolute_fits(pack, case.present, len(reported))
     scale = share_scale(fits[int(order[0])].evidence, len(reported)) if len(order) else 0.0
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):

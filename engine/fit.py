@@ -24,6 +24,8 @@ import numpy as np
 from engine.pack import KnowledgePack
 from engine.scoring import specificity
 
+#: A profile finding this frequent (or a hallmark) is one of the condition's usual features.
+USUAL_FREQUENCY = 0.5
 #: Evidence below this is "thin": less than one and a half findings unique to one condition,
 #: e.g. one or two findings that several of the conditions share (itching, redness, pain). A single
 #: reported finding is always thin: the pack cannot know how common it is outside its conditions.
@@ -100,21 +102,28 @@ class AbsoluteFit:
                 f"your {self.yours} finding{'s' if self.yours != 1 else ''}; evidence {self.level}")
 
 
-def absolute_fits(pack: KnowledgePack, present: np.ndarray, matched: np.ndarray, usual: np.ndarray,
-                  n_reported: int) -> list[AbsoluteFit]:
-    """One :class:`AbsoluteFit` per condition (pack order).
+@lru_cache(maxsize=8)
+def _fit_matrices(pack: KnowledgePack) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
+    """Per pack: (usual features, hallmarks, profile) as 0/1 rows (3, C, F), and the usual / hallmark totals."""
+    in_profile = pack.frequency > 0
+    usual = in_profile & (pack.hallmark | (pack.frequency >= USUAL_FREQUENCY))
+    hallmark = in_profile & pack.hallmark
+    rows = np.stack([usual, hallmark, in_profile]).astype(float)
+    rows.setflags(write=False)
+    return rows, in_profile.astype(float), usual.sum(axis=1).tolist(), hallmark.sum(axis=1).tolist()
 
-    ``present`` is the case's present credit (F,); ``matched`` marks, per condition and finding (C, F),
-    the reported findings in the condition's profile, ``usual`` its usual features; ``n_reported`` is
-    the number of distinct present IDs the person reported (implied findings not counted).
+
+def absolute_fits(pack: KnowledgePack, present: np.ndarray, n_reported: int) -> list[AbsoluteFit]:
+    """One :class:`AbsoluteFit` per condition (pack order) for a case's present credit (F,).
+
+    A finding is matched by a condition when its credit is positive and it is in the profile;
+    ``n_reported`` is the number of distinct present IDs the person reported (implied ones not counted).
     """
-    usual_matched = (usual & matched).sum(axis=1).tolist()
-    usual_total = usual.sum(axis=1).tolist()
-    explained = matched.sum(axis=1).tolist()
-    evidence = (matched * (present * evidence_weights(pack))).sum(axis=1).tolist()
-    hallmarks_matched = (pack.hallmark & matched).sum(axis=1).tolist()
-    hallmarks_total = pack.hallmark.sum(axis=1).tolist()
-    yours = int((present > 0).sum())
+    rows, in_profile, usual_total, hallmarks_total = _fit_matrices(pack)
+    reported = (present > 0).astype(float)
+    usual_matched, hallmarks_matched, explained = (rows @ reported).round().astype(int).tolist()
+    evidence = (in_profile @ (present * evidence_weights(pack))).tolist()
+    yours = int(reported.sum())
     return [AbsoluteFit(usual_matched[i], usual_total[i], explained[i], yours, round(evidence[i], 6),
                         evidence_level(evidence[i], n_reported), hallmarks_matched[i], hallmarks_total[i])
             for i in range(len(usual_total))]

@@ -61,9 +61,11 @@ def _severity(level: str) -> int:
     return TRIAGE_LEVELS.index(level)
 
 
-def rule_credit(pack: KnowledgePack, present: np.ndarray) -> np.ndarray:
-    """Per finding, the best present credit of the finding itself or of any pack finding below it in HPO."""
-    return (pack.below * present[None, :]).max(axis=1)
+def rule_findings(pack: KnowledgePack, present: np.ndarray) -> set[str]:
+    """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
+    that is, present with credit of at least :data:`RULE_MIN_CREDIT`."""
+    hit = pack.below[:, np.flatnonzero(present >= RULE_MIN_CREDIT)].any(axis=1)
+    return {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
 
 
 def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
@@ -106,8 +108,7 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
     fit. Adding a present finding never lowers the level (credits, fits and rules only grow).
     """
-    credit = rule_credit(pack, case.present)
-    present = {pack.findings[j].id for j in np.flatnonzero(credit >= RULE_MIN_CREDIT)}
+    present = rule_findings(pack, case.present)
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
                for r in pack.red_flags if (used := _fires(r, present)) is not None]
     if ranking is not None:
