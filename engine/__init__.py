@@ -13,12 +13,13 @@ from engine.corpus import load_corpus, rank_corpus
 from engine.errors import InputError, PackError, TriageError, WeightsError
 from engine.evaluate import Evaluation, evaluate
 from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
+from engine.fit import AbsoluteFit
 from engine.mapping import EncodedCase, encode_case
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
 from engine.result import Result, match_findings, run_case, score
 from engine.scoring import METHOD_INFO, METHODS, Scorer, prepare
-from engine.triage import CLINICIAN_PROMPT, Triage, assess
+from engine.triage import CLINICIAN_PROMPT, Triage, assess, triage_terms
 from engine.validation import Issue
 from engine.weights import (
     PARAM_SPECS,
@@ -36,6 +37,7 @@ __all__ = [
     "METHODS",
     "METHOD_INFO",
     "PARAM_SPECS",
+    "AbsoluteFit",
     "Case",
     "ConditionMatch",
     "EncodedCase",
@@ -73,6 +75,7 @@ __all__ = [
     "score",
     "suggest_next",
     "teaching_cases",
+    "triage_terms",
     "validate_weights",
     "weights_to_csv",
     "weights_to_toml",

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from engine.phenopacket_eval import (
 )
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.scoring import METHODS
-from engine.triage import CLINICIAN_PROMPT
+from engine.triage import CLINICIAN_PROMPT, Triage, triage_terms
 from engine.weights import Weights, default_weights, load_weights
 
 
@@ -48,22 +49,34 @@ def _fmt(value: float) -> str:
 
 def _score_table(result: Result, top: int) -> str:
     r = result.ranking
-    lines = [f"{result.educational_note}", f"method: {r.method}   HPO {result.hpo_version}", "",
-             f"{'rank':>4}  {'score':>8}  {'share':>6}  condition  (matched / expected-not-reported / unexplained)"]
+    lines = [f"{result.educational_note}", f"method: {r.method}   HPO {result.hpo_version}", ""]
+    if result.evidence_note:  # thin evidence: say so first and headline no percentage
+        lines += [f"EVIDENCE THIN: {result.evidence_note}", ""]
+    else:
+        lines += [f"evidence: {result.evidence_level} (shown share = share of the match among the "
+                  f"{len(r.matches)} conditions, scaled down when the evidence is thin or the findings few)", ""]
+    lines.append(f"{'rank':>4}  {'score':>8}  {'shown':>6}  condition  [absolute fit]")
     for m in r.matches[:top]:
-        lines.append(f"{m.rank:>4}  {_fmt(m.score)}  {m.strength:6.1%}  {m.name}  "
-                     f"({len(m.matched)} / {len(m.expected_not_reported)} / {len(m.unexplained)})")
+        shown = "     -" if result.evidence_note else f"{m.shown_share:6.1%}"
+        lines.append(f"{m.rank:>4}  {_fmt(m.score)}  {shown}  {m.name}  [{m.fit.describe()}]")
     for mp in r.mappings:
         if mp.note:
             lines.append(f"note: {mp.note}")
-    t = result.triage
-    lines += ["", f"triage: {t.level.upper()} - {t.advice}"]
-    lines += [f"  - [{x.level}] {x.message}" for x in t.reasons]
+    lines += ["", *_triage_lines(result.triage)]
     if result.next_questions:
         lines += ["", "next best questions:"]
         lines += [f"  - {q.label} ({q.information_gain:.2f} bits): {q.reason}" for q in result.next_questions]
-    lines += ["", result.clinician_prompt, "", f"Disclaimer: {result.disclaimer}"]
+    lines += ["", result.clinician_prompt, "", _disclaimer(result.disclaimer)]
     return "\n".join(lines)
+
+
+def _disclaimer(text: str) -> str:
+    """The pack's disclaimer, labelled once (the seed's own text already starts with "Disclaimer:")."""
+    return text if text.lower().startswith("disclaimer") else f"Disclaimer: {text}"
+
+
+def _triage_lines(t: Triage) -> list[str]:
+    return [f"triage: {t.level.upper()} - {t.advice}", *(f"  - [{x.level}] {x.message}" for x in t.reasons)]
 
 
 def cmd_score_corpus(args: argparse.Namespace) -> int:
@@ -74,8 +87,11 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     pack = _corpus(args.pack)
     expected = _corpus_expected(pack, packet, args.method) if packet else None
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
+    curated = _pack(args)  # the same red-flag rules as the curated pack, through its mapping
+    triage = triage_terms(curated, args.present, args.absent)
     if args.format == "json":
         print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
+                          "disclaimer": curated.disclaimer, "triage": asdict(triage),
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,
                           **({"phenopacket": expected} if expected else {}),
                           "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
@@ -89,7 +105,8 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
         print(f"{h.rank:>4}  {_fmt(h.score)}  {h.disease_id} {h.name}  ({len(h.matched)} / {len(h.partial)})")
     if expected:
         print(_expected_line(expected))
-    print(f"\n{CLINICIAN_PROMPT}")
+    print("\n" + "\n".join(_triage_lines(triage)))
+    print(f"\n{CLINICIAN_PROMPT}\n\n{_disclaimer(curated.disclaimer)}")
     return 0
 
 
@@ -112,33 +129,59 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     return {
         "summary": ev.summary(),
+        "report": ev.report(),
         "cases": [{"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.predicted,
-                   "top3": list(c.top3), "expected_triage": c.expected_triage, "triage": c.triage}
+                   "top3": list(c.top3), "expected_triage": c.expected_triage, "triage": c.triage,
+                   "dropped": [d.finding_id for d in c.dropped]}
                   for c in ev.cases],
         "confusion": {"labels": list(ev.labels), "matrix": ev.confusion.tolist()},
     }
 
 
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _evaluation_lines(ev: Evaluation) -> list[str]:
+    rep = ev.report()
+    ci1, ci3 = rep["top1_ci95"] or (0.0, 0.0), rep["top3_ci95"] or (0.0, 0.0)
+    lines = [
+        f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%} (95% CI {ci1[0]:.1%}-{ci1[1]:.1%})  "
+        f"top-3 {ev.top3:.1%} (95% CI {ci3[0]:.1%}-{ci3[1]:.1%})  MRR {ev.mrr:.3f}",
+        f"  triage ({rep['triage_rated']} rated): exact {_pct(ev.triage_agreement)}  "
+        f"under by one level {_pct(ev.under_triage_one)}  under by two or more {_pct(ev.under_triage_two_plus)}  "
+        f"over {_pct(ev.over_triage)}",
+        f"  findings dropped: {len(ev.dropped)} of {ev.present_findings} present ({ev.dropped_share:.1%})",
+        *(f"    - {d.case_id}: {d.finding_id}: {d.reason}" for d in ev.dropped),
+        "  recall by condition:",
+        *(f"    {cid:<32} top-1 {v['top1']:>5.0%}  top-3 {v['top3']:>5.0%}  (n={v['n']})"
+          for cid, v in ev.recall_by_condition().items()),
+    ]
+    return lines
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.pack != "curated" or _has_phenopackets(args.cases):
         return cmd_evaluate_phenopackets(args)
-    if args.method not in METHODS:
-        raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
+    method = args.method or "all"
+    if method != "all" and method not in METHODS:
+        raise InputError(f"method {method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)} or all")
     pack = _pack(args)
     cases = load_cases(pack, args.cases)
-    ev = evaluate(pack, cases, args.method, _weights(pack, args))
+    methods = METHODS if method == "all" else (method,)
+    evs = [evaluate(pack, cases, m, _weights(pack, args)) for m in methods]
     if args.format == "json":
-        data = _evaluation_dict(ev)
-        data["summary"]["hpo_version"] = pack.hpo_version
+        data = _evaluation_dict(evs[0]) if len(evs) == 1 else {"methods": {e.method: _evaluation_dict(e)
+                                                                             for e in evs}}
         print(json.dumps(data, indent=2))
         return 0
-    s = ev.summary()
-    agreement = "n/a" if s["triage_agreement"] is None else f"{s['triage_agreement']:.1%}"
-    print(f"method {ev.method}, HPO {pack.hpo_version}: n={ev.n}  top-1 {ev.top1:.1%}  top-3 {ev.top3:.1%}  "
-          f"MRR {ev.mrr:.3f}  triage agreement {agreement}")
-    print(f"\n{'case':<40} {'rank':>4}  {'expected':<32} {'top-1':<32} triage (expected)")
-    for c in ev.cases:
-        print(f"{c.case_id:<40} {c.rank:>4}  {c.expected:<32} {c.predicted:<32} {c.triage} ({c.expected_triage})")
+    for ev in evs:
+        print("\n".join(_evaluation_lines(ev)) + "\n")
+    if len(evs) == 1:
+        ev = evs[0]
+        print(f"{'case':<40} {'rank':>4}  {'expected':<32} {'top-1':<32} triage (expected)")
+        for c in ev.cases:
+            print(f"{c.case_id:<40} {c.rank:>4}  {c.expected:<32} {c.predicted:<32} {c.triage} ({c.expected_triage})")
     return 0
 
 
@@ -248,6 +291,9 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
             raise
         curated = None
     inputs: Inputs = gather(args.cases, curated)
+    if args.method == "all":
+        raise InputError("--method all compares the curated methods on case files; give one method for phenopackets")
+    args.method = args.method or "likelihood"
     if curated is not None and args.pack == "curated":
         if args.method not in METHODS:
             raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
@@ -338,10 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="take the findings (and the expected disease) from a GA4GH phenopacket v2 JSON file")
     score.set_defaults(func=cmd_score)
 
-    ev = sub.add_parser("evaluate", help="top-1, top-3, MRR (and triage agreement) on case files or phenopackets")
+    ev = sub.add_parser("evaluate", help="top-1/top-3 (bootstrap 95%% CI), MRR, triage, dropped findings, "
+                                          "recall per condition, on case files or phenopackets")
     ev.add_argument("cases", nargs="+", help="case files (JSON lists), phenopacket JSON files, or folders of them")
-    ev.add_argument("--method", choices=tuple(dict.fromkeys(METHODS + CORPUS_METHODS)), default="likelihood",
-                    help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
+    ev.add_argument("--method", choices=("all", *dict.fromkeys(METHODS + CORPUS_METHODS)), default=None,
+                    help=f"curated pack: {', '.join(METHODS)} or all (the default for case files); "
+                         f"corpus packs: {', '.join(CORPUS_METHODS)} (default likelihood)")
     ev.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
                     help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")

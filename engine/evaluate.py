@@ -1,4 +1,9 @@
-"""Evaluate a method and weights on case files: top-1, top-3, mean reciprocal rank, triage agreement."""
+"""Evaluate a method and weights on case files.
+
+Per method: top-1, top-3 and mean reciprocal rank (with seeded bootstrap 95 % intervals for top-1 and
+top-3), per-condition recall, triage agreement, under-triage by one level and by two or more,
+over-triage, and the present findings dropped (reported, but reaching no finding of the pack).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,24 @@ import numpy as np
 
 from engine.cases import Case
 from engine.explain import explain
-from engine.mapping import encode_case
-from engine.pack import KnowledgePack
+from engine.mapping import EncodedCase, encode_case
+from engine.pack import TRIAGE_LEVELS, KnowledgePack
 from engine.scoring import prepare
 from engine.triage import assess
 from engine.weights import Weights
+
+#: Bootstrap resamples of the cases and the fixed seed that makes the intervals reproducible.
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 20250116
+
+
+@dataclass(frozen=True)
+class DroppedFinding:
+    """A present finding that reached no finding of the pack, and why."""
+
+    case_id: str
+    finding_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,15 @@ class CaseResult:
     top3: tuple[str, ...]
     expected_triage: str | None
     triage: str
+    n_present: int = 0  # distinct IDs reported present
+    dropped: tuple[DroppedFinding, ...] = ()
+
+    @property
+    def triage_gap(self) -> int | None:
+        """Levels above (+) or below (-) the expected triage; None when no triage was expected."""
+        if self.expected_triage is None:
+            return None
+        return TRIAGE_LEVELS.index(self.triage) - TRIAGE_LEVELS.index(self.expected_triage)
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,83 @@ class Evaluation:
                 "mrr": round(self.mrr, 4),
                 "triage_agreement": None if self.triage_agreement is None else round(self.triage_agreement, 4)}
 
+    def _triage_share(self, test) -> float | None:
+        gaps = [c.triage_gap for c in self.cases if c.triage_gap is not None]
+        return float(np.mean([test(g) for g in gaps])) if gaps else None
+
+    @property
+    def under_triage_one(self) -> float | None:
+        """Share of cases with an expected triage that got one level less."""
+        return self._triage_share(lambda g: g == -1)
+
+    @property
+    def under_triage_two_plus(self) -> float | None:
+        """Share of cases with an expected triage that got two or more levels less."""
+        return self._triage_share(lambda g: g <= -2)
+
+    @property
+    def over_triage(self) -> float | None:
+        """Share of cases with an expected triage that got a higher level."""
+        return self._triage_share(lambda g: g > 0)
+
+    @property
+    def dropped(self) -> tuple[DroppedFinding, ...]:
+        return tuple(d for c in self.cases for d in c.dropped)
+
+    @property
+    def present_findings(self) -> int:
+        return sum(c.n_present for c in self.cases)
+
+    @property
+    def dropped_share(self) -> float:
+        return len(self.dropped) / self.present_findings if self.present_findings else 0.0
+
+    def recall_by_condition(self) -> dict[str, dict[str, float | int]]:
+        """Per expected condition: its number of cases and the share ranked first (top-1) and in the top 3."""
+        out: dict[str, dict[str, float | int]] = {}
+        for cid in sorted({c.expected for c in self.cases}):
+            mine = [c for c in self.cases if c.expected == cid]
+            out[cid] = {"n": len(mine), "top1": round(float(np.mean([c.rank == 1 for c in mine])), 4),
+                        "top3": round(float(np.mean([c.rank <= 3 for c in mine])), 4)}
+        return out
+
+    def bootstrap_ci(self, k: int, samples: int = BOOTSTRAP_SAMPLES,
+                     seed: int = BOOTSTRAP_SEED) -> tuple[float, float] | None:
+        """Percentile bootstrap 95 % interval of top-``k`` accuracy (cases resampled; fixed seed)."""
+        if not self.cases:
+            return None
+        hits = np.array([c.rank <= k for c in self.cases], dtype=float)
+        idx = np.random.default_rng(seed).integers(0, len(hits), size=(samples, len(hits)))
+        lo, hi = np.percentile(hits[idx].mean(axis=1), [2.5, 97.5])
+        return round(float(lo), 4), round(float(hi), 4)
+
+    def report(self) -> dict[str, object]:
+        """Every figure of the evaluation, JSON-ready (``summary()`` plus safety and coverage figures)."""
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        return {
+            **self.summary(),
+            "top1_ci95": self.bootstrap_ci(1), "top3_ci95": self.bootstrap_ci(3),
+            "triage_rated": sum(c.expected_triage is not None for c in self.cases),
+            "under_triage_one": r(self.under_triage_one), "under_triage_two_plus": r(self.under_triage_two_plus),
+            "over_triage": r(self.over_triage),
+            "present_findings": self.present_findings, "dropped_findings": len(self.dropped),
+            "dropped_share": round(self.dropped_share, 4),
+            "dropped": [{"case": d.case_id, "finding": d.finding_id, "reason": d.reason} for d in self.dropped],
+            "recall_by_condition": self.recall_by_condition(),
+        }
+
+
+def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
+    """Present IDs none of whose mappings reached a pack finding, each with the mapping's note."""
+    reached = {m.reported_id for m in encoded.mappings if m.present and m.finding_id is not None}
+    out: dict[str, DroppedFinding] = {}
+    for m in encoded.mappings:
+        if m.present and m.reported_id not in reached and m.reported_id not in out:
+            out[m.reported_id] = DroppedFinding(case_id, m.reported_id, m.note or "no finding of the pack is close")
+    return tuple(out.values())
+
 
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
     """Rank every case and compare with its expected condition (alternatives count as correct)."""
@@ -72,7 +176,8 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
         order = [m.condition_id for m in ranking.matches]
         rank = min(order.index(c) + 1 for c in case.accepted)
         results.append(CaseResult(case.id, case.expected, rank, order[0], tuple(order[:3]),
-                                  case.expected_triage, assess(pack, encoded, ranking).level))
+                                  case.expected_triage, assess(pack, encoded, ranking).level,
+                                  len(set(case.present)), _dropped(case.id, encoded)))
     from sklearn.metrics import confusion_matrix  # lazily: importing scikit-learn costs about 1 s of start-up
 
     labels = pack.condition_ids

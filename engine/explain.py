@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
 from engine.mapping import EncodedCase, Mapping
 from engine.scoring import Scorer, rank_order, relative_strength
 
-#: A profile finding at least this frequent (or a hallmark) is "expected" when not reported.
-EXPECTED_FREQUENCY = 0.5
+#: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
+#: (the same threshold as the usual features of the absolute fit).
+EXPECTED_FREQUENCY = USUAL_FREQUENCY
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,12 @@ class FindingContribution:
 
 @dataclass(frozen=True)
 class ConditionMatch:
-    """One condition's place in a ranking and why it is there."""
+    """One condition's place in a ranking and why it is there.
+
+    ``strength`` is the condition's share of the match among the pack's conditions (sums to 1);
+    ``shown_share`` is what people are shown: the share scaled down when the evidence is thin or the
+    findings few (:mod:`engine.fit`); ``fit`` is the absolute fit and evidence level.
+    """
 
     condition_id: str
     name: str
@@ -48,6 +55,8 @@ class ConditionMatch:
     unexplained: tuple[str, ...]
     ruled_out: tuple[str, ...]
     contributions: tuple[FindingContribution, ...]
+    fit: AbsoluteFit
+    shown_share: float
 
     def why(self) -> str:
         """A one-paragraph plain-language reason for this rank."""
@@ -84,6 +93,16 @@ class Ranking:
     def nothing_matched(self) -> bool:
         return all(not m.matched for m in self.matches)
 
+    @property
+    def evidence_level(self) -> str:
+        """The top match's evidence level (``thin`` / ``moderate`` / ``strong``); ``thin`` if nothing matched."""
+        return "thin" if self.nothing_matched else self.top.fit.level
+
+    @property
+    def thin(self) -> bool:
+        """Too little specific evidence to headline a percentage (say so first)."""
+        return self.evidence_level == "thin"
+
 
 _STATUS = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
 
@@ -107,6 +126,9 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     order = rank_order(scores, pack.condition_ids)
     codes = _status_codes(case.present, case.absent, pack.frequency, pack.hallmark)
     credit = np.maximum(case.present, case.absent).tolist()
+    reported = {m.reported_id for m in case.mappings if m.present and m.finding_id and m.relation != "implied"}
+    fits = absolute_fits(pack, case.present, len(reported))
+    scale = share_scale(fits[int(order[0])].evidence, len(reported)) if len(order) else 0.0
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):
         cond = pack.conditions[i]
@@ -128,7 +150,7 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
             strength=float(strength[i]), base=float(scorer.base[i]), must_not_miss=cond.must_not_miss,
             matched=tuple(by_status["matched"]), expected_not_reported=tuple(by_status["not_reported"]),
             unexplained=tuple(by_status["unexplained"]), ruled_out=tuple(by_status["ruled_out"]),
-            contributions=tuple(rows),
+            contributions=tuple(rows), fit=fits[i], shown_share=float(strength[i]) * scale,
         ))
     return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
 

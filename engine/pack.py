@@ -84,15 +84,31 @@ class Condition:
     sources: tuple[str, ...]
 
 
+#: One alternative of an ``any_of`` group: findings that must all be present (usually just one).
+Alternative = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class RedFlagRule:
-    """Fires when all of ``findings`` are present."""
+    """Fires when all of ``findings`` are present and every ``any_of`` group has a present alternative.
+
+    ``any_of`` is a conjunction of groups; a group is satisfied by any one of its alternatives, and
+    an alternative by all of its findings (e.g. "painful ulcer" = ulcer + pain). Written in
+    ``red_flags.csv`` as ``;`` between groups, ``|`` between alternatives and ``+`` inside one.
+    """
 
     rule_id: str
     findings: tuple[str, ...]
     level: str
     message: str
     source: str
+    any_of: tuple[tuple[Alternative, ...], ...] = ()
+
+    @property
+    def finding_ids(self) -> tuple[str, ...]:
+        """Every finding the rule mentions (all-of first, then the alternatives), without repeats."""
+        ids = [*self.findings, *(f for group in self.any_of for alt in group for f in alt)]
+        return tuple(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,19 @@ class KnowledgePack:
             if seen:
                 closure[start] = tuple(sorted(seen))
         return closure
+
+    @cached_property
+    def below(self) -> np.ndarray:
+        """``below[i, j]``: finding ``j`` is finding ``i`` or, in HPO, a descendant of it (F, F booleans)."""
+        n = len(self.findings)
+        out = np.eye(n, dtype=bool)
+        for j, f in enumerate(self.findings):
+            if f.is_hpo:
+                ancestors = self.ontology.ancestors(f.id)
+                for i, g in enumerate(self.findings):
+                    out[i, j] |= g.is_hpo and g.id in ancestors
+        out.setflags(write=False)
+        return out
 
     def finding(self, finding_id: str) -> Finding:
         return self.findings[self.finding_index[finding_id]]
@@ -238,6 +267,14 @@ class _Collector:
 
 def _split(raw: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in raw.split(";") if p.strip())
+
+
+def parse_any_of(raw: str) -> tuple[tuple[Alternative, ...], ...]:
+    """``"A|B+C;D"`` -> ``((("A",), ("B", "C")), (("D",),))``; an empty alternative stays empty (an error)."""
+    groups = []
+    for group in _split(raw):
+        groups.append(tuple(tuple(f.strip() for f in alt.split("+") if f.strip()) for alt in group.split("|")))
+    return tuple(groups)
 
 
 def _read_sources(col: _Collector, data_dir: Path) -> dict[str, Source]:
@@ -374,16 +411,24 @@ def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
     rules = []
     for line, r in rows:
         ids = _split(r["findings"])
+        any_of = parse_any_of(r.get("any_of", ""))
         bad = [i for i in ids if i not in known]
-        if not ids or bad:
+        if bad or not (ids or any_of):
             col.error(file, f"unknown finding ID(s) {', '.join(bad) or '(none given)'}", line, "findings")
+            continue
+        bad = [i for group in any_of for alt in group for i in alt if i not in known]
+        malformed = any(not alt for group in any_of for alt in group)
+        if bad or malformed:
+            what = f"unknown finding ID(s) {', '.join(bad)}" if bad else "an empty alternative"
+            col.error(file, f"{what}; expected groups separated by ';', alternatives by '|', "
+                            "findings of one alternative by '+'", line, "any_of")
             continue
         if r["level"] not in TRIAGE_LEVELS:
             col.error(file, f"expected one of {', '.join(TRIAGE_LEVELS)}, got {r['level']!r}", line, "level")
             continue
         if r["source"] and r["source"] not in sources:
             col.error(file, f"unknown source_id {r['source']!r}", line, "source")
-        rules.append(RedFlagRule(r["rule_id"], ids, r["level"], r["message"], r["source"]))
+        rules.append(RedFlagRule(r["rule_id"], ids, r["level"], r["message"], r["source"], any_of))
     return rules
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from engine.explain import Ranking, explain
+from engine.fit import THIN_EVIDENCE_NOTE
 from engine.mapping import EncodedCase, encode_case
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack
@@ -32,6 +33,16 @@ class Result:
     def clinician_prompt(self) -> str:
         return self.triage.clinician_prompt
 
+    @property
+    def evidence_level(self) -> str:
+        """How much specific evidence the best match rests on: ``thin``, ``moderate`` or ``strong``."""
+        return self.ranking.evidence_level
+
+    @property
+    def evidence_note(self) -> str | None:
+        """What to say first when the evidence is thin (no percentage is headlined then); else None."""
+        return THIN_EVIDENCE_NOTE.format(n=len(self.ranking.matches)) if self.ranking.thin else None
+
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """A JSON-ready dict (``top`` limits the number of matches listed)."""
         matches = self.ranking.matches[:top] if top else self.ranking.matches
@@ -42,7 +53,9 @@ class Result:
             "method": self.ranking.method,
             "hpo_version": self.hpo_version,
             "triage": asdict(self.triage),
-            "matches": [asdict(m) for m in matches],
+            "evidence_level": self.evidence_level,
+            "evidence_note": self.evidence_note,
+            "matches": [{**asdict(m), "fit_summary": m.fit.describe()} for m in matches],
             "mappings": [asdict(m) for m in self.ranking.mappings],
             "next_questions": [asdict(q) for q in self.next_questions],
         }

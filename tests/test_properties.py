@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import encode_case, load_pack, match_findings, prepare
+from engine import InputError, encode_case, load_pack, match_findings, prepare
+from engine.pack import TRIAGE_LEVELS
 from engine.weights import default_weights
 
 from .conftest import MINI_PACK
@@ -85,3 +86,41 @@ def test_more_weight_on_a_matched_finding_never_lowers_a_weighted_score(case):
     heavy = prepare(PACK, heavier, "weighted")
     enc = encode_case(PACK, present, absent)
     assert np.all(heavy.score(enc.present, enc.absent) >= base.score(enc.present, enc.absent) - 1e-12)
+
+
+REAL = load_pack()
+REAL_IDS = list(REAL.finding_ids)
+
+
+@st.composite
+def real_cases(draw):
+    """A present list, one more present finding, and absent findings, from the shipped pack."""
+    present = draw(st.lists(st.sampled_from(REAL_IDS), unique=True, max_size=8))
+    extra = draw(st.sampled_from([i for i in REAL_IDS if i not in present]))
+    rest = [i for i in REAL_IDS if i not in present and i != extra]
+    absent = draw(st.lists(st.sampled_from(rest), unique=True, max_size=3))
+    return present, extra, absent
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(real_cases(), st.sampled_from(METHODS))
+def test_adding_a_finding_never_lowers_the_triage_level(case, method):
+    present, extra, absent = case
+    try:
+        before = match_findings(REAL, present, absent, method)
+        after = match_findings(REAL, [*present, extra], absent, method)
+    except InputError:  # the extra finding contradicts an absent one (through an implication)
+        return
+    assert TRIAGE_LEVELS.index(after.triage.level) >= TRIAGE_LEVELS.index(before.triage.level)
+
+
+@SETTINGS
+@given(real_cases(), st.sampled_from(METHODS))
+def test_shown_share_never_exceeds_the_share(case, method):
+    present, _, absent = case
+    result = match_findings(REAL, present, absent, method)
+    shown = np.array([m.shown_share for m in result.ranking.matches])
+    share = np.array([m.strength for m in result.ranking.matches])
+    assert np.all(shown <= share + 1e-12) and shown.sum() <= 1 + 1e-9
+    if len(present) < 2:
+        assert result.evidence_level == "thin" and result.evidence_note

@@ -1,8 +1,13 @@
-"""Red flags from data decide the level; the clinician prompt is always there."""
+"""Red flags from data decide the level, matched through the ontology; the clinician prompt is always there."""
 
 from __future__ import annotations
 
-from engine import CLINICIAN_PROMPT, match_findings
+import numpy as np
+import pytest
+
+from engine import CLINICIAN_PROMPT, EncodedCase, assess, check_pack, load_pack, match_findings
+from engine.pack import parse_any_of
+from engine.triage import RULE_MIN_CREDIT, triage_terms
 
 ULCER, FEVER, CKD, CALCINOSIS = "HP:0200042", "HP:0001945", "HP:0012622", "HP:0025520"
 
@@ -38,8 +43,144 @@ def test_partial_credit_does_not_fire_a_rule(mini_pack, mini_weights):
     assert result.triage.level == "urgent"
 
 
-def test_must_not_miss_condition_near_the_top_asks_for_a_prompt_visit(mini_pack, mini_weights):
-    result = match_findings(mini_pack, [FEVER], weights=mini_weights)
-    assert result.ranking.top.condition_id == "skin_infection"
-    assert result.triage.level == "soon"
-    assert result.triage.reasons[0].rule_id == "must_not_miss:skin_infection"
+def test_rule_threshold_on_encoded_credit(mini_pack):
+    """A rule's finding counts from RULE_MIN_CREDIT (0.5, the credit of a close, more general report) up."""
+    assert RULE_MIN_CREDIT == 0.5
+    idx = mini_pack.finding_index
+
+    def level(credit: float) -> str:
+        present = np.zeros(len(mini_pack.findings))
+        present[[idx[FEVER], idx[ULCER]]] = [1.0, credit]
+        return assess(mini_pack, EncodedCase(present, np.zeros_like(present), ())).level
+
+    assert level(RULE_MIN_CREDIT - 0.01) == "routine"
+    assert level(RULE_MIN_CREDIT) == "urgent"
+
+
+def test_any_of_syntax():
+    assert parse_any_of("A|B+C;D") == ((("A",), ("B", "C")), (("D",),))
+    assert parse_any_of("") == ()
+
+
+def test_bad_any_of_is_a_pack_error_naming_the_cell(pack_copy):
+    path = pack_copy / "red_flags.csv"
+    rows = path.read_text().splitlines()
+    header = rows[0].replace("findings,", "findings,any_of,")
+    body = [r.replace("urgent,", ",urgent,").replace("emergency,", ",emergency,") for r in rows[1:]]
+    path.write_text("\n".join([header, *body, "bad,HP:0001945,HP:0200042|CT:nope,soon,Message.,paper1"]) + "\n")
+    _, issues = check_pack(pack_copy)
+    errors = [str(i) for i in issues if i.level == "error"]
+    assert len(errors) == 1 and "red_flags.csv" in errors[0] and "'any_of'" in errors[0] and "CT:nope" in errors[0]
+    path.write_text("\n".join([header, *body, "ok,HP:0001945,HP:0200042+HP:0012622|HP:0025520,soon,M.,paper1"]))
+    rule = load_pack(pack_copy).red_flags[-1]
+    assert rule.any_of == ((("HP:0200042", "HP:0012622"), ("HP:0025520",)),)
+
+
+# ------------------------------------------------------------------ the shipped pack
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+def _minimal(rule) -> list[str]:
+    """The smallest report that satisfies ``rule``: its all-of findings and each group's first alternative."""
+    return list(dict.fromkeys([*rule.findings, *(f for group in rule.any_of for f in group[0])]))
+
+
+def _fired(pack, present) -> set[str]:
+    return {r.rule_id for r in match_findings(pack, present).triage.reasons}
+
+
+def test_every_rule_fires_on_its_minimal_report(pack):
+    for rule in pack.red_flags:
+        assert rule.rule_id in _fired(pack, _minimal(rule)), rule.rule_id
+
+
+def test_every_rule_fires_for_descendants_of_its_findings(pack):
+    """Replace each HPO finding of a rule's minimal report by a more specific HPO term outside the pack."""
+    onto, checked = pack.ontology, 0
+    for rule in pack.red_flags:
+        base = _minimal(rule)
+        for fid in base:
+            if not fid.startswith("HP:"):
+                continue
+            below = sorted(d for d in onto.descendants(fid)
+                           if d not in pack.finding_index and not onto.terms[d].obsolete)
+            if below:
+                report = [below[0] if f == fid else f for f in base]
+                assert rule.rule_id in _fired(pack, report), (rule.rule_id, fid, below[0])
+                checked += 1
+    assert checked >= 30
+
+
+@pytest.mark.parametrize(("present", "rule_id"), [
+    (["HP:0000572"], "worsening_vision"),  # Visual loss, a child of Visual impairment
+    (["HP:0000529"], "worsening_vision"),  # Progressive visual loss, a grandchild
+    (["HP:0003472"], "low_calcium"),  # Hypocalcemic tetany
+    (["HP:0031258", "HP:0100658"], "low_pressure_or_confusion_with_skin_infection"),  # Delirium is a Confusion
+    (["HP:0003095", "HP:0001945"], "hot_swollen_joint_with_fever"),  # Septic arthritis is an Arthritis (pack)
+    (["HP:0031917", "HP:0012531", "HP:0003774"], "calciphylaxis_pattern_kidney"),  # Digital ulcer is a Skin ulcer
+    # Close, more general reports (credit 0.5) fire too: Livedo; Renal insufficiency.
+    (["HP:0033832", "HP:0003774"], "calciphylaxis_pattern_kidney"),
+    (["HP:0200042", "HP:0012531", "HP:0000083"], "calciphylaxis_pattern_kidney"),
+])
+def test_rules_match_through_the_ontology(pack, present, rule_id):
+    assert rule_id in _fired(pack, present)
+
+
+@pytest.mark.parametrize(("present", "level"), [
+    # calciphylaxis on dialysis: painful ulcer, or a net-like pattern with pain
+    (["HP:0200042", "HP:0012531", "HP:0003774"], "urgent"),
+    (["HP:0033260", "HP:0012531", "HP:0003774"], "urgent"),
+    (["HP:0033505", "HP:0012531", "HP:0003774"], "urgent"),
+    (["CT:violaceous_plaque", "HP:0012622"], "urgent"),
+    (["HP:0200035", "HP:0012531", "HP:0003774"], "urgent"),  # painful plaque
+    (["HP:0200042", "HP:0012531", "HP:0003774", "HP:0001945"], "emergency"),  # with signs of infection
+    # hot swollen joint with fever
+    (["HP:0001386", "HP:0001945"], "urgent"),
+    (["HP:0001369", "HP:0002829", "HP:0001945"], "urgent"),
+    # infection with sepsis signs
+    (["HP:0100658", "HP:0001945", "HP:0001649", "HP:0002789"], "emergency"),
+    (["HP:0200042", "HP:0002045", "HP:0002615"], "emergency"),
+    (["HP:0031292", "HP:0001289"], "emergency"),
+    (["HP:0100806"], "emergency"),
+    # at least soon, with the reason
+    (["HP:0002901"], "soon"),
+    (["HP:0002094"], "soon"),
+    (["HP:0000505"], "soon"),
+])
+def test_danger_patterns(pack, present, level):
+    triage = match_findings(pack, present).triage
+    assert triage.level == level
+    assert triage.reasons[0].level == level and triage.reasons[0].message
+
+
+def test_must_not_miss_escalates_on_absolute_fit(pack):
+    # Pus, redness, swelling and a high CRP: typical (two hallmarks), moderate evidence, no rule -> soon.
+    moderate = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227"])
+    fit = moderate.ranking.match("skin_infection").fit
+    assert fit.level == "moderate" and fit.hallmarks_matched >= 1
+    assert moderate.triage.level == "soon"
+    assert moderate.triage.reasons[0].rule_id == "must_not_miss:skin_infection"
+    # With a high white cell count and pain the fit is strong -> urgent.
+    strong = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974",
+                                   "HP:0012531"])
+    assert strong.ranking.match("skin_infection").fit.strong
+    assert strong.triage.level == "urgent"
+    assert "must_not_miss:skin_infection" in {r.rule_id for r in strong.triage.reasons if r.level == "urgent"}
+
+
+def test_a_large_share_alone_does_not_escalate(pack):
+    """One itchy patch gives a condition a large share, but no must-not-miss reason without absolute fit."""
+    for fid in pack.finding_ids:
+        result = match_findings(pack, [fid])
+        assert not [r for r in result.triage.reasons if r.rule_id.startswith("must_not_miss:")], fid
+
+
+def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
+    t = triage_terms(pack, "HP:0001386,HP:0001945")
+    assert t.level == "urgent" and t.reasons[0].rule_id == "hot_swollen_joint_with_fever"
+    assert "not a diagnosis" in t.clinician_prompt
+    assert triage_terms(pack, ["HP:0000989"]).level == "routine"

@@ -247,3 +247,24 @@ def test_about_page_names_methods_sources_hpo_and_disclaimer(pack) -> None:
     text = " ".join(page_texts(at))
     assert pack.hpo_version in text and pack.disclaimer in text and "Likelihood ratio" in text
     assert "not a diagnosis" in text
+
+
+def test_thin_evidence_is_said_first_without_a_percentage(pack) -> None:
+    at = submit(new_app(), "HP:0000989")  # only "Itchy skin"
+    assert not at.exception
+    texts = page_texts(at)
+    note = next(i for i, t in enumerate(texts) if "The evidence is thin" in t)
+    first_match = next(i for i, t in enumerate(texts) if re.match(r"^1\. ", t))
+    assert note < first_match
+    assert "eczema" in texts[note]
+    assert not any("%" in label for label in match_labels(at))
+    assert any("usual features" in label for label in match_labels(at))
+    assert any("Absolute fit: fits" in c.value for c in at.caption)
+
+
+def test_enough_evidence_shows_the_share_and_the_fit(pack) -> None:
+    at = submit(new_app(), "HP:0100324", "HP:0011838", "HP:0030880", "HP:0031917", "HP:0030859")
+    assert not at.exception
+    assert not any("The evidence is thin" in t for t in page_texts(at))
+    assert "% of the match" in match_labels(at)[0]
+    assert any("Absolute fit: fits" in c.value and "evidence strong" in c.value for c in at.caption)

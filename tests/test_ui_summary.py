@@ -40,7 +40,11 @@ def test_summary_without_ruled_out_findings_has_no_such_section(pack) -> None:
 def test_summary_lists_top_matches_with_strength(pack) -> None:
     result, text = make(pack, [HARD_LUMP, INJURY])
     top = result.ranking.top
-    assert f"1. {top.name}" in text and f"{top.strength:.0%} of the match" in text
+    assert f"1. {top.name}" in text and top.fit.describe() in text
+    if result.evidence_note:  # thin evidence: said first, and no percentage
+        assert "The evidence is thin" in text and "of the match;" not in text
+    else:
+        assert f"{top.shown_share:.0%} of the match" in text
     assert "Closest matches (educational, not a diagnosis)" in text
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 import ui.common
-from engine import METHOD_INFO, METHODS, Case, default_weights
+from engine import METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from ui import frames
 
 from .conftest import use_in_ui
@@ -171,8 +173,14 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
     case = next(c for c in cases if any(f.startswith("CT:") for f in c.present + c.absent))
     at = loaded(cases, cases.index(case))
+    banners = re.compile(r"\*\*(ROUTINE|SOON|URGENT|EMERGENCY): ")
+    before = len(banners.findall(all_text(at)))
     at.toggle(key="teach_corpus_on").set_value(True).run(timeout=CORPUS_TIMEOUT)
     assert not at.exception, at.exception
+    hpo = [f for f in case.present if f.startswith("HP:")], [f for f in case.absent if f.startswith("HP:")]
+    expected = triage_terms(pack, *hpo)  # the curated red-flag rules on the corpus's HPO terms
+    assert len(banners.findall(all_text(at))) == before + 1
+    assert f"**{expected.level.upper()}: {expected.advice}**" in all_text(at)
     top = at.dataframe[-1].value
     assert len(top) == 20
     assert list(top["rank"]) == list(range(1, 21))

@@ -21,6 +21,7 @@ from ui.common import (
     get_pack,
     ranking_chart,
     run,
+    show_evidence_note,
     show_explanation,
     show_safety_block,
     show_triage_banner,
@@ -274,6 +275,7 @@ def _phenopacket_upload() -> None:
 def _show_matches(pack: KnowledgePack, result: Result) -> None:
     st.subheader("Your closest matches")
     st.caption("A match says how well your findings fit each condition's usual picture. It is not a diagnosis.")
+    show_evidence_note(result)
     if result.ranking.nothing_matched:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
                 "help: please bring the summary below.")

@@ -16,6 +16,7 @@ from engine import (
     KnowledgePack,
     Result,
     Scorer,
+    Triage,
     Weights,
     default_weights,
     encode_case,
@@ -126,9 +127,8 @@ def show_safety_block(pack: KnowledgePack) -> None:
     st.caption(f"{pack.disclaimer} _(From the source article.)_")
 
 
-def show_triage_banner(result: Result) -> None:
+def show_triage(t: Triage) -> None:
     """Red-flag banner first for emergency/urgent, a calmer note otherwise."""
-    t = result.triage
     text = f"**{t.level.upper()}: {t.advice}**"
     reasons = "\n".join(f"- {r.message}" for r in t.reasons if r.level == t.level)
     body = f"{text}\n\n{reasons}" if reasons else text
@@ -140,27 +140,44 @@ def show_triage_banner(result: Result) -> None:
         st.info(body, icon=LEVEL_ICON[t.level])
 
 
+def show_triage_banner(result: Result) -> None:
+    """The result's triage (see :func:`show_triage`)."""
+    show_triage(result.triage)
+
+
 def ranking_frame(result: Result, top: int = 8) -> pd.DataFrame:
-    """The top matches as a small table (rank, condition, match strength, score)."""
+    """The top matches as a small table: rank, condition, the share shown to people (scaled down when the
+    evidence is thin), the share of its usual features reported, absolute fit and score."""
     rows = [{"rank": m.rank, "condition": m.name, "condition_id": m.condition_id,
-             "match strength": round(m.strength, 4), "score": round(m.score, 4),
+             "match strength": round(m.shown_share, 4),
+             "usual features": round(m.fit.usual_matched / m.fit.usual_total, 4) if m.fit.usual_total else 0.0,
+             "fit": m.fit.describe(), "score": round(m.score, 4),
              "matched": len(m.matched)} for m in result.ranking.matches[:top]]
     return pd.DataFrame(rows)
 
 
 def ranking_chart(result: Result, top: int = 8) -> alt.Chart:
-    """Horizontal bars of match strength, best match on top."""
+    """Horizontal bars, best match on top: the shown share of the match, or, when the evidence is thin
+    (no percentage is headlined then), the share of each condition's usual features that were reported."""
     frame = ranking_frame(result, top)
+    field, title = (("usual features", "Share of its usual features you reported") if result.ranking.thin
+                    else ("match strength", "Share of the match"))
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("match strength:Q", axis=alt.Axis(format="%"), title="Share of the match"),
+            x=alt.X(f"{field}:Q", axis=alt.Axis(format="%"), title=title),
             y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
-            tooltip=["rank", "condition", alt.Tooltip("match strength:Q", format=".1%"), "score", "matched"],
+            tooltip=["rank", "condition", alt.Tooltip(f"{field}:Q", format=".1%"), "fit", "score", "matched"],
         )
         .properties(height=28 * len(frame) + 20)
     )
+
+
+def show_evidence_note(result: Result) -> None:
+    """When the evidence is thin, say so first (before any match)."""
+    if result.evidence_note:
+        st.info(f"**The evidence is thin.** {result.evidence_note}", icon=":material/help:")
 
 
 def label(pack: KnowledgePack, finding_id: str, lay: bool = True) -> str:
@@ -172,10 +189,12 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
     """Per match: plain summary, why it ranks there, matched / expected-not-reported / unexplained."""
     for m in result.ranking.matches[:top]:
         cond = pack.condition(m.condition_id)
-        with st.expander(f"{m.rank}. {cond.lay_name if lay else cond.name} — {m.strength:.0%} of the match",
-                         expanded=m.rank == 1):
+        share = (f"fits {m.fit.usual_matched} of {m.fit.usual_total} usual features" if result.ranking.thin
+                 else f"{m.shown_share:.0%} of the match")
+        with st.expander(f"{m.rank}. {cond.lay_name if lay else cond.name} — {share}", expanded=m.rank == 1):
             st.write(cond.summary)
             st.write(m.why())
+            st.caption(f"Absolute fit: {m.fit.describe()}.")
             cols = st.columns(3)
             sections = (("Matches your findings", m.matched), ("Usual, but not reported", m.expected_not_reported),
                         ("Your findings it does not explain", m.unexplained))

@@ -46,10 +46,13 @@ def matches_section(pack: KnowledgePack, result: Result, top: int = SUMMARY_TOP)
     lines = ["## Closest matches (educational, not a diagnosis)", ""]
     if result.ranking.nothing_matched:
         return [*lines, "None of the conditions in this tool matches the findings reported.", ""]
+    if result.evidence_note:
+        lines += [f"**The evidence is thin.** {result.evidence_note}", ""]
     for m in result.ranking.matches[:top]:
         lay = pack.condition(m.condition_id).lay_name
         also = f" ({lay})" if lay and lay != m.name else ""
-        lines.append(f"{m.rank}. {m.name}{also}: {m.strength:.0%} of the match. {m.why()}")
+        share = "" if result.evidence_note else f"{m.shown_share:.0%} of the match; "
+        lines.append(f"{m.rank}. {m.name}{also}: {share}{m.fit.describe()}. {m.why()}")
     return [*lines, ""]
 
 

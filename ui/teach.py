@@ -14,6 +14,7 @@ import streamlit as st
 from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
+from engine.triage import triage_terms
 from ui import common, frames, phenopacket_io
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
@@ -259,6 +260,8 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
             st.warning("No present finding of the working case is an HPO term, so the corpus cannot rank it.")
             return
         hits = rank_corpus(corpus, query.present, query.absent, method=method, top=CORPUS_TOP)
+        # The curated pack's red-flag rules, through its mapping, on the same HPO terms.
+        triage = triage_terms(pack, query.present, query.absent)
     except TriageError as exc:
         st.error(f"The corpus cannot rank this case: {exc}")
         return
@@ -271,6 +274,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
     st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
     st.altair_chart(_corpus_chart(frame, method), width="stretch")
+    common.show_triage(triage)
     common.show_safety_block(pack)
 
 
