@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,10 @@ from typing import Any
 from engine.cases import load_cases
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
-from engine.errors import InputError, TriageError
+from engine.errors import InputError, PackError, TriageError
 from engine.evaluate import Evaluation, evaluate
-from engine.hpo import HPO_DATA_ENV, hpo_data_dir, use_hpo_data
+from engine.hpo import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
+from engine.ids import parse_id_list
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.phenopacket_eval import (
@@ -79,6 +80,23 @@ def _triage_lines(t: Triage) -> list[str]:
     return [f"triage: {t.level.upper()} - {t.advice}", *(f"  - [{x.level}] {x.message}" for x in t.reasons)]
 
 
+def _red_flag_triage(args: argparse.Namespace) -> tuple[KnowledgePack, Triage]:
+    """The curated pack's red-flag triage of the reported terms, for a corpus result.
+
+    The curated pack is checked against the pinned HPO release; when the release in use lacks its terms,
+    triage still runs, on the pinned release, for the reported terms that release knows (never skipped:
+    a missed red flag is worse than a note).
+    """
+    try:
+        curated = _pack(args)
+    except PackError:
+        curated = load_pack(Path(args.data) if args.data else None,
+                            load_ontology(pinned_hpo_data_dir() / "hp.obo"))
+    def known(ids: Iterable[str] | str | None) -> list[str]:
+        return [i for i in parse_id_list(ids) if i.startswith("CT:") or i in curated.ontology]
+    return curated, triage_terms(curated, known(args.present), known(args.absent))
+
+
 def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
     if args.weights:
@@ -87,8 +105,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     pack = _corpus(args.pack)
     expected = _corpus_expected(pack, packet, args.method) if packet else None
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
-    curated = _pack(args)  # the same red-flag rules as the curated pack, through its mapping
-    triage = triage_terms(curated, args.present, args.absent)
+    curated, triage = _red_flag_triage(args)
     if args.format == "json":
         print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "disclaimer": curated.disclaimer, "triage": asdict(triage),

