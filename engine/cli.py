@@ -10,13 +10,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.cases import load_cases
 from engine.corpus.pack import CORPUS_PACKS, load_corpus, rank_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.errors import InputError, TriageError
 from engine.evaluate import Evaluation, evaluate
+from engine.ids import parse_id_list
+from engine.inputs import one_line
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.scoring import METHODS
@@ -30,6 +32,20 @@ def _pack(args: argparse.Namespace) -> KnowledgePack:
 
 def _weights(pack: KnowledgePack, args: argparse.Namespace) -> Weights:
     return load_weights(pack, args.weights) if args.weights else default_weights(pack)
+
+
+def _json(data: Any) -> str:
+    """JSON text that never holds NaN or Infinity (which strict JSON readers refuse)."""
+    try:
+        return json.dumps(data, indent=2, allow_nan=False)
+    except ValueError:
+        raise TriageError("the result holds a number that is not finite (NaN or infinity); nothing was printed. "
+                          "Check the pack and weights with `python -m engine validate`") from None
+
+
+def _require_present(args: argparse.Namespace) -> None:
+    if not parse_id_list(args.present):
+        raise InputError("--present: give at least one finding ID (comma-separated); got none")
 
 
 def _fmt(value: float) -> str:
@@ -60,14 +76,15 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
+    _require_present(args)
     pack = load_corpus(args.pack)
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     if args.format == "json":
-        print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
+        print(_json({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,
                           "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
                                        "score": h.score, "matched": list(h.matched),
-                                       "partial": [list(p) for p in h.partial]} for h in hits]}, indent=2))
+                                       "partial": [list(p) for p in h.partial]} for h in hits]}))
         return 0
     print(f"Educational ranking of {pack.n_diseases} HPO-annotated rare diseases ({pack.name}), never a diagnosis.")
     print(f"method: {args.method}   HPO {pack.version}\n")
@@ -81,10 +98,11 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
         return cmd_score_corpus(args)
+    _require_present(args)
     pack = _pack(args)
     result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
     if args.format == "json":
-        print(json.dumps(result.to_dict(args.top), indent=2))
+        print(_json(result.to_dict(args.top)))
     else:
         print(_score_table(result, args.top))
     return 0
@@ -105,7 +123,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     cases = load_cases(pack, args.cases)
     ev = evaluate(pack, cases, args.method, _weights(pack, args))
     if args.format == "json":
-        print(json.dumps(_evaluation_dict(ev), indent=2))
+        print(_json(_evaluation_dict(ev)))
         return 0
     s = ev.summary()
     agreement = "n/a" if s["triage_agreement"] is None else f"{s['triage_agreement']:.1%}"
@@ -139,8 +157,25 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block), exit code 2 as before."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {raw!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m engine",
         description="Educational symptom matching for calcinosis cutis and its differential (never a diagnosis).",
     )
@@ -154,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
     score.add_argument("--weights", help="weights file (.toml or .csv)")
     score.add_argument("--format", choices=("table", "json"), default="table")
-    score.add_argument("--top", type=int, default=10, help="how many matches to list")
+    score.add_argument("--top", type=_positive_int, default=10, help="how many matches to list (at least 1)")
     score.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
                        help="curated calcinosis pack, or all HPO-annotated rare diseases (docs/corpus.md)")
     score.set_defaults(func=cmd_score)
@@ -180,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except TriageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 
 from engine.cases import Case
+from engine.errors import InputError
 from engine.explain import explain
 from engine.mapping import encode_case
 from engine.pack import KnowledgePack
@@ -64,6 +65,8 @@ class Evaluation:
 
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
     """Rank every case and compare with its expected condition (alternatives count as correct)."""
+    if not cases:
+        raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
     credit = float(weights.param("ancestor_credit"))
     results = []
