@@ -17,6 +17,7 @@ from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
 from engine.pack import DCC, Finding
 from ui.common import (
     GROUP_TITLES,
+    as_code,
     get_pack,
     ranking_chart,
     run,
@@ -339,7 +340,7 @@ def _compute(state: CheckState) -> Result | None:
     try:
         return run(state.present, state.absent, state.method)
     except InputError as exc:
-        st.error(f"These answers could not be matched: {exc}")
+        st.error(f"These answers could not be matched: {as_code(exc)}")
         return None
 
 
