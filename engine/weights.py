@@ -108,7 +108,9 @@ def _check_number(kind: str, key: str, raw: Any, low: float = 0.0, high: float |
         raise WeightsError(f"{kind} {shown(key)}: expected a number, got {shown(raw)}")
     try:
         value = float(raw)
-    except (TypeError, ValueError, OverflowError):
+    except OverflowError:  # an integer of hundreds of digits
+        raise WeightsError(f"{kind} {shown(key)}: expected a finite number, got {shown(raw)}") from None
+    except (TypeError, ValueError):
         raise WeightsError(f"{kind} {shown(key)}: expected a number, got {shown(raw)}") from None
     if math.isnan(value) or math.isinf(value):
         raise WeightsError(f"{kind} {shown(key)}: expected a finite number, got {shown(raw)}")
