@@ -278,6 +278,7 @@ def test_validate_of_a_broken_pack_exits_2_with_a_one_line_summary(pack_copy, ca
     assert "education/calciphylaxis.toml" in out and "not a regular file" in out
 
 
+@pytest.mark.slow
 def test_segfault_scenario_runs_in_a_subprocess_and_survives(tmp_path):
     """The crafted cache of issue 9 (right key and shapes, indices out of range), end to end in a child process."""
     script = f"""
@@ -807,3 +808,60 @@ def test_catalogue_has_at_least_100_inputs():
              "cache": len(CACHE_CASES)}
     assert sum(sizes.values()) >= 100, sizes
     assert all(n >= 5 for n in sizes.values()), sizes
+
+
+# --- the Analyze page end to end (issue 9 §1 and §5) ---------------------------------------------------
+
+def analyze_page() -> None:
+    from ui import analyze
+
+    analyze.render()
+
+
+def _page_upload(at: AppTest, key: str, name: str | None, content: bytes = b"") -> None:
+    at.file_uploader(key=key).set_value(None if name is None else (name, content, "application/json")).run()
+    assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("finding", [
+    {"hpo_id": "HP:12"}, {"hpo_id": "HP:9999999"}, {"hpo_id": "CT:nope"},
+], ids=["short", "unknown", "local-unknown"])
+def test_a_bad_case_file_keeps_the_previous_cases_and_the_page_alive(finding, mini_ui):
+    at = AppTest.from_function(analyze_page, default_timeout=60)
+    at.run()
+    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    _page_upload(at, "analyze_cases_upload", "good.json", GOOD_CASES)
+    assert any("Loaded 1 case(s)" in s.value for s in at.success)
+    _page_upload(at, "analyze_cases_upload", "bad.json", cases_json(case(findings=[finding])))
+    errors = [e.value for e in at.error]
+    assert any("bad.json, case 'c1'" in e and finding["hpo_id"] in e and "previous cases are kept" in e
+               for e in errors), errors
+    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["kept"]
+    _page_upload(at, "analyze_cases_upload", None)  # the file removed from the widget
+    at.run()
+    assert not at.exception, at.exception
+    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["kept"]
+    assert any("case(s), method" in m.value for m in at.markdown)  # the evaluation of the kept cases shows
+
+
+def test_a_bad_case_file_with_a_contradiction_is_refused_on_the_page(mini_ui):
+    at = AppTest.from_function(analyze_page, default_timeout=60)
+    at.run()
+    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    both = cases_json(case(findings=[{"hpo_id": ULCER}, {"hpo_id": ULCER, "present": False}]))
+    _page_upload(at, "analyze_cases_upload", "both.json", both)
+    assert any("both present and absent" in e.value for e in at.error)
+    assert "analyze_uploaded_cases" not in at.session_state
+
+
+def test_injected_markdown_in_names_is_shown_as_code(mini_ui):
+    at = AppTest.from_function(analyze_page, default_timeout=60)
+    at.run()
+    _page_upload(at, "analyze_upload", f"{INJECTED}.toml", GOOD_WEIGHTS)
+    [message] = [s.value for s in at.success if "Loaded weights from" in s.value]
+    assert message == f"Loaded weights from `{INJECTED}.toml`."
+    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    _page_upload(at, "analyze_cases_upload", "c.json", cases_json(case(expected_condition=INJECTED)))
+    [error] = [e.value for e in at.error if "unknown condition" in e.value]
+    code, rest = error[1:].split("`", 1)
+    assert "[click](https://evil.example)" in code and "](" not in rest
