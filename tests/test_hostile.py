@@ -865,3 +865,22 @@ def test_injected_markdown_in_names_is_shown_as_code(mini_ui):
     [error] = [e.value for e in at.error if "unknown condition" in e.value]
     code, rest = error[1:].split("`", 1)
     assert "[click](https://evil.example)" in code and "](" not in rest
+
+
+def _strict(text: str) -> Any:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} in JSON output")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_json_output_is_strict_even_with_extreme_valid_weights(method, tmp_path, capsys):
+    weights = write(tmp_path, "w.toml", f'[priors]\ncalciphylaxis = 5e-324\nskin_infection = 1000000\n'
+                    f'[finding_weights]\n"{CALCINOSIS}" = 100\n"{FEVER}" = 0\n')
+    code = main([*DATA, "score", "--present", f"{CALCINOSIS},{FEVER}", "--absent", ULCER, "--method", method,
+                 "--weights", weights, "--format", "json", "--top", "2"])
+    data = _strict(capsys.readouterr().out)
+    assert code == 0 and len(data["matches"]) == 2
+    code = main([*DATA, "evaluate", write(tmp_path, "c.json", GOOD_CASES), "--method", method, "--weights", weights,
+                 "--format", "json"])
+    assert code == 0 and _strict(capsys.readouterr().out)["summary"]["n"] == 1
