@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import statistics
 import subprocess
@@ -73,6 +74,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS line")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server process has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -181,14 +188,18 @@ async def main_async(args: argparse.Namespace) -> int:
                 shell, first, ready = await cold_start(browser, url)
                 print(f"cold start: app shell after {shell:.2f} s, first message after {first:.2f} s, Check page "
                       f"after {ready:.2f} s (screenshots artifacts/cold-start-1s.png, cold-start-first.png)")
-                rss_start = rss_mb(server.pid)
+                rss_start, cpu_start = rss_mb(server.pid), cpu_seconds(server.pid)
+                wall_start = time.monotonic()
                 times, errors = await concurrent(browser, url, args.sessions)
+                wall, cpu = time.monotonic() - wall_start, cpu_seconds(server.pid) - cpu_start
                 ok = "OK" if not errors else "FAIL"
                 print(f"{args.sessions} concurrent sessions: {len(errors)} error(s) [{ok}]; "
                       + (f"p50 {percentile(times, 50):.2f} s, p95 {percentile(times, 95):.2f} s, "
                          f"max {max(times):.2f} s" if times else "no session finished"))
                 for e in errors[:5]:
                     print(f"  error: {e}")
+                print(f"server CPU: {cpu:.1f} s over {wall:.1f} s wall ({cpu / args.sessions:.2f} s per session); "
+                      f"the rest of the session time is Chromium on the same cores")
                 rss_after = rss_mb(server.pid)
                 print(f"server RSS: {rss_start:.0f} MB before, {rss_after:.0f} MB after the concurrent sessions")
                 s_times, s_errors, rss = await sequential(browser, url, args.sequential, server.pid)
