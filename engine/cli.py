@@ -81,10 +81,10 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     if args.format == "json":
         print(_json({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
-                          "pack": pack.name, "hpo_version": pack.version, "method": args.method,
-                          "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
-                                       "score": h.score, "matched": list(h.matched),
-                                       "partial": [list(p) for p in h.partial]} for h in hits]}))
+                     "pack": pack.name, "hpo_version": pack.version, "method": args.method,
+                     "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
+                                  "score": h.score, "matched": list(h.matched),
+                                  "partial": [list(p) for p in h.partial]} for h in hits]}))
         return 0
     print(f"Educational ranking of {pack.n_diseases} HPO-annotated rare diseases ({pack.name}), never a diagnosis.")
     print(f"method: {args.method}   HPO {pack.version}\n")
