@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.inputs import check_size, parse_json, read_bounded, shown
+from engine.mapping import encode_case
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
 
 MAX_CASE_FILE_BYTES = 1_000_000
@@ -42,30 +43,49 @@ def _condition_id(pack: KnowledgePack, raw: Any, where: str) -> str:
         for c in pack.conditions:
             if raw.strip().lower() in (c.name.lower(), c.lay_name.lower()):
                 return c.id
-    raise InputError(f"{where}: unknown condition {raw!r} (expected a condition_id or a condition's name)")
+    raise InputError(f"{where}: unknown condition {shown(raw)} (expected a condition_id or a condition's name)")
+
+
+def _case_id(item: dict[str, Any], n: int, where: str) -> str:
+    raw = item.get("id")
+    if raw is None or raw == "":
+        return f"case-{n}"
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise InputError(f"{where}: 'id' must be text, got {shown(raw)}")
+    return str(raw).strip() or f"case-{n}"
 
 
 def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
-    """Validate decoded JSON (a list of case objects); unknown extra fields are ignored."""
+    """Validate decoded JSON (a non-empty list of case objects); unknown extra fields are ignored.
+
+    Every case's finding IDs are checked against the pack here (malformed, unknown, present and
+    absent at once), so a file that loads is one that evaluates. Messages name ``origin`` and the case.
+    """
     if not isinstance(data, list):
         raise InputError(f"{origin}: expected a JSON list of cases, got {type(data).__name__}")
-    cases = []
+    if not data:
+        raise InputError(f"{origin}: the list of cases is empty")
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
     for n, item in enumerate(data, start=1):
         where = f"{origin}, case {n}"
         if not isinstance(item, dict):
             raise InputError(f"{where}: expected an object, got {type(item).__name__}")
-        case_id = str(item.get("id") or f"case-{n}")
-        where = f"{origin}, case {case_id!r}"
+        case_id = _case_id(item, n, where)
+        where = f"{origin}, case {shown(case_id)}"
+        if case_id in seen:
+            raise InputError(f"{where}: duplicate case id (first used by case {seen[case_id]})")
+        seen[case_id] = n
         findings = item.get("findings")
         if not isinstance(findings, list) or not findings:
             raise InputError(f"{where}: 'findings' must be a non-empty list")
         present, absent, labels = [], [], []
         for f in findings:
             if not isinstance(f, dict) or not isinstance(f.get("hpo_id"), str):
-                raise InputError(f"{where}: each finding needs an 'hpo_id' string, got {f!r}")
+                raise InputError(f"{where}: each finding needs an 'hpo_id' string, got {shown(f)}")
             is_present = f.get("present", True)
             if not isinstance(is_present, bool):
-                raise InputError(f"{where}: 'present' must be true or false, got {is_present!r}")
+                raise InputError(f"{where}: 'present' must be true or false, got {shown(is_present)}")
             (present if is_present else absent).append(f["hpo_id"].strip())
             if f.get("label"):
                 labels.append((f["hpo_id"].strip(), str(f["label"])))
@@ -76,7 +96,12 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
             raise InputError(f"{where}: 'acceptable_alternatives' must be a list")
         triage = item.get("expected_triage")
         if triage is not None and triage not in TRIAGE_LEVELS:
-            raise InputError(f"{where}: 'expected_triage' must be one of {', '.join(TRIAGE_LEVELS)}, got {triage!r}")
+            raise InputError(f"{where}: 'expected_triage' must be one of {', '.join(TRIAGE_LEVELS)}, "
+                             f"got {shown(triage)}")
+        try:
+            encode_case(pack, present, absent)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
         cases.append(Case(
             id=case_id, present=tuple(present), absent=tuple(absent),
             expected=_condition_id(pack, item["expected_condition"], where),
@@ -90,29 +115,23 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
 
 def read_case_bytes(pack: KnowledgePack, content: bytes, origin: str) -> list[Case]:
     """Parse case-file bytes (from disk or an upload), refusing files over 1 MB."""
-    if len(content) > MAX_CASE_FILE_BYTES:
-        raise InputError(f"{origin}: file is {len(content):,} bytes; the limit is {MAX_CASE_FILE_BYTES:,} bytes")
-    try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{origin}: not valid JSON: {exc}") from None
-    return parse_cases(pack, data, origin)
+    check_size(len(content), MAX_CASE_FILE_BYTES, origin)
+    return parse_cases(pack, parse_json(content, origin), origin)
 
 
 def load_cases(pack: KnowledgePack, paths: Iterable[Path | str]) -> list[Case]:
     """Read case files from disk; IDs must be unique across files."""
     cases: list[Case] = []
+    origins: dict[str, str] = {}
     for path in map(Path, paths):
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read case file {path}: {exc.strerror}") from None
-        cases.extend(read_case_bytes(pack, content, path.name))
-    seen: set[str] = set()
-    for c in cases:
-        if c.id in seen:
-            raise InputError(f"duplicate case id {c.id!r}")
-        seen.add(c.id)
+        content = read_bounded(path, MAX_CASE_FILE_BYTES, "case file")
+        for case in read_case_bytes(pack, content, path.name):
+            if case.id in origins:
+                raise InputError(f"{path.name}, case {shown(case.id)}: duplicate case id (also in {origins[case.id]})")
+            origins[case.id] = path.name
+            cases.append(case)
+    if not cases:
+        raise InputError("no case files given")
     return cases
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.cases import load_cases
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
@@ -20,6 +20,7 @@ from engine.errors import InputError, PackError, TriageError
 from engine.evaluate import Evaluation, evaluate
 from engine.hpo import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
 from engine.ids import parse_id_list
+from engine.inputs import one_line
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.phenopacket_eval import (
@@ -42,6 +43,20 @@ def _pack(args: argparse.Namespace) -> KnowledgePack:
 
 def _weights(pack: KnowledgePack, args: argparse.Namespace) -> Weights:
     return load_weights(pack, args.weights) if args.weights else default_weights(pack)
+
+
+def _json(data: Any) -> str:
+    """JSON text that never holds NaN or Infinity (which strict JSON readers refuse)."""
+    try:
+        return json.dumps(data, indent=2, allow_nan=False)
+    except ValueError:
+        raise TriageError("the result holds a number that is not finite (NaN or infinity); nothing was printed. "
+                          "Check the pack and weights with `python -m engine validate`") from None
+
+
+def _require_present(args: argparse.Namespace) -> None:
+    if not parse_id_list(args.present):
+        raise InputError("--present: give at least one finding ID (comma-separated); got none")
 
 
 def _fmt(value: float) -> str:
@@ -102,18 +117,19 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
     packet = _phenopacket_input(args)
+    _require_present(args)
     pack = _corpus(args.pack)
     expected = _corpus_expected(pack, packet, args.method) if packet else None
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     curated, triage = _red_flag_triage(args)
     if args.format == "json":
-        print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
+        print(_json({"educational_note": EDUCATIONAL_NOTE, "clinician_prompt": CLINICIAN_PROMPT,
                           "disclaimer": curated.disclaimer, "triage": asdict(triage),
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,
                           **({"phenopacket": expected} if expected else {}),
                           "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
                                        "score": h.score, "matched": list(h.matched),
-                                       "partial": [list(p) for p in h.partial]} for h in hits]}, indent=2))
+                                       "partial": [list(p) for p in h.partial]} for h in hits]}))
         return 0
     print(f"Educational ranking of {pack.n_diseases} HPO-annotated rare diseases ({pack.name}), never a diagnosis.")
     print(f"method: {args.method}   HPO {pack.version}\n")
@@ -131,13 +147,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
         return cmd_score_corpus(args)
     packet = _phenopacket_input(args)
+    _require_present(args)
     pack = _pack(args)
     if packet:
         require_known_terms(packet, pack.ontology)
     result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
     expected = _curated_expected(pack, packet, result) if packet else None
     if args.format == "json":
-        print(json.dumps({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}, indent=2))
+        print(_json({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}))
     else:
         print(_score_table(result, args.top) + (f"\n{_expected_line(expected)}" if expected else ""))
     return 0
@@ -190,7 +207,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = _evaluation_dict(evs[0]) if len(evs) == 1 else {"methods": {e.method: _evaluation_dict(e)
                                                                              for e in evs}}
-        print(json.dumps(data, indent=2))
+        print(_json(data))
         return 0
     for ev in evs:
         print("\n".join(_evaluation_lines(ev)) + "\n")
@@ -334,7 +351,7 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
                  "status": c.status, "n_present": c.n_present, "n_absent": c.n_absent,
                  "not_in_release": [t for t in c.left_out if t.startswith("HP:")]} for c in ev.cases]
     if args.format == "json":
-        print(json.dumps({"educational_note": EDUCATIONAL_NOTE, "summary": summary, "cases": rows}, indent=2))
+        print(_json({"educational_note": EDUCATIONAL_NOTE, "summary": summary, "cases": rows}))
         return 0
     print(_evaluation_line(summary))
     return 0
@@ -376,8 +393,25 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block), exit code 2 as before."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {raw!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m engine",
         description="Educational symptom matching for calcinosis cutis and its differential (never a diagnosis).",
     )
@@ -394,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"curated pack: {', '.join(METHODS)}; corpus packs: {', '.join(CORPUS_METHODS)}")
     score.add_argument("--weights", help="weights file (.toml or .csv)")
     score.add_argument("--format", choices=("table", "json"), default="table")
-    score.add_argument("--top", type=int, default=10, help="how many matches to list")
+    score.add_argument("--top", type=_positive_int, default=10, help="how many matches to list (at least 1)")
     score.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
                        help="curated calcinosis pack, or all HPO-annotated rare diseases (docs/corpus.md)")
     score.add_argument("--phenopacket", metavar="FILE",
@@ -429,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _select_hpo_release(args)
         return int(args.func(args))
     except TriageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.cases import Case
+from engine.errors import InputError
 from engine.explain import explain
 from engine.mapping import EncodedCase, encode_case
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
@@ -167,6 +168,8 @@ def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
 
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
     """Rank every case and compare with its expected condition (alternatives count as correct)."""
+    if not cases:
+        raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
     credit = float(weights.param("similarity_floor"))
     results = []

@@ -24,8 +24,9 @@ FREQUENCY_TERMS: dict[str, float] = {
     "HP:0040284": 0.025,  # Very rare, 1-4%
     "HP:0040285": 0.0,  # Excluded, 0%
 }
-_FRACTION = re.compile(r"^(\d+)/(\d+)$")
-_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+# bounded digit counts: a fraction of thousand-digit integers is unreadable, not an OverflowError
+_FRACTION = re.compile(r"^([0-9]{1,12})/([0-9]{1,12})$")
+_PERCENT = re.compile(r"^([0-9]{1,12}(?:\.[0-9]{1,12})?)%$")
 
 
 def parse_frequency(raw: str) -> float | None:

@@ -7,9 +7,10 @@ as :class:`~engine.validation.Issue` data; :func:`load_pack` raises one
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.errors import PackError
+from engine.errors import PackError, TriageError
 from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
+from engine.inputs import decode_text, parse_toml, read_bounded, shown
 from engine.resources import shipped_data_dir
 from engine.validation import Issue
 
@@ -29,6 +31,8 @@ GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
 TRIAGE_LEVELS = ("routine", "soon", "urgent", "emergency")  # mildest first
 #: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")
+MAX_PACK_FILE_BYTES = 20_000_000  # per CSV or TOML file of a pack: refused before reading when bigger
+MAX_PRIOR = 1e6  # as for analyst priors (engine.weights): a sum of priors can never overflow
 DCC = "dystrophic_calcinosis_cutis"
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -217,15 +221,31 @@ class _Collector:
     def warning(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
         self.issues.append(Issue("warning", file, message, row, column))
 
+    def read_text(self, path: Path, name: str) -> str | None:
+        """The file's text through the one bounded reader; None (and an error) when it cannot be read."""
+        try:
+            return decode_text(read_bounded(path, MAX_PACK_FILE_BYTES, "pack file", PackError), name, PackError)
+        except TriageError as exc:
+            self.error(name, str(exc).removeprefix(f"{name}: "))
+            return None
+
     def read_csv(self, data_dir: Path, name: str) -> list[tuple[int, dict[str, str]]]:
         path = data_dir / name
-        if not path.is_file():
+        if not path.exists():
             self.error(name, f"file is missing (looked in {data_dir})")
             return []
+        text = self.read_text(path, name)
+        if text is None:
+            return []
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            self.error(name, f"cannot be read as CSV: {str(exc).strip().splitlines()[-1]}")
+            header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")), [])]
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+            self.error(name, f"cannot be read as CSV: {(str(exc).strip().splitlines() or ['empty'])[-1]}")
+            return []
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            self.error(name, f"duplicate column(s) {', '.join(repr(h) for h in repeated)} in the header", 1)
             return []
         missing = [c for c in _COLUMNS[name] if c not in frame.columns]
         if missing:
@@ -239,12 +259,12 @@ class _Collector:
         try:
             value = float(raw)
         except ValueError:
-            self.error(file, f"expected a number, got {raw!r}", row, column)
+            self.error(file, f"expected a number, got {shown(raw)}", row, column)
             return None
         too_low = value <= low if low_open else value < low
         if math.isnan(value) or math.isinf(value) or too_low or (high is not None and value > high):
             bound = f"{'(' if low_open else '['}{low}, {high if high is not None else 'inf'}]"
-            self.error(file, f"expected a number in {bound}, got {raw!r}", row, column)
+            self.error(file, f"expected a number in {bound}, got {shown(raw)}", row, column)
             return None
         return value
 
@@ -252,14 +272,17 @@ class _Collector:
         value = raw.lower()
         if value in ("true", "false"):
             return value == "true"
-        self.error(file, f"expected true or false, got {raw!r}", row, column)
+        self.error(file, f"expected true or false, got {shown(raw)}", row, column)
         return None
 
     def unique(self, file: str, rows: list[tuple[int, dict[str, str]]], column: str) -> None:
+        """IDs in ``column`` are present and unique."""
         seen: dict[str, int] = {}
         for line, rec in rows:
             key = rec[column]
-            if key in seen:
+            if not key:
+                self.error(file, "must not be empty", line, column)
+            elif key in seen:
                 self.error(file, f"duplicate ID {key!r} (first on row {seen[key]})", line, column)
             else:
                 seen[key] = line
@@ -337,7 +360,7 @@ def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]
             for code in codes[column]:
                 if not pattern.match(code):
                     col.error(file, f"malformed code {code!r}", line, column)
-        prior = col.number(file, line, "prior", r["prior"], low=0.0, high=None, low_open=True)
+        prior = col.number(file, line, "prior", r["prior"], low=0.0, high=MAX_PRIOR, low_open=True)
         mnm = col.boolean(file, line, "must_not_miss", r["must_not_miss"])
         refs = _split(r["source"])
         for ref in refs:
@@ -441,10 +464,13 @@ def _read_education(col: _Collector, data_dir: Path, conditions: list[Condition]
         if path.stem not in known:
             col.error(name, f"file name must be a condition_id; {path.stem!r} is not in conditions.csv")
             continue
+        text = col.read_text(path, name)
+        if text is None:
+            continue
         try:
-            education[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            col.error(name, f"cannot be read as TOML: {exc}")
+            education[path.stem] = parse_toml(text, name, PackError)
+        except PackError as exc:
+            col.error(name, f"cannot be read as TOML: {str(exc).removeprefix(f'{name}: not valid TOML: ')}")
     if DCC in known and not str(education.get(DCC, {}).get("disclaimer", "")).strip():
         col.error(f"education/{DCC}.toml", "the seed's disclaimer is missing (key 'disclaimer')")
     return education

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from engine.errors import InputError
 from engine.explain import Ranking, explain
 from engine.fit import THIN_EVIDENCE_NOTE
+from engine.ids import parse_id_list
 from engine.mapping import EncodedCase, encode_case
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack
@@ -45,7 +47,7 @@ class Result:
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """A JSON-ready dict (``top`` limits the number of matches listed)."""
-        matches = self.ranking.matches[:top] if top else self.ranking.matches
+        matches = self.ranking.matches if top is None else self.ranking.matches[:max(top, 0)]
         return {
             "educational_note": self.educational_note,
             "clinician_prompt": self.clinician_prompt,
@@ -59,6 +61,14 @@ class Result:
             "mappings": [asdict(m) for m in self.ranking.mappings],
             "next_questions": [asdict(q) for q in self.next_questions],
         }
+
+
+def _encode_reported(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None,
+                     weights: Weights) -> EncodedCase:
+    """Encode, refusing a report with no finding at all (a ranking on priors alone would look like a match)."""
+    if not parse_id_list(present) and not parse_id_list(absent):
+        raise InputError("no findings reported: give at least one present or absent finding ID")
+    return encode_case(pack, present, absent, float(weights.param("similarity_floor")))
 
 
 def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
@@ -90,7 +100,7 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
         Analyst weights; default :func:`engine.weights.default_weights`.
     """
     weights = weights or default_weights(pack)
-    case = encode_case(pack, present, absent, float(weights.param("similarity_floor")))
+    case = _encode_reported(pack, present, absent, weights)
     return run_case(prepare(pack, weights, method), case, n_questions)
 
 
@@ -98,5 +108,4 @@ def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[st
           method: str = "likelihood", weights: Weights | None = None) -> Ranking:
     """Only the explained ranking (no triage, no next questions); same arguments as :func:`triage`."""
     weights = weights or default_weights(pack)
-    case = encode_case(pack, present, absent, float(weights.param("similarity_floor")))
-    return explain(prepare(pack, weights, method), case)
+    return explain(prepare(pack, weights, method), _encode_reported(pack, present, absent, weights))

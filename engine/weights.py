@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,10 +18,12 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import WeightsError
+from engine.inputs import check_size, decode_text, one_line, parse_toml, read_bounded, shown
 from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR
 from engine.pack import KnowledgePack
 
 MAX_UPLOAD_BYTES = 1_000_000
+MAX_LISTED_PROBLEMS = 10
 WEIGHTS_FILE_NAME = "weights.toml"  # in the pack folder, beside findings.csv
 
 
@@ -123,31 +124,33 @@ class Weights:
 
 def _check_number(kind: str, key: str, raw: Any, low: float = 0.0, high: float | None = None) -> float:
     if isinstance(raw, bool):
-        raise WeightsError(f"{kind} {key!r}: expected a number, got {raw!r}")
+        raise WeightsError(f"{kind} {shown(key)}: expected a number, got {shown(raw)}")
     try:
         value = float(raw)
+    except OverflowError:  # an integer of hundreds of digits
+        raise WeightsError(f"{kind} {shown(key)}: expected a finite number, got {shown(raw)}") from None
     except (TypeError, ValueError):
-        raise WeightsError(f"{kind} {key!r}: expected a number, got {raw!r}") from None
+        raise WeightsError(f"{kind} {shown(key)}: expected a number, got {shown(raw)}") from None
     if math.isnan(value) or math.isinf(value):
-        raise WeightsError(f"{kind} {key!r}: expected a finite number, got {raw!r}")
+        raise WeightsError(f"{kind} {shown(key)}: expected a finite number, got {shown(raw)}")
     if value < low or (high is not None and value > high):
         rng = f"{low} to {high}" if high is not None else f"at least {low}"
-        raise WeightsError(f"{kind} {key!r}: expected {rng}, got {value:g}")
+        raise WeightsError(f"{kind} {shown(key)}: expected {rng}, got {value:g}")
     return value
 
 
 def _check_param(key: str, raw: Any) -> float | str:
     spec = PARAM_SPECS.get(key)
     if spec is None:
-        raise WeightsError(f"unknown parameter {key!r}; known: {', '.join(PARAM_SPECS)}")
+        raise WeightsError(f"unknown parameter {shown(key)}; known: {', '.join(PARAM_SPECS)}")
     if spec.choices:
-        if raw not in spec.choices:
-            raise WeightsError(f"parameter {key!r}: expected one of {', '.join(spec.choices)}, got {raw!r}")
+        if not isinstance(raw, str) or raw not in spec.choices:
+            raise WeightsError(f"parameter {key!r}: expected one of {', '.join(spec.choices)}, got {shown(raw)}")
         return str(raw)
     value = _check_number("parameter", key, raw, spec.low or 0.0, spec.high)
     if spec.integer:
         if value != int(value):
-            raise WeightsError(f"parameter {key!r}: expected a whole number, got {raw!r}")
+            raise WeightsError(f"parameter {key!r}: expected a whole number, got {shown(raw)}")
         return int(value)
     return value
 
@@ -160,22 +163,50 @@ def validate_weights(pack: KnowledgePack, finding_weights: Mapping[str, Any], pr
     ------
     WeightsError
         On an unknown finding/condition/parameter, a NaN, infinite, negative or
-        out-of-range value; the message names the entry.
+        out-of-range value; one line that lists every such entry.
     """
+    return _validate(pack, finding_weights, priors, params, [])
+
+
+def _raise_problems(problems: list[str]) -> None:
+    """One WeightsError line listing every problem (the first few, and how many more)."""
+    if len(problems) == 1:
+        raise WeightsError(problems[0])
+    if problems:
+        listed = problems[:MAX_LISTED_PROBLEMS]
+        more = f"; and {len(problems) - len(listed)} more" if len(problems) > len(listed) else ""
+        raise WeightsError(f"{len(problems)} problems: " + "; ".join(listed) + more)
+
+
+def _validate(pack: KnowledgePack, finding_weights: Mapping[str, Any], priors: Mapping[str, Any],
+              params: Mapping[str, Any], problems: list[str]) -> Weights:
+    """Validate every entry, adding each problem to ``problems``; raise once, listing them all."""
     defaults = default_weights(pack)
     fw = dict(defaults.finding_weights)
-    for key, raw in finding_weights.items():
-        if key not in fw:
-            raise WeightsError(f"finding weight for unknown finding ID {key!r} (not in the pack)")
-        fw[key] = _check_number("finding weight", key, raw, 0.0, 100.0)
     pr = dict(defaults.priors)
+    pa: dict[str, float | str] = {}
+    for key, raw in finding_weights.items():
+        try:
+            if key not in fw:
+                raise WeightsError(f"finding weight for unknown finding ID {shown(key)} (not in the pack)")
+            fw[key] = _check_number("finding weight", key, raw, 0.0, 100.0)
+        except WeightsError as exc:
+            problems.append(str(exc))
     for key, raw in priors.items():
-        if key not in pr:
-            raise WeightsError(f"prior for unknown condition_id {key!r} (not in the pack)")
-        pr[key] = _check_number("prior", key, raw, 0.0, 1e6)
-        if pr[key] == 0.0:
-            raise WeightsError(f"prior {key!r}: expected a number above 0, got 0")
-    pa = {key: _check_param(key, raw) for key, raw in _current_params(params).items()}
+        try:
+            if key not in pr:
+                raise WeightsError(f"prior for unknown condition_id {shown(key)} (not in the pack)")
+            pr[key] = _check_number("prior", key, raw, 0.0, 1e6)
+            if pr[key] == 0.0:
+                raise WeightsError(f"prior {shown(key)}: expected a number above 0, got 0")
+        except WeightsError as exc:
+            problems.append(str(exc))
+    for key, raw in _current_params(params).items():
+        try:
+            pa[key] = _check_param(key, raw)
+        except WeightsError as exc:
+            problems.append(str(exc))
+    _raise_problems(problems)
     return Weights(fw, pr, pa)
 
 
@@ -186,7 +217,8 @@ def default_weights(pack: KnowledgePack) -> Weights:
     path = pack.data_dir / WEIGHTS_FILE_NAME
     if not path.is_file():
         return base
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    content = read_bounded(path, MAX_UPLOAD_BYTES, "weights file", WeightsError)
+    data = parse_toml(decode_text(content, path.name, WeightsError), path.name, WeightsError)
     return base.replace(
         finding_weights={k: v for k, v in data.get("finding_weights", {}).items() if k in base.finding_weights},
         priors={k: v for k, v in data.get("priors", {}).items() if k in base.priors},
@@ -199,80 +231,89 @@ def default_weights(pack: KnowledgePack) -> Weights:
 def parse_weights(pack: KnowledgePack, content: bytes, filename: str) -> Weights:
     """Parse an uploaded or saved weights file (``.toml`` or ``.csv``), validated against ``pack``.
 
-    Entries not in the file keep the pack's defaults.
+    Entries not in the file keep the pack's defaults. Every problem in the file is reported at
+    once, in one line that starts with ``filename``.
     """
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise WeightsError(f"{filename}: file is {len(content):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise WeightsError(f"{filename}: not UTF-8 text") from None
+    check_size(len(content), MAX_UPLOAD_BYTES, filename, WeightsError)
+    text = decode_text(content, filename, WeightsError)
     suffix = Path(filename).suffix.lower()
+    problems: list[str] = []
     if suffix == ".toml":
-        sections = _parse_toml(text, filename)
+        sections = _parse_toml(text, filename, problems)
     elif suffix == ".csv":
-        sections = _parse_csv(text, filename)
+        sections = _parse_csv(text, filename, problems)
     else:
         raise WeightsError(f"{filename}: expected a .toml or .csv file, got {suffix or 'no extension'!r}")
     try:
-        return validate_weights(pack, sections["finding"], sections["prior"], sections["param"])
+        return _validate(pack, sections["finding"], sections["prior"], sections["param"], problems)
     except WeightsError as exc:
         raise WeightsError(f"{filename}: {exc}") from None
 
 
 def load_weights(pack: KnowledgePack, path: Path | str) -> Weights:
-    """Read a weights file from disk (see :func:`parse_weights`)."""
-    path = Path(path)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise WeightsError(f"cannot read weights file {path}: {exc.strerror}") from None
-    return parse_weights(pack, content, path.name)
+    """Read a weights file from disk (see :func:`parse_weights`); refused unreadly when over 1 MB."""
+    content = read_bounded(path, MAX_UPLOAD_BYTES, "weights file", WeightsError)
+    return parse_weights(pack, content, Path(path).name)
 
 
-def _parse_toml(text: str, filename: str) -> dict[str, dict[str, Any]]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WeightsError(f"{filename}: not valid TOML: {exc}") from None
+def _parse_toml(text: str, filename: str, problems: list[str]) -> dict[str, dict[str, Any]]:
+    data = parse_toml(text, filename, WeightsError)
     unknown = set(data) - {"finding_weights", "priors", "params"}
     if unknown:
-        raise WeightsError(f"{filename}: unknown section(s) {', '.join(sorted(unknown))}; "
-                           "expected finding_weights, priors, params")
-    for section in ("finding_weights", "priors", "params"):
-        if not isinstance(data.get(section, {}), dict):
-            raise WeightsError(f"{filename}: [{section}] must be a table of key = value")
-    return {"finding": data.get("finding_weights", {}), "prior": data.get("priors", {}),
-            "param": data.get("params", {})}
+        problems.append(f"unknown section(s) {', '.join(sorted(one_line(u)[:30] for u in unknown))}; "
+                        "expected finding_weights, priors, params")
+    out: dict[str, dict[str, Any]] = {}
+    for section, kind in (("finding_weights", "finding"), ("priors", "prior"), ("params", "param")):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            problems.append(f"[{section}] must be a table of key = value")
+            table = {}
+        out[kind] = table
+    return out
 
 
-def _parse_csv(text: str, filename: str) -> dict[str, dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames[:3]] != ["kind", "key", "value"]:
-        raise WeightsError(f"{filename}: expected the header kind,key,value; got {reader.fieldnames}")
-    out: dict[str, dict[str, Any]] = {"finding": {}, "prior": {}, "param": {}}
-    for line, row in enumerate(reader, start=2):
-        kind, key, value = (str(row.get(c) or "").strip() for c in ("kind", "key", "value"))
-        key, value = _unescape_cell(key), _unescape_cell(value)
-        if kind not in out:
-            raise WeightsError(f"{filename}, row {line}, column 'kind': expected finding, prior or param, "
-                               f"got {kind!r}")
-        if key in out[kind]:
-            raise WeightsError(f"{filename}, row {line}: duplicate {kind} {key!r}")
-        out[kind][key] = value
+def _parse_csv(text: str, filename: str, problems: list[str]) -> dict[str, dict[str, Any]]:
+    # newline="" semantics: a CR-only file, or a bare CR inside a row, is read rather than refused
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(rows, [])]
+        if header[:3] != ["kind", "key", "value"]:
+            raise WeightsError(f"{filename}: expected the header kind,key,value; got {shown(header)}")
+        out: dict[str, dict[str, Any]] = {"finding": {}, "prior": {}, "param": {}}
+        for line, row in enumerate(rows, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            kind, key, value = ((row[i] if i < len(row) else "").strip() for i in range(3))
+            key, value = unescape_cell(key), unescape_cell(value)
+            if kind not in out:
+                problems.append(f"row {line}, column 'kind': expected finding, prior or param, got {shown(kind)}")
+            elif key in out[kind]:
+                problems.append(f"row {line}: duplicate {kind} {shown(key)}")
+            else:
+                out[kind][key] = value
+    except csv.Error as exc:
+        raise WeightsError(f"{filename}: not valid CSV: {exc}") from None
     return out
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 
 
 def escape_cell(value: str) -> str:
-    """Make a CSV cell inert in spreadsheets (OWASP CSV injection advice)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Make a CSV cell inert in spreadsheets (OWASP CSV injection advice).
+
+    A cell that starts a formula gets a leading quote; so does one that already starts with a
+    quote, so that :func:`unescape_cell` gives back exactly the original text.
+    """
+    return _QUOTE + value if value.startswith((*_FORMULA_START, _QUOTE)) else value
 
 
-def _unescape_cell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+def unescape_cell(value: str) -> str:
+    """The inverse of :func:`escape_cell`: drop one leading quote."""
+    return value[1:] if value.startswith(_QUOTE) else value
+
+
 
 
 def weights_to_csv(weights: Weights) -> str:

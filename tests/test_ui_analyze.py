@@ -86,7 +86,7 @@ def test_valid_upload_changes_weights_and_evaluation_shows_difference(pack_and_c
     at = started()
     upload(at, "mine.toml", changing_upload(pack, cases))
     assert weights_key(at) != default_weights(pack).key()
-    assert any("Loaded weights from mine.toml" in s.value for s in at.success)
+    assert any("Loaded weights from `mine.toml`" in s.value for s in at.success)
     moved = [m.value for m in at.markdown if "case(s) moved" in m.value]
     assert moved and not moved[0].startswith("**Per-case rank of the expected condition** (0 ")
     assert any(not df.value.empty and "current" in df.value.columns and "kind" in df.value.columns
@@ -127,7 +127,7 @@ def test_uploaded_case_file_broken_then_valid(pack_and_cases):
     good = [{"id": "u1", "findings": [{"hpo_id": f, "present": True} for f in cases[0].present],
              "expected_condition": cases[0].expected}]
     upload(at, "cases2.json", json.dumps(good).encode(), key="analyze_cases_upload")
-    assert any("Loaded 1 case(s)" in s.value for s in at.success)
+    assert any("Loaded 1 case(s) from `cases2.json`" in s.value for s in at.success)
     upload(at, "cases3.json", b"#" * 1_000_001, key="analyze_cases_upload")
     assert any("the limit is 1,000,000 bytes" in e.value for e in at.error)
     assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["u1"]  # previous cases kept

@@ -67,9 +67,9 @@ def handle_weights_upload(name: str, content: bytes) -> bool:
     try:  # parse_weights refuses files over 1 MB before reading them
         weights = parse_weights(common.get_pack(), content, name)
     except WeightsError as exc:
-        _say(WEIGHTS_MSG, "error", f"{exc}. Not loaded: the current weights are unchanged.")
+        _say(WEIGHTS_MSG, "error", f"{common.as_code(exc)} Not loaded: the current weights are unchanged.")
         return False
-    _apply(weights, f"Loaded weights from {name}.")
+    _apply(weights, f"Loaded weights from {common.as_code(name)}.")
     return True
 
 
@@ -78,10 +78,10 @@ def handle_cases_upload(name: str, content: bytes) -> bool:
     try:  # read_case_bytes refuses files over 1 MB before decoding them
         cases = read_case_bytes(common.get_pack(), content, name)
     except InputError as exc:
-        _say(CASES_MSG, "error", f"{exc}. Not loaded: the previous cases are kept.")
+        _say(CASES_MSG, "error", f"{common.as_code(exc)} Not loaded: the previous cases are kept.")
         return False
     st.session_state[UPLOADED_CASES] = cases
-    _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {name}.")
+    _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {common.as_code(name)}.")
     return True
 
 
@@ -141,8 +141,8 @@ def _files_section() -> None:
     if upload is not None and st.session_state.get(UPLOAD_SEEN) != upload.file_id:
         st.session_state[UPLOAD_SEEN] = upload.file_id  # handle each upload once, not on every rerun
         if upload.size > MAX_UPLOAD_BYTES:  # refuse before reading it
-            _say(WEIGHTS_MSG, "error", f"{upload.name}: file is {upload.size:,} bytes; the limit is "
-                 f"{MAX_UPLOAD_BYTES:,} bytes (1 MB). Not loaded: the current weights are unchanged.")
+            _say(WEIGHTS_MSG, "error", f"{common.as_code(upload.name)}: file is {upload.size:,} bytes; the limit "
+                 f"is {MAX_UPLOAD_BYTES:,} bytes (1 MB). Not loaded: the current weights are unchanged.")
         else:
             handle_weights_upload(upload.name, upload.getvalue())
 
@@ -175,7 +175,7 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
         try:
             new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
-            _say(WEIGHTS_MSG, "error", f"Not applied: {exc}. The current weights are unchanged.")
+            _say(WEIGHTS_MSG, "error", f"Not applied: {common.as_code(exc)} The current weights are unchanged.")
         else:
             _apply(new, "Edited weights applied.")
     cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
@@ -224,7 +224,11 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
         st.info("No cases to evaluate yet.")
         return
     defaults = default_weights(pack)
-    current, default = (run_evaluation(pack, chosen, method, w) for w in (weights, defaults))
+    try:  # cases are validated on reading; this keeps the page alive should one still fail
+        current, default = (run_evaluation(pack, chosen, method, w) for w in (weights, defaults))
+    except TriageError as exc:
+        st.error(f"These cases could not be evaluated: {common.as_code(exc)}")
+        return
     common.show_safety_block(pack)
     st.markdown(f"**{len(chosen)} case(s), method {METHOD_INFO[method].title}: current weights vs defaults**")
     if weights.key() == defaults.key():
@@ -295,7 +299,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
         corpus = common.get_corpus(name)
         evaluation = run_corpus_evaluation(pack, cases, corpus, method)
     except TriageError as exc:
-        st.error(f"The corpus check could not run: {exc}")
+        st.error(f"The corpus check could not run: {common.as_code(exc)}")
         return
     ranked = len(evaluation.ranked)
     st.markdown(f"**{ranked} of {len(cases)} case(s) ranked** in `{corpus.name}` ({corpus.n_diseases:,} diseases, "
@@ -319,7 +323,7 @@ def render() -> None:
     try:
         cases = common.get_teaching_cases()
     except TriageError as exc:
-        st.error(f"The teaching cases could not be read: {exc}")
+        st.error(f"The teaching cases could not be read: {common.as_code(exc)}")
         cases = []
     method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)

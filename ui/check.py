@@ -18,6 +18,7 @@ from engine.pack import DCC, Finding
 from ui import phenopacket_io
 from ui.common import (
     GROUP_TITLES,
+    as_code,
     get_pack,
     ranking_chart,
     run,
@@ -363,7 +364,7 @@ def _compute(state: CheckState) -> Result | None:
     try:
         return run(state.present, state.absent, state.method)
     except InputError as exc:
-        st.error(f"These answers could not be matched: {exc}")
+        st.error(f"These answers could not be matched: {as_code(exc)}")
         return None
 
 

@@ -7,6 +7,8 @@ Nothing a person ticks is stored or logged: it lives in the session only.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -27,6 +29,7 @@ from engine import (
 )
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
+from engine.inputs import one_line
 
 WEIGHTS_KEY = "analyst_weights"
 MAX_LISTED = 6  # findings listed per explanation column before "and N more"
@@ -50,6 +53,18 @@ GROUP_TITLES = {
     "history": "Your medical history",
     "tests": "Test results you know",
 }
+
+
+def as_code(text: object) -> str:
+    """``text`` on one line as a Markdown code span, so Streamlit shows it literally.
+
+    For anything a visitor controls (upload names, weight keys, case fields, error messages that
+    quote them): no live link, image, HTML, colour or icon directive can come through.
+    """
+    line = one_line(str(text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
+    pad = " " if line.startswith("`") or line.endswith("`") else ""  # CommonMark drops one space each side
+    return f"{fence}{pad}{line}{pad}{fence}" if line else ""
 
 
 @st.cache_resource(show_spinner="Loading the knowledge pack…")

@@ -79,27 +79,67 @@ def save_arrays(path: Path, arrays: CorpusArrays, key: str) -> bool:
     return True
 
 
+def _csr(npz: np.lib.npyio.NpzFile, name: str, shape: tuple[int, int]) -> sp.csr_matrix | None:
+    """One CSR matrix from its stored parts, or None unless every part is consistent with ``shape``.
+
+    scipy trusts ``indices`` and ``indptr``: an index out of range reads or writes outside the
+    arrays and can kill the process, so a crafted or damaged file is checked in full here.
+    """
+    data, indices, indptr = npz[f"{name}_data"], npz[f"{name}_indices"], npz[f"{name}_indptr"]
+    stored_shape = tuple(int(x) for x in npz[f"{name}_shape"])
+    n_rows, n_cols = shape
+    if stored_shape != shape:
+        return None
+    if any(a.ndim != 1 for a in (data, indices, indptr)):
+        return None
+    if indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu" or data.dtype.kind not in "fiub":
+        return None
+    nnz = len(data)
+    if len(indices) != nnz or len(indptr) != n_rows + 1 or indptr[0] != 0 or indptr[-1] != nnz:
+        return None
+    if n_rows and np.any(np.diff(indptr) < 0):
+        return None
+    if nnz and (int(indices.min()) < 0 or int(indices.max()) >= n_cols):
+        return None
+    if data.dtype.kind == "f" and not np.isfinite(data).all():
+        return None
+    return sp.csr_matrix((data, indices.astype(np.int32), indptr.astype(np.int64)), shape=shape)
+
+
+def _only_stored_members(path: Path) -> bool:
+    """True when every member of the zip is stored uncompressed, as :func:`save_arrays` writes them.
+
+    A deflated member could expand to any size on reading (a zip bomb); ours never are.
+    """
+    with zipfile.ZipFile(path) as archive:
+        return all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
+
+
 def load_arrays(path: Path, key: str) -> CorpusArrays | None:
-    """Read the arrays at ``path``; None if missing, unreadable, corrupt or built from other sources."""
+    """Read the arrays at ``path``; None if missing, unreadable, corrupt, inconsistent or built from other sources.
+
+    Every sparse matrix is checked (shape, index ranges, ``indptr`` monotone and ending at the
+    number of stored values) before scipy sees it, so a damaged or crafted file is a cache miss,
+    never a crash.
+    """
     try:
+        if not path.is_file() or not _only_stored_members(path):
+            return None
         with np.load(path, allow_pickle=False) as npz:
             if str(npz["key"]) != key:
                 return None
+            labels = {name: tuple(str(x) for x in npz[name].tolist()) for name in ("disease_ids", "disease_names",
+                                                                                   "terms")}
+            n_d, n_t = len(labels["disease_ids"]), len(labels["terms"])
+            if len(labels["disease_names"]) != n_d or any(len(set(labels[k])) != len(labels[k])
+                                                            for k in ("disease_ids", "terms")):
+                return None
             matrices = {}
             for name in _MATRICES:
-                shape = tuple(int(x) for x in npz[f"{name}_shape"])
-                matrices[name] = sp.csr_matrix(
-                    (npz[f"{name}_data"], npz[f"{name}_indices"], npz[f"{name}_indptr"]), shape=shape
-                )
-            arrays = CorpusArrays(
-                disease_ids=tuple(npz["disease_ids"].tolist()),
-                disease_names=tuple(npz["disease_names"].tolist()),
-                terms=tuple(npz["terms"].tolist()),
-                **matrices,
-            )
-    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile):
+                matrix = _csr(npz, name, (n_t, n_t) if name == "ancestors" else (n_d, n_t))
+                if matrix is None:
+                    return None
+                matrices[name] = matrix
+            return CorpusArrays(**labels, **matrices)
+    except (OSError, ValueError, KeyError, EOFError, TypeError, IndexError, MemoryError, zipfile.BadZipFile):
         return None
-    n_d, n_t = len(arrays.disease_ids), len(arrays.terms)
-    if any(getattr(arrays, m).shape != (n_d, n_t) for m in _MATRICES[:3]) or arrays.ancestors.shape != (n_t, n_t):
-        return None
-    return arrays

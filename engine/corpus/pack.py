@@ -268,6 +268,9 @@ def score_corpus(
     present_ids, absent_ids = parse_id_list(present_ids), parse_id_list(absent_ids)
     q = pack.columns(present_ids, "present")
     a = pack.columns(absent_ids, "absent")
+    both = np.intersect1d(q, a)
+    if both.size:
+        raise InputError(f"term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
     if method == "likelihood":
         if not len(q) and not len(a):
             raise InputError("likelihood needs at least one present or absent HPO term, got none")
