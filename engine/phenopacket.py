@@ -34,6 +34,7 @@ from phenopackets import (
 
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Ontology
+from engine.inputs import read_bounded
 
 __all__ = [
     "MAX_PHENOPACKET_BYTES",
@@ -42,7 +43,6 @@ __all__ = [
     "decode_json",
     "parse_phenopacket",
     "phenopacket_from_data",
-    "read_bounded",
     "read_phenopacket",
     "require_known_terms",
     "to_phenopacket_json",
@@ -91,25 +91,6 @@ class PhenopacketCase:
     labels: tuple[tuple[str, str], ...] = ()
     sex: str | None = None
     age: str | None = None
-
-
-def read_bounded(path: Path | str, limit: int = MAX_PHENOPACKET_BYTES) -> bytes:
-    """The bytes of ``path``, refusing (before reading it all) a file over ``limit`` bytes.
-
-    Raises
-    ------
-    InputError
-        For a missing / unreadable file or one over the limit.
-    """
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            content = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"{path.name}: cannot read the file: {exc.strerror or exc}") from None
-    if len(content) > limit:
-        raise InputError(f"{path.name}: file is over the {limit:,}-byte limit")
-    return content
 
 
 def _age(individual: Individual) -> str | None:
@@ -201,7 +182,7 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
 def read_phenopacket(path: Path | str, limit: int = MAX_PHENOPACKET_BYTES) -> PhenopacketCase:
     """Read and parse one phenopacket file (see :func:`parse_phenopacket`)."""
     path = Path(path)
-    return parse_phenopacket(read_bounded(path, limit), path.name)
+    return parse_phenopacket(read_bounded(path, limit, "phenopacket"), path.name)
 
 
 def check_terms(case: PhenopacketCase, ontology: Ontology) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from engine.corpus.evaluate import (
 from engine.corpus.pack import CorpusPack
 from engine.errors import InputError
 from engine.evaluate import Evaluation, evaluate
+from engine.inputs import read_bounded
 from engine.pack import KnowledgePack
 from engine.phenopacket import (
     MAX_PHENOPACKET_BYTES,
@@ -42,7 +43,6 @@ from engine.phenopacket import (
     check_terms,
     decode_json,
     phenopacket_from_data,
-    read_bounded,
 )
 from engine.weights import Weights
 
@@ -192,7 +192,7 @@ def unpack_uploads(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]
 
 def gather(paths: Iterable[Path | str], pack: KnowledgePack | None) -> Inputs:
     """:func:`read_inputs` over files and folders on disk (each read bounded to 1 MB)."""
-    return read_inputs(((p.name, read_bounded(p, MAX_CASE_FILE_BYTES)) for p in expand_paths(paths)), pack)
+    return read_inputs(((p.name, read_bounded(p, MAX_CASE_FILE_BYTES, "file")) for p in expand_paths(paths)), pack)
 
 
 def evaluate_on_corpus(

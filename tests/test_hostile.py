@@ -246,7 +246,7 @@ CLI_CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("cases-id-object", _cases(lambda: cases_json(case(id={"a": 1}))), "'id' must be text"),
     ("cases-hpo-int", _cases(lambda: cases_json(case(findings=[{"hpo_id": 25520}]))), "'hpo_id' string"),
     ("cases-dev-zero", _cases_path(lambda _tmp, _name: "/dev/zero"), "not a regular file"),
-    ("cases-directory", _cases_path(a_dir), "folder holds no .json file"),  # folders of case files or phenopackets are read
+    ("cases-directory", _cases_path(a_dir), "folder holds no .json file"),  # evaluate reads folders
     ("cases-50mb", _cases_path(lambda tmp, name: sparse(tmp, name, 50 * MB)), "the limit is 1,000,000 bytes"),
     # a pack that does not load
     ("pack-missing-file", _broken_pack, "findings.csv"),

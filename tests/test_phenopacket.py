@@ -102,7 +102,7 @@ def test_bad_phenopackets_are_one_line_errors_naming_the_file(content, fragment)
 
 def test_oversized_file_is_refused_before_it_is_read(tmp_path):
     path = write(tmp_path, "big.json", json.dumps(packet([A2])) + " " * MAX_PHENOPACKET_BYTES)
-    with pytest.raises(InputError, match=r"big\.json: file is over"):
+    with pytest.raises(InputError, match=r"big\.json: file is 1,000,435 bytes; the limit is 1,000,000 bytes"):
         read_phenopacket(path)
 
 
