@@ -26,8 +26,12 @@ from engine import (
 )
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
+from engine.result import NOT_A_DIAGNOSIS
 
 WEIGHTS_KEY = "analyst_weights"
+RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
+TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
+AXIS_FONT_SIZE = 13
 MAX_LISTED = 6  # findings listed per explanation column before "and N more"
 LEVEL_ICON = {"emergency": ":material/emergency:", "urgent": ":material/warning:", "soon": ":material/event:",
               "routine": ":material/stethoscope:"}
@@ -115,15 +119,32 @@ def run(present: list[str], absent: list[str], method: str, weights: Weights | N
     return run_case(get_scorer(method, weights), case)
 
 
-def show_safety_block(pack: KnowledgePack) -> None:
-    """The clinician prompt and the seed's disclaimer: shown with every result, never collapsed."""
-    st.warning(
-        "**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or nurse "
-        "who examines you can tell what is going on. Bring the summary below to your appointment.",
-        icon=":material/stethoscope:",
-    )
-    # The seed's text already starts with "Disclaimer:"; shown verbatim, then its origin.
-    st.caption(f"{pack.disclaimer} _(From the source article.)_")
+SAFETY_NOTES = {
+    "patient": ("**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or "
+                "nurse who examines you can tell what is going on. Bring the summary below to your appointment."),
+    "emergency": ("**Get help now, before anything else:** call your local emergency number or go to an "
+                  "emergency department. These matches are educational, not a diagnosis; once you are being "
+                  "looked after, you can show the summary below to the team."),
+    "educator": ("**For teaching.** These are educational matches for a teaching case, not a diagnosis of "
+                 "anyone. A real person with these findings needs a clinician who can examine them."),
+    "analyst": ("**For analysis.** These numbers describe how the tool ranks teaching or uploaded cases, not "
+                "how accurate it is for patients (it has not been validated on patients). A match is not a "
+                "diagnosis."),
+}
+SAFETY_ICONS = {"patient": ":material/stethoscope:", "emergency": ":material/emergency:",
+                "educator": ":material/school:", "analyst": ":material/analytics:"}
+
+
+def show_safety_block(pack: KnowledgePack, role: str = "patient") -> None:
+    """The note for this reader and the disclaimer, shown with every result as body text, never collapsed.
+
+    ``role`` is ``patient`` (Check), ``emergency`` (a Check result at emergency level: what to do now,
+    first), ``educator`` (Teach) or ``analyst`` (Analyze). The disclaimer is the medical substance of the
+    source article's disclaimer (its full text is quoted on the About page) plus the tool's own line.
+    """
+    note = SAFETY_NOTES[role]
+    (st.error if role == "emergency" else st.warning)(note, icon=SAFETY_ICONS[role])
+    st.markdown(f"**Disclaimer (from the source article):** {pack.disclaimer_substance}  \n{NOT_A_DIAGNOSIS}")
 
 
 def show_triage_banner(result: Result) -> None:
@@ -140,26 +161,36 @@ def show_triage_banner(result: Result) -> None:
         st.info(body, icon=LEVEL_ICON[t.level])
 
 
-def ranking_frame(result: Result, top: int = 8) -> pd.DataFrame:
-    """The top matches as a small table (rank, condition, match strength, score)."""
-    rows = [{"rank": m.rank, "condition": m.name, "condition_id": m.condition_id,
-             "match strength": round(m.strength, 4), "score": round(m.score, 4),
+def ranking_frame(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> pd.DataFrame:
+    """The top matches as a small table (rank, condition by its one display name, match strength, score)."""
+    rows = [{"rank": m.rank, "condition": pack.condition(m.condition_id).display_name,
+             "condition_id": m.condition_id, "match strength": round(m.strength, 4), "score": round(m.score, 4),
              "matched": len(m.matched)} for m in result.ranking.matches[:top]]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["rank", "condition", "condition_id", "match strength", "score", "matched"])
 
 
-def ranking_chart(result: Result, top: int = 8) -> alt.Chart:
-    """Horizontal bars of match strength, best match on top."""
-    frame = ranking_frame(result, top)
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Every axis label drawn (no overlap culling), in body-text colour and size, legends never cut."""
+    return (chart.configure_axis(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                                 titleFontSize=AXIS_FONT_SIZE)
+            .configure_axisY(labelOverlap=False).configure_axisBand(labelOverlap=False)
+            .configure_legend(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                              titleFontSize=AXIS_FONT_SIZE, labelLimit=0, titleLimit=0))
+
+
+def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> alt.Chart:
+    """Horizontal bars of match strength, best match on top: the same conditions and names as the list."""
+    frame = ranking_frame(pack, result, top)
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("match strength:Q", axis=alt.Axis(format="%"), title="Share of the match"),
-            y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
+            y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
+                    axis=alt.Axis(labelLimit=0, labelOverlap=False)),
             tooltip=["rank", "condition", alt.Tooltip("match strength:Q", format=".1%"), "score", "matched"],
         )
-        .properties(height=28 * len(frame) + 20)
+        .properties(height=34 * len(frame) + 30)
     )
 
 
@@ -168,12 +199,21 @@ def label(pack: KnowledgePack, finding_id: str, lay: bool = True) -> str:
     return f.lay_label if lay else f.label
 
 
-def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: bool = True) -> None:
+def finding_item(pack: KnowledgePack, finding_id: str, inferred: dict[str, str], lay: bool = True) -> str:
+    """A finding as a list item, marked in place when it was inferred from another one."""
+    text = label(pack, finding_id, lay)
+    source = inferred.get(finding_id)
+    if source is not None and source in pack.finding_index:
+        text += f" _(inferred: counted because you reported “{label(pack, source, lay)}”)_"
+    return text
+
+
+def show_explanation(pack: KnowledgePack, result: Result, top: int = RESULT_TOP, lay: bool = True) -> None:
     """Per match: plain summary, why it ranks there, matched / expected-not-reported / unexplained."""
+    inferred = result.ranking.inferred
     for m in result.ranking.matches[:top]:
         cond = pack.condition(m.condition_id)
-        with st.expander(f"{m.rank}. {cond.lay_name if lay else cond.name} — {m.strength:.0%} of the match",
-                         expanded=m.rank == 1):
+        with st.expander(f"{m.rank}. {cond.display_name} — {m.strength:.0%} of the match", expanded=m.rank == 1):
             st.write(cond.summary)
             st.write(m.why())
             cols = st.columns(3)
@@ -182,7 +222,7 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
             for col, (title, ids) in zip(cols, sections, strict=True):
                 col.markdown(f"**{title}**")
                 shown = ids[:MAX_LISTED]  # the engine lists hallmarks and the most frequent first
-                lines = [f"- {label(pack, i, lay)}" for i in shown]
+                lines = [f"- {finding_item(pack, i, inferred, lay)}" for i in shown]
                 if len(ids) > len(shown):
                     lines.append(f"- _and {len(ids) - len(shown)} more_")
                 col.markdown("\n".join(lines) or "_none_")
@@ -190,4 +230,4 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
                 st.markdown("**You said you do not have:** " + ", ".join(label(pack, i, lay) for i in m.ruled_out))
             codes = " · ".join(c for c in (*cond.orpha, *cond.omim, *(f"ICD-10 {x}" for x in cond.icd10)))
             if codes:
-                st.caption(codes)
+                st.markdown(codes)
