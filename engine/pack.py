@@ -81,7 +81,9 @@ class Condition:
     @property
     def display_name(self) -> str:
         """The one name people see everywhere: the lay name with the medical name beside it."""
-        return self.name if self.lay_name == self.name else f"{self.lay_name} ({self.name})"
+        if self.lay_name == self.name:
+            return self.name
+        return f"{self.lay_name} ({self.name.replace(' (', ', ').replace(')', '')})"  # no nested brackets
 
 
 @dataclass(frozen=True)

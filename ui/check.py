@@ -337,10 +337,7 @@ def _scroll_to_result() -> None:
 # --- the result ---------------------------------------------------------------------------------------
 
 def _show_matches(pack: KnowledgePack, result: Result, stale: bool) -> None:
-    st.subheader("Your closest matches (out of date)" if stale else "Your closest matches", anchor=RESULT_ANCHOR)
-    if stale:
-        st.warning("**You changed your answers after these matches were shown.** They still show your earlier "
-                   "answers: press **Show my matches** to update them.", icon=":material/update:")
+    st.subheader("Your closest matches (out of date)" if stale else "Your closest matches")
     st.markdown("A match says how well your findings fit each condition's usual picture. It is not a diagnosis.")
     if result.ranking.nothing_matched:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
@@ -417,6 +414,10 @@ def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Resul
 
 def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: bool = False) -> None:
     """The result, in order: triage banner, safety block, matches, next questions, notes, summary, education."""
+    st.header("Your result (out of date)" if stale else "Your result", anchor=RESULT_ANCHOR)
+    if stale:
+        st.warning("**You changed your answers after this result was shown.** It still shows your earlier "
+                   "answers: press **Show my matches** to update it.", icon=":material/update:")
     show_triage_banner(result)
     show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
     _show_matches(pack, result, stale)

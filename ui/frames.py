@@ -46,7 +46,8 @@ def finding_label(pack: KnowledgePack, finding_id: str, cases: Sequence[Case] = 
 
 
 def condition_name(pack: KnowledgePack, condition_id: str) -> str:
-    return pack.condition(condition_id).name if condition_id in pack.condition_index else condition_id
+    """The one name shown everywhere: lay name with the medical name beside it (the ID when unknown)."""
+    return pack.condition(condition_id).display_name if condition_id in pack.condition_index else condition_id
 
 
 def safe_csv(frame: pd.DataFrame) -> str:
@@ -192,7 +193,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
         strength = relative_strength(scorer.method, row)
         fid, present = steps[k - 1]
         added = f"{'+' if present else '−'} {finding_label(pack, fid, cases)}"
-        rows += [{"step": k, "added": added, "condition": pack.conditions[i].name, "rank": int(rank[i]),
+        rows += [{"step": k, "added": added, "condition": pack.conditions[i].display_name, "rank": int(rank[i]),
                   "strength": float(strength[i])} for i in keep]
     return pd.DataFrame(rows)
 
@@ -208,7 +209,8 @@ def profile_frame(pack: KnowledgePack, condition_ids: Sequence[str], reported: M
         f = pack.findings[j]
         status = "" if f.id not in reported else ("reported present" if reported[f.id] else "reported absent")
         for i in idx:
-            rows.append({"finding": f"{f.label} ({f.id})", "finding_id": f.id, "condition": pack.conditions[i].name,
+            rows.append({"finding": f"{f.label} ({f.id})", "finding_id": f.id,
+                         "condition": pack.conditions[i].display_name,
                          "frequency": float(pack.frequency[i, j]), "hallmark": bool(pack.hallmark[i, j]),
                          "mark": "★" if pack.hallmark[i, j] else "", "reported": status})
     return pd.DataFrame(rows, columns=["finding", "finding_id", "condition", "frequency", "hallmark", "mark",
@@ -228,9 +230,10 @@ def salient_profile_rows(frame: pd.DataFrame, threshold: float = SALIENT_FREQUEN
     return frame[frame["finding_id"].isin(keep[keep].index)]
 
 
-def method_top_frame(result: Result, top: int = 5) -> pd.DataFrame:
+def method_top_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.DataFrame:
     """The top matches of one method's result: rank, condition, match strength, score."""
-    return pd.DataFrame([{"rank": m.rank, "condition": m.name, "strength": round(m.strength, 4),
+    return pd.DataFrame([{"rank": m.rank, "condition": condition_name(pack, m.condition_id),
+                          "strength": round(m.strength, 4),
                           "score": round(m.score, 4)} for m in result.ranking.matches[:top]])
 
 
