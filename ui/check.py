@@ -199,6 +199,8 @@ def _on_tick(finding_id: str) -> None:
 def _on_submit(finding_ids: tuple[str, ...]) -> None:
     """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
     ticks = _ticks()
+    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:  # callbacks may run in any order
+        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
     present = [i for i in finding_ids if ticks.get(i)]
     chosen = list(st.session_state.get(ABSENT_KEY, []))
     absent = [i for i in chosen if i not in present]
