@@ -141,22 +141,38 @@ def validate_weights(pack: KnowledgePack, finding_weights: Mapping[str, Any], pr
     ------
     WeightsError
         On an unknown finding/condition/parameter, a NaN, infinite, negative or
-        out-of-range value; the message names the entry.
+        out-of-range value; the message names every such entry (``problems`` lists them).
     """
     defaults = default_weights(pack)
+    problems: list[str] = []
+
+    def checked(check: Any, *args: Any) -> Any:
+        try:
+            return check(*args)
+        except WeightsError as exc:
+            problems.append(str(exc))
+            return None
+
     fw = dict(defaults.finding_weights)
     for key, raw in finding_weights.items():
         if key not in fw:
-            raise WeightsError(f"finding weight for unknown finding ID {key!r} (not in the pack)")
-        fw[key] = _check_number("finding weight", key, raw, 0.0, 100.0)
+            problems.append(f"finding weight for unknown finding ID {key!r} (not in the pack)")
+            continue
+        value = checked(_check_number, "finding weight", key, raw, 0.0, 100.0)
+        fw[key] = fw[key] if value is None else value
     pr = dict(defaults.priors)
     for key, raw in priors.items():
         if key not in pr:
-            raise WeightsError(f"prior for unknown condition_id {key!r} (not in the pack)")
-        pr[key] = _check_number("prior", key, raw, 0.0, 1e6)
-        if pr[key] == 0.0:
-            raise WeightsError(f"prior {key!r}: expected a number above 0, got 0")
-    pa = {key: _check_param(key, raw) for key, raw in params.items()}
+            problems.append(f"prior for unknown condition_id {key!r} (not in the pack)")
+            continue
+        value = checked(_check_number, "prior", key, raw, 0.0, 1e6)
+        if value == 0.0:
+            problems.append(f"prior {key!r}: expected a number above 0, got 0")
+        elif value is not None:
+            pr[key] = value
+    pa = {key: checked(_check_param, key, raw) for key, raw in params.items()}
+    if problems:  # every problem at once, so an analyst can fix them in one go
+        raise WeightsError("; ".join(problems), tuple(problems))
     return Weights(fw, pr, pa)
 
 

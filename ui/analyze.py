@@ -5,6 +5,7 @@ Weights change only after validation (editor, upload); a refused change keeps th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 
@@ -42,6 +43,18 @@ UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_versi
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
+
+
+def escape_markdown(text: str) -> str:
+    """Show ``text`` literally inside Markdown (values typed into the editor may hold *, _, [, <, ...)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+
+
+def refused_message(exc: WeightsError) -> str:
+    """Every problem of refused weights at once, as a Markdown list shown literally."""
+    n = len(exc.problems)
+    return (f"Not applied: {n} problem{'' if n == 1 else 's'} to fix. The current weights are unchanged.\n"
+            + "\n".join(f"- {escape_markdown(p)}" for p in exc.problems))
 
 
 # --- state changes (each keeps the current weights unless the new ones are valid) ---------------------
@@ -175,7 +188,7 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
         try:
             new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
-            _say(WEIGHTS_MSG, "error", f"Not applied: {exc}. The current weights are unchanged.")
+            _say(WEIGHTS_MSG, "error", refused_message(exc))
         else:
             _apply(new, "Edited weights applied.")
     cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
@@ -209,7 +222,8 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
 def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
     x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
     base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=x_axis),
-                                   y=alt.Y("expected:N", title="Expected", axis=alt.Axis(labelLimit=260)))
+                                   y=alt.Y("expected:N", title="Expected",
+                                           axis=alt.Axis(labelLimit=260, labelOverlap=False)))
     rect = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="greens"), title="Cases"),
                                    tooltip=["expected", "predicted", "count"])
     text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
@@ -225,19 +239,26 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
         return
     defaults = default_weights(pack)
     current, default = (run_evaluation(pack, chosen, method, w) for w in (weights, defaults))
-    common.show_safety_block(pack)
+    common.show_safety_block(pack, "analyst")
     st.markdown(f"**{len(chosen)} case(s), method {METHOD_INFO[method].title}: current weights vs defaults**")
     if weights.key() == defaults.key():
         st.info("The current weights are the defaults, so there is no difference yet.")
     _metrics(current, default)
     changes = frames.case_changes_frame(pack, current, default)
     moved = int((changes["change"] != 0).sum())
-    st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved; negative = better now)")
+    st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved, listed first; "
+                "negative = better now)")
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
                        mime="text/csv", key="analyze_download_eval")
+    st.markdown("**The three methods compared** (same cases, current weights)")
+    by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
+    st.table(frames.methods_frame(by_method).style.format(precision=3, na_rep="n/a"), hide_index=True)
+    st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
+                "intervals: with few cases per condition they are wide)")
+    st.table(frames.recall_frame(pack, current).style.format(precision=2), hide_index=True)
     st.markdown("**Confusion matrix (current weights)**")
-    st.altair_chart(_confusion_chart(frames.confusion_frame(pack, current)), width="stretch")
+    st.altair_chart(common.readable(_confusion_chart(frames.confusion_frame(pack, current))), width="stretch")
     st.markdown("**What changed in the weights**")
     diff = frames.diff_frame(pack, defaults, weights)
     if diff.empty:
@@ -270,7 +291,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
         st.info(f"No weight moves the rankings under {METHOD_INFO[method].title}"
                 + (" (set overlap ignores weights and priors)." if method == "overlap" else "."))
     else:
-        st.altair_chart(_movers_chart(top), width="stretch")
+        st.altair_chart(common.readable(_movers_chart(top)), width="stretch")
     st.caption(f"Each finding weight and prior scaled by ±{pct}% over {len(cases)} teaching case(s); "
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
@@ -314,7 +335,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
 def render() -> None:
     """The Analyze page."""
     st.title("Analyze: weights, evaluation and sensitivity")
-    st.caption("For analysts. Changes apply to this session only and only after validation.")
+    st.markdown("For analysts. Changes apply to this session only and only after validation.")
     pack = common.get_pack()
     try:
         cases = common.get_teaching_cases()

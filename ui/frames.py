@@ -27,6 +27,7 @@ from engine import (
 )
 from engine.corpus.evaluate import CorpusEvaluation, CorpusQuery
 from engine.corpus.pack import CorpusHit, CorpusPack
+from engine.evaluate import per_condition_recall
 from engine.scoring import rank_matrix, relative_strength
 from engine.sensitivity import Sensitivity
 from engine.weights import escape_cell
@@ -146,7 +147,30 @@ def case_changes_frame(pack: KnowledgePack, current: Evaluation, default: Evalua
                      "rank (current)": c.rank, "change": c.rank - d.rank,
                      "top-1 (current)": condition_name(pack, c.predicted), "triage (current)": c.triage,
                      "expected triage": c.expected_triage or ""})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["case", "expected", "rank (default)", "rank (current)", "change",
+                                        "top-1 (current)", "triage (current)", "expected triage"])
+    # The cases that moved first, the biggest move first (a stable sort keeps file order among equals).
+    size = frame["change"].abs()
+    return frame.iloc[np.argsort(-size.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def methods_frame(evaluations: Mapping[str, Evaluation]) -> pd.DataFrame:
+    """One row per method: cases, top-1, top-3, MRR and triage agreement (the same cases and weights)."""
+    return pd.DataFrame([{"method": name, "cases": e.n, "top-1": e.top1, "top-3": e.top3, "MRR": e.mrr,
+                          "triage agreement": e.triage_agreement} for name, e in evaluations.items()],
+                        columns=["method", "cases", "top-1", "top-3", "MRR", "triage agreement"])
+
+
+def recall_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
+    """Per expected condition: cases, top-1 and top-3 recall with 95% Wilson intervals (engine.evaluate)."""
+    rows = []
+    for r in per_condition_recall(evaluation):
+        (lo1, hi1), (lo3, hi3) = r.recall_ci, r.top3_ci
+        rows.append({"condition": condition_name(pack, r.condition_id), "cases": r.n, "top-1 recall": r.recall,
+                     "top-1 95% CI": f"{lo1:.2f} to {hi1:.2f}", "top-3 recall": r.top3_recall,
+                     "top-3 95% CI": f"{lo3:.2f} to {hi3:.2f}"})
+    return pd.DataFrame(rows, columns=["condition", "cases", "top-1 recall", "top-1 95% CI", "top-3 recall",
+                                       "top-3 95% CI"])
 
 
 def confusion_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
