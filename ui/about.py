@@ -32,7 +32,7 @@ def _what_it_is() -> None:
 
 def _methods() -> None:
     st.subheader("How matches are scored")
-    st.caption("The Check page uses the likelihood ratio unless you choose otherwise under “More options”.")
+    st.markdown("The Check page uses the likelihood ratio unless you choose otherwise under “More options”.")
     for info in METHOD_INFO.values():
         st.markdown(f"**{info.title}.** {info.summary}")
         st.latex(info.latex)
@@ -68,7 +68,7 @@ def _sources(pack: KnowledgePack) -> None:
     for kind, sources in kinds.items():
         st.markdown(f"**{SOURCE_KIND_TITLES.get(kind, kind.capitalize())}**")
         st.markdown("\n".join(_source_line(s) for s in sources))
-    st.caption(f"Findings are coded with the Human Phenotype Ontology (HPO), release {pack.hpo_version}. "
+    st.markdown(f"Findings are coded with the Human Phenotype Ontology (HPO), release {pack.hpo_version}. "
                f"The knowledge pack lists {len(pack.conditions)} conditions and {len(pack.findings)} findings.")
 
 

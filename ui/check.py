@@ -186,21 +186,23 @@ def _ticks() -> dict[str, bool]:
     return st.session_state[TICKS_KEY]
 
 
+def _sync_ticks() -> dict[str, bool]:
+    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks."""
+    ticks = _ticks()
+    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
+        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
+    return ticks
+
+
 def pending_present(pack: KnowledgePack) -> list[str]:
     """The ticked findings, submitted or not, in pack order."""
     ticks = _ticks()
     return [i for i in pack.finding_ids if ticks.get(i)]
 
 
-def _on_tick(finding_id: str) -> None:
-    _ticks()[finding_id] = bool(st.session_state.get(tick_key(finding_id)))
-
-
 def _on_submit(finding_ids: tuple[str, ...]) -> None:
     """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
-    ticks = _ticks()
-    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:  # callbacks may run in any order
-        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
+    ticks = _sync_ticks()
     present = [i for i in finding_ids if ticks.get(i)]
     chosen = list(st.session_state.get(ABSENT_KEY, []))
     absent = [i for i in chosen if i not in present]
@@ -242,8 +244,7 @@ def _tick_columns(findings: Sequence[Finding]) -> None:
         key = tick_key(f.id)
         if key not in st.session_state:  # a widget that was not drawn (search, another page) forgets its value
             st.session_state[key] = bool(ticks.get(f.id))
-        cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True, on_change=_on_tick,
-                             args=(f.id,))
+        ticks[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True)
 
 
 def _group_label(title: str, findings: Sequence[Finding]) -> str:
@@ -448,6 +449,7 @@ def render() -> None:
                 "findings with conditions that can cause hard lumps or calcium in the skin. "
                 "**It gives matches, not a diagnosis.**")
     _read_link_once(pack)
+    _sync_ticks()  # before anything compares them with the shown result
     _emergency_step()
     state = _state()
     _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
