@@ -16,12 +16,14 @@ from typing import Any
 import streamlit as st
 
 from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
+from engine.context import AGE_BANDS, SEXES, ContextRule, adjust_weights, load_context_rules
 from engine.emergency import EmergencyQuestion, emergency_advice, load_emergency_questions
 from engine.pack import DCC, Finding
 from engine.search import SearchIndex, build_index
 from ui.common import (
     GROUP_TITLES,
     RESULT_TOP,
+    current_weights,
     get_pack,
     ranking_chart,
     readable,
@@ -48,6 +50,7 @@ STATE_KEY = "check:state"
 TICKS_KEY = "check:ticks"
 SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
+AGE_KEY, SEX_KEY = "check:age_band", "check:sex"
 LINK_READ_KEY = "check:link_read"
 RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
@@ -70,6 +73,8 @@ class CheckState:
     absent: list[str]
     method: str = DEFAULT_METHOD
     notes: tuple[str, ...] = ()
+    age_band: str | None = None  # the optional "about you"; not written into the link
+    sex: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -208,7 +213,7 @@ def _on_submit(finding_ids: tuple[str, ...]) -> None:
     absent = [i for i in chosen if i not in present]
     notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
     st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
-                                             notes)
+                                             notes, st.session_state.get(AGE_KEY), st.session_state.get(SEX_KEY))
     st.session_state[SCROLL_KEY] = st.session_state.get(SCROLL_KEY, 0) + 1
 
 
@@ -231,7 +236,9 @@ def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
         return False
     absent = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i not in _ticks() or not _ticks()[i]]
     return (set(pending_present(pack)) != set(state.present) or set(absent) != set(state.absent)
-            or st.session_state.get(METHOD_KEY, state.method) != state.method)
+            or st.session_state.get(METHOD_KEY, state.method) != state.method
+            or st.session_state.get(AGE_KEY, state.age_band) != state.age_band
+            or st.session_state.get(SEX_KEY, state.sex) != state.sex)
 
 
 # --- the checklist ------------------------------------------------------------------------------------
@@ -298,6 +305,42 @@ def _submit_row(pack: KnowledgePack, where: str) -> None:
                 on_click=_on_submit, args=(pack.finding_ids,), icon=":material/arrow_downward:")
     if where == "top":
         right.button("Clear all", on_click=_reset, key="check:reset")
+
+
+# --- about you ----------------------------------------------------------------------------------------
+
+@st.cache_resource
+def _context_rules(pack_id: int, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
+    return load_context_rules(_pack)
+
+
+def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
+    return _context_rules(id(pack), pack)
+
+
+def _about_you() -> None:
+    with st.expander("About you (optional): age and sex"):
+        st.markdown("Some of these conditions are more common at some ages or in one sex. If you say, the "
+                    "starting odds change a little, and the result shows how and why. Leave them empty to skip.")
+        cols = st.columns(2)
+        cols[0].selectbox("Age", list(AGE_BANDS), index=None, key=AGE_KEY, format_func=AGE_BANDS.get,
+                          placeholder="Prefer not to say", persist_state="session")
+        cols[1].selectbox("Sex", list(SEXES), index=None, key=SEX_KEY, format_func=SEXES.get,
+                          placeholder="Prefer not to say", persist_state="session")
+
+
+def _show_context(pack: KnowledgePack, used: tuple[ContextRule, ...]) -> None:
+    """How "about you" changed the starting odds, each change with its source."""
+    if not used:
+        return
+    given = {"age_band": AGE_BANDS, "sex": SEXES}
+    lines = [f"- **{pack.condition(r.condition_id).display_name}**: starting odds × {r.multiplier:g} because you "
+             f"said {given[r.factor][r.value].lower()}. {r.evidence} _Source: {pack.sources[r.source].citation}_"
+             for r in used]
+    with st.expander("How “about you” changed the starting odds", expanded=True):
+        st.markdown("\n".join(lines))
+        st.markdown("The sources say which way each condition leans; the size of the change (× 2) is a rough "
+                    "modelling choice of this tool, not a number from the sources.")
 
 
 # --- the emergency step -------------------------------------------------------------------------------
@@ -401,21 +444,24 @@ def _show_education(pack: KnowledgePack) -> None:
             st.markdown("\n".join(f"- {item}" for item in _education_items(value)))
 
 
-def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result) -> None:
+def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result,
+                           used: tuple[ContextRule, ...]) -> None:
     st.subheader("Bring this to your clinician")
     cols = st.columns(2)
-    cols[0].download_button("Download a summary (PDF)", build_summary_pdf(pack, result, state.present, state.absent),
+    cols[0].download_button("Download a summary (PDF)",
+                            build_summary_pdf(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_PDF_NAME, mime=PDF_MIME, key="check:download_pdf", on_click="ignore",
                             icon=":material/picture_as_pdf:")
-    cols[1].download_button("Download a summary (plain text)", build_summary(pack, result, state.present,
-                                                                            state.absent),
+    cols[1].download_button("Download a summary (plain text)",
+                            build_summary(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
     st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
                 "now holds the findings you ticked. Nothing is stored on our side.")
 
 
-def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: bool = False) -> None:
+def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: bool = False,
+                used: tuple[ContextRule, ...] = ()) -> None:
     """The result, in order: triage banner, safety block, matches, next questions, notes, summary, education."""
     st.header("Your result (out of date)" if stale else "Your result", anchor=RESULT_ANCHOR)
     if stale:
@@ -424,21 +470,24 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
     show_triage_banner(result)
     show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
     _show_matches(pack, result, stale)
+    _show_context(pack, used)
     _show_next_questions(pack, result)
     _show_reading_notes(result)
-    _show_summary_and_link(pack, state, result)
+    _show_summary_and_link(pack, state, result, used)
     _show_education(pack)
 
 
-def _compute(state: CheckState) -> Result | None:
-    """The engine's result for the shown selection (None when nothing is ticked or it cannot be matched)."""
+def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tuple[ContextRule, ...]]:
+    """The engine's result for the shown selection and the "about you" rules used (None when nothing is ticked
+    or it cannot be matched)."""
     if state.empty:
-        return None
+        return None, ()
     try:
-        return run(state.present, state.absent, state.method)
+        weights, used = adjust_weights(current_weights(), context_rules(pack), state.age_band, state.sex)
+        return run(state.present, state.absent, state.method, weights), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {exc}")
-        return None
+        return None, ()
 
 
 def render() -> None:
@@ -453,7 +502,7 @@ def render() -> None:
     _emergency_step()
     state = _state()
     _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
-    result = _compute(state)
+    result, used = _compute(pack, state)
     stale = result is not None and is_stale(pack, state)
     if result is not None and result.triage.is_red_flag:
         show_triage_banner(result)  # never below the fold; repeated first in the result
@@ -464,6 +513,7 @@ def render() -> None:
                           help="Finds whole words, other words for the same thing and small typos.",
                           persist_state="session")
     _submit_row(pack, "top")
+    _about_you()
     _checkboxes(pack, query, open_first=result is None)
     _advanced(pack)
     _submit_row(pack, "bottom")
@@ -473,5 +523,5 @@ def render() -> None:
             st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
                     icon=":material/touch_app:")
         return
-    show_result(pack, state, result, stale)
+    show_result(pack, state, result, stale, used)
     _scroll_to_result()

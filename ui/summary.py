@@ -16,6 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from engine import KnowledgePack, Result
+from engine.context import ContextRule
 
 SUMMARY_TOP = 5
 SUMMARY_TEXT_NAME = "symptom-match-summary.txt"
@@ -88,8 +89,14 @@ def questions_to_ask(pack: KnowledgePack, result: Result, top: int = 3) -> list[
     ]
 
 
+def context_section(pack: KnowledgePack, used: Sequence[ContextRule]) -> Section:
+    return Section("About me (changes the starting odds)", items=tuple(
+        f"{pack.condition(r.condition_id).display_name}: x {r.multiplier:g} ({r.factor.replace('_', ' ')}: "
+        f"{r.value}). {r.evidence} Source: {pack.sources[r.source].citation}" for r in used))
+
+
 def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                     today: date | None = None) -> list[Section]:
+                     today: date | None = None, context: Sequence[ContextRule] = ()) -> list[Section]:
     """The summary's parts, in order: note, triage, findings, matches, questions, prompt, disclaimer."""
     today = today or date.today()
     inferred = {i: src for i, src in result.ranking.inferred.items() if i not in present}
@@ -102,6 +109,8 @@ def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str]
     ]
     if absent:
         sections.append(findings_section(pack, "Findings I do not have", absent, {}))
+    if context:
+        sections.append(context_section(pack, context))
     sections += [
         matches_section(pack, result),
         Section("Questions a clinician may ask you next", items=tuple(clinician_questions(result))
@@ -114,10 +123,10 @@ def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str]
 
 
 def build_summary(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                  today: date | None = None) -> str:
+                  today: date | None = None, context: Sequence[ContextRule] = ()) -> str:
     """The whole summary as plain text (no markup), ready for ``st.download_button``."""
     lines = [TITLE, "=" * len(TITLE), ""]
-    for s in summary_sections(pack, result, present, absent, today):
+    for s in summary_sections(pack, result, present, absent, today, context):
         lines += [s.title, "-" * len(s.title)]
         if s.lead:
             lines.append(s.lead)
@@ -140,7 +149,7 @@ def latin1(text: str) -> str:
 
 
 def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                      today: date | None = None) -> bytes:
+                      today: date | None = None, context: Sequence[ContextRule] = ()) -> bytes:
     """The whole summary as a one-column A4 PDF (fpdf2)."""
     pdf = FPDF(format="A4")
     pdf.set_title(TITLE)
@@ -149,7 +158,7 @@ def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 9, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for s in summary_sections(pack, result, present, absent, today):
+    for s in summary_sections(pack, result, present, absent, today, context):
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 12)
         pdf.multi_cell(0, 7, latin1(s.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
