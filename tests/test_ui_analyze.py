@@ -262,3 +262,13 @@ def test_corpus_check_shows_metrics_and_per_case_ranks(monkeypatch, real_pack_an
     no_code = frame[frame["expected"] == "Dystrophic calcinosis cutis"]
     assert no_code["rank"].isna().all() and no_code["status"].str.startswith("n/a").all()
     assert any(m.value.startswith(f"**{len(ranked)} of {len(cases)} case(s) ranked**") for m in at.markdown)
+
+
+def test_confusion_matrix_labels_every_row(pack_and_cases):
+    _pack, _cases = pack_and_cases
+    at = started()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    confusion = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect"
+                                             for layer in s.get("layer", [])))
+    assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert confusion["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -234,9 +236,25 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     assert "HPO release 2025-01-16" in text and "4,281 diseases" in text
     assert "not a diagnosis" in text
     assert "For teaching" in text and pack.disclaimer_substance in text
-    assert at.get("vega_lite_chart")
+    corpus_chart = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    assert corpus_chart["encoding"]["y"]["axis"]["labelOverlap"] is False  # every disease labelled
 
     at.selectbox(key="teach_corpus_pack").set_value("hpo-omim").run(timeout=CORPUS_TIMEOUT)
     at.selectbox(key="teach_corpus_method").set_value("resnik").run(timeout=CORPUS_TIMEOUT)
     assert not at.exception, at.exception
     assert all(str(d).startswith("OMIM:") for d in at.dataframe[-1].value["disease"])
+
+
+def test_charts_label_every_row_in_readable_text(pack_and_cases):
+    """Vega's overlap rule hid every other label; every categorical axis now keeps all its labels."""
+    _pack, cases = pack_and_cases
+    at = loaded(cases)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(specs) >= 2
+    for spec in specs:
+        assert spec["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR
+        assert spec["config"]["axis"]["labelFontSize"] >= 12
+        assert spec["config"]["axisY"]["labelOverlap"] is False
+    heat = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect" for layer in s.get("layer", [])))
+    y_axis = heat["layer"][0]["encoding"]["y"]["axis"]
+    assert y_axis["labelOverlap"] is False
