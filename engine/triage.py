@@ -60,8 +60,8 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
             if m.must_not_miss and m.matched and m.strength >= MUST_NOT_MISS_MIN_STRENGTH:
                 reasons.append(TriageReason(
                     f"must_not_miss:{m.condition_id}", "soon",
-                    f"{m.name} is among your closest matches. It needs prompt medical attention if it is the "
-                    "cause, so a clinician should check soon.", m.matched))
+                    f"{pack.condition(m.condition_id).display_name} is among your closest matches. It needs prompt "
+                    "medical attention if it is the cause, so a clinician should check soon.", m.matched))
     reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
     level = reasons[0].level if reasons else "routine"
     return Triage(level=level, reasons=tuple(reasons), advice=LEVEL_ADVICE[level])

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = Path(os.environ.get("SHOTS_DIR", ARTIFACTS))  # screenshots: outside the repo when SHOTS_DIR is set
+RESULT_TEXT = {"check": "Your closest matches", "teach": "Step through the findings",
+               "analyze": "The three methods compared", "about": "Sources"}
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
 MAX_TABS_TO_SUBMIT = 20  # was about 90; Streamlit's own skip link, page links and menu take about 8
@@ -193,6 +195,9 @@ def test_every_page_with_a_result_passes_axe_and_is_photographed(app_url: str, b
     for name in ("check", "teach", "analyze", "about"):
         _open_with_result(page, app_url, name)
         page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"))
+        page.get_by_text(RESULT_TEXT[name], exact=False).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / f"{name}-{viewport}-result.png"))
         problems[name] = _axe_problems(page)
     page.close()
     assert not any(problems.values()), problems

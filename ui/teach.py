@@ -144,12 +144,15 @@ def _trajectory_chart(frame: pd.DataFrame, step: int, n: int) -> alt.Chart:
     base = alt.Chart(shown).encode(
         x=alt.X("step:Q", title="Findings revealed", scale=alt.Scale(domain=[1, max(n, 2)]),
                 axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domainMin=1), title="Rank (1 = best)"),
+        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domain=[1, max(int(frame["rank"].max()), 2)]),
+                title="Rank (1 = best)", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("condition:N", title="Condition",
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         tooltip=["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")],
     )
-    return base.mark_line(point=True).properties(height=300)
+    # fit-x: the width follows the page, the height is the plot's own (the legend below adds to it)
+    return base.mark_line(point=True).properties(height=300, autosize=alt.AutoSizeParams(type="fit-x",
+                                                                                         contains="padding"))
 
 
 def _quiz(pack: KnowledgePack, cases: Sequence[Case]) -> bool:
@@ -182,7 +185,8 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
     step = _stepper(steps)
     shown = steps[:step]
     st.markdown("Revealed so far:\n" + "\n".join(
-        f"{n}. {'+' if p else '−'} {frames.finding_label(pack, f, cases)} ({f})" for n, (f, p) in enumerate(shown, 1)))
+        f"{n}. {frames.finding_label(pack, f, cases)} ({f}): {'present' if p else 'absent'}"
+        for n, (f, p) in enumerate(shown, 1)))
     result = common.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
     if _quiz_on() and not _quiz(pack, cases):
         return None
@@ -197,17 +201,19 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
 
 def _heatmap(frame: pd.DataFrame) -> alt.Chart:
     base = alt.Chart(frame).encode(
-        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=220, labelOverlap=False,
+        # Every row and column labelled (no overlap culling). Condition names are whole and upright, so they
+        # take height, not width; very long finding names end in "…" (whole in the tooltip) so a phone has room.
+        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False,
                                                          orient="top")),
         y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending"),
-                axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+                axis=alt.Axis(labelLimit=200, labelOverlap=False)),
     )
     rect = base.mark_rect().encode(
         color=alt.Color("frequency:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Frequency"),
         tooltip=["finding", "condition", alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"],
     )
     marks = base.mark_text(fontSize=14, color="darkorange").encode(text="mark:N")
-    return (rect + marks).properties(height=22 * frame["finding"].nunique() + 40)
+    return (rect + marks).properties(height=24 * frame["finding"].nunique() + 40)
 
 
 def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]]) -> None:
