@@ -28,6 +28,9 @@ MIN_PREFIX = 3
 MIN_FUZZY = 4
 _WORD = re.compile(r"[a-z0-9]+")
 _JOINED = re.compile(r"(?<=[a-z0-9])[-'’](?=[a-z0-9])")
+# Words that say nothing about a finding; dropped from a query unless it holds nothing else.
+STOP_WORDS = frozenset({"a", "an", "and", "are", "at", "for", "i", "in", "is", "it", "my", "of", "on", "or", "the",
+                        "to", "with"})
 # Scores per kind of word match: an exact word beats a prefix, which beats a synonym or a typo.
 EXACT, PREFIX, SYNONYM, TYPO = 3.0, 2.0, 1.5, 1.0
 
@@ -95,6 +98,7 @@ class SearchIndex:
         query_words = words(query)
         if not query_words:
             return list(self.findings)
+        query_words = [w for w in query_words if w not in STOP_WORDS] or query_words
         total: dict[int, float] | None = None
         for qw in dict.fromkeys(query_words):
             hits = self._word_hits(qw)

@@ -371,3 +371,8 @@ def test_about_page_names_methods_sources_hpo_and_disclaimer(pack) -> None:
     assert "https://doi.org/10.1016/j.jaad.2010.08.038" in text  # DOIs and PMIDs are links
     assert "https://pubmed.ncbi.nlm.nih.gov/27371996/" in text
     assert "Dystrophic Calcinosis Cutis" in text and "RxHarun" in text
+
+
+def test_search_ignores_small_words_in_a_phrase(pack) -> None:
+    hits = [f.id for f in filter_findings(pack, "hard lumps on the fingers")]
+    assert "CT:lumps_on_fingers" in hits
