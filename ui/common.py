@@ -178,20 +178,32 @@ def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
                               titleFontSize=AXIS_FONT_SIZE, labelLimit=0, titleLimit=0))
 
 
-def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> alt.Chart:
-    """Horizontal bars of match strength, best match on top: the same conditions and names as the list."""
+def _two_lines(pack: KnowledgePack, condition_id: str) -> str:
+    """The display name on two lines (lay name, then the medical name), so it fits a phone."""
+    cond = pack.condition(condition_id)
+    if cond.lay_name == cond.name:
+        return cond.name
+    lay, _, medical = cond.display_name.rpartition(" (")  # the medical name is the last bracket
+    return f"{lay}\n({medical}"
+
+
+def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> alt.LayerChart:
+    """Horizontal bars of match strength, best match on top, each named above its bar.
+
+    The same conditions and names as the list. Names sit above the bars, not on an axis, so that long
+    names need no room beside the bars (at phone width an axis of names left the bars no space).
+    """
     frame = ranking_frame(pack, result, top)
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("match strength:Q", axis=alt.Axis(format="%"), title="Share of the match"),
-            y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
-                    axis=alt.Axis(labelLimit=0, labelOverlap=False)),
-            tooltip=["rank", "condition", alt.Tooltip("match strength:Q", format=".1%"), "score", "matched"],
-        )
-        .properties(height=34 * len(frame) + 30)
+    frame = frame.assign(label=[_two_lines(pack, c) for c in frame["condition_id"]])
+    base = alt.Chart(frame).encode(y=alt.Y("rank:O", axis=None, title=None))
+    bars = base.mark_bar(size=16).encode(
+        x=alt.X("match strength:Q", axis=alt.Axis(format="%"), title="Share of the match",
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=["rank", "condition", alt.Tooltip("match strength:Q", format=".1%"), "score", "matched"],
     )
+    names = base.mark_text(align="left", baseline="bottom", dy=-28, lineBreak="\n", fontSize=AXIS_FONT_SIZE,
+                           color=TEXT_COLOR).encode(x=alt.datum(0), text="label:N")
+    return (bars + names).properties(height=92 * len(frame))
 
 
 def label(pack: KnowledgePack, finding_id: str, lay: bool = True) -> str:
