@@ -16,11 +16,12 @@ if COLD:
                  icon=":material/hourglass_top:")
 # `streamlit run` puts this file's folder on the import path, so `ui` and `engine` import from any working
 # directory; an installed calcinosis-triage provides them too. Imported after the message on purpose.
-from ui import about, analyze, check, teach  # noqa: E402
+from ui import about, analyze, browser, check, teach  # noqa: E402
 from ui.common import get_pack  # noqa: E402
 
 get_pack()
 loading.empty()
+browser.install()
 st.navigation([
     st.Page(check.render, title="Check", icon=":material/checklist:", url_path="check", default=True),
     st.Page(teach.render, title="Teach", icon=":material/school:", url_path="teach"),

@@ -24,4 +24,11 @@ class InputError(TriageError):
 
 
 class WeightsError(TriageError):
-    """An analyst weights file or table is invalid."""
+    """An analyst weights file or table is invalid.
+
+    ``problems`` lists every problem found (one line each); the message joins them.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = problems or (message,)

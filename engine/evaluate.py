@@ -7,6 +7,7 @@ over-triage, and the present findings dropped (reported, but reaching no finding
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -187,3 +188,54 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
     matrix = (confusion_matrix([r.expected for r in results], [r.predicted for r in results], labels=list(labels))
               if results else np.zeros((len(labels), len(labels)), dtype=int))
     return Evaluation(method, tuple(results), labels, matrix)
+
+
+Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Wilson EB, J Am Stat Assoc 1927); (0, 1) when ``n`` is 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class ConditionRecall:
+    """How often one expected condition was ranked first / in the top 3, with 95% Wilson intervals."""
+
+    condition_id: str
+    n: int
+    top1: int
+    top3: int
+
+    @property
+    def recall(self) -> float:
+        return self.top1 / self.n if self.n else 0.0
+
+    @property
+    def recall_ci(self) -> tuple[float, float]:
+        return wilson_interval(self.top1, self.n)
+
+    @property
+    def top3_recall(self) -> float:
+        return self.top3 / self.n if self.n else 0.0
+
+    @property
+    def top3_ci(self) -> tuple[float, float]:
+        return wilson_interval(self.top3, self.n)
+
+
+def per_condition_recall(evaluation: Evaluation) -> list[ConditionRecall]:
+    """Per expected condition (those with at least one case, in label order): top-1 and top-3 recall."""
+    out = []
+    for cid in evaluation.labels:
+        cases = [c for c in evaluation.cases if c.expected == cid]
+        if cases:
+            out.append(ConditionRecall(cid, len(cases), sum(c.rank == 1 for c in cases),
+                                       sum(c.rank <= 3 for c in cases)))
+    return out

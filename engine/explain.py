@@ -66,11 +66,15 @@ class ConditionMatch:
         else:
             parts.append("matches none of your findings")
         if self.ruled_out:
-            parts.append(f"{len(self.ruled_out)} finding(s) you ruled out usually occur with it")
+            n = len(self.ruled_out)
+            parts.append(f"{n} finding{'' if n == 1 else 's'} you ruled out usually "
+                         f"occur{'s' if n == 1 else ''} with it")
         if self.unexplained:
-            parts.append(f"{len(self.unexplained)} of your findings are not typical of it")
+            n = len(self.unexplained)
+            parts.append(f"{n} of your findings {'is' if n == 1 else 'are'} not typical of it")
         if self.expected_not_reported:
-            parts.append(f"{len(self.expected_not_reported)} of its usual features were not reported")
+            n = len(self.expected_not_reported)
+            parts.append(f"{n} of its usual features {'was' if n == 1 else 'were'} not reported")
         return "; ".join(parts).capitalize() + "."
 
 
@@ -102,6 +106,20 @@ class Ranking:
     def thin(self) -> bool:
         """Too little specific evidence to headline a percentage (say so first)."""
         return self.evidence_level == "thin"
+
+    @property
+    def inferred(self) -> dict[str, str]:
+        """Findings counted as present only because another reported finding implies them.
+
+        Finding ID -> the reported finding ID it was inferred from (e.g. chronic kidney disease from
+        dialysis). A finding that was also reported directly is not listed.
+        """
+        direct = {m.finding_id for m in self.mappings if m.present and m.relation != "implied"}
+        out: dict[str, str] = {}
+        for m in self.mappings:
+            if m.present and m.relation == "implied" and m.finding_id and m.finding_id not in direct:
+                out.setdefault(m.finding_id, m.reported_id)
+        return out
 
 
 _STATUS = ("matched", "unexplained", "ruled_out", "absent", "not_reported")

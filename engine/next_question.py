@@ -60,7 +60,7 @@ def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranki
             break
         hi, lo = int(np.argmax(q[:, j])), int(np.argmin(q[:, j]))
         f = pack.findings[j]
-        name_hi, name_lo = top[hi].name, top[lo].name
+        name_hi, name_lo = (pack.condition(top[k].condition_id).display_name for k in (hi, lo))
         reason = (f"Seen in about {freq[hi, j]:.0%} of {name_hi} but "
                   f"{'rarely or never' if freq[lo, j] == 0 else f'about {freq[lo, j]:.0%}'} in {name_lo}: "
                   "the answer, yes or no, moves these candidates apart.")

@@ -87,6 +87,13 @@ class Condition:
     summary: str
     sources: tuple[str, ...]
 
+    @property
+    def display_name(self) -> str:
+        """The one name people see everywhere: the lay name with the medical name beside it."""
+        if self.lay_name == self.name:
+            return self.name
+        return f"{self.lay_name} ({self.name.replace(' (', ', ').replace(')', '')})"  # no nested brackets
+
 
 #: One alternative of an ``any_of`` group: findings that must all be present (usually just one).
 Alternative = tuple[str, ...]
@@ -200,13 +207,33 @@ class KnowledgePack:
 
     @property
     def disclaimer(self) -> str:
-        """The seed's disclaimer, shown with every result."""
+        """The seed's disclaimer, verbatim (quoted in full, attributed, on the About page)."""
         return str(self.education.get(DCC, {}).get("disclaimer", "")).strip()
+
+    @property
+    def disclaimer_substance(self) -> str:
+        """The medical substance of the seed's disclaimer, shown with every result.
+
+        Its sentences up to and including "... for general information and educational purposes only";
+        what follows is the source website's own marketing ("bookmark this website ..."), left out.
+        """
+        return disclaimer_substance(self.disclaimer)
 
     def profile(self, condition_id: str) -> dict[str, float]:
         """Finding ID → frequency for one condition's profile."""
         row = self.frequency[self.condition_index[condition_id]]
         return {self.findings[j].id: float(row[j]) for j in np.flatnonzero(row)}
+
+
+_DISCLAIMER_END = re.compile(r"educational purposes only\.?", re.IGNORECASE)
+
+
+def disclaimer_substance(text: str) -> str:
+    """The seed disclaimer without its "Disclaimer:" heading and without what follows "educational purposes only"."""
+    body = re.sub(r"^\s*disclaimer\s*:\s*", "", text, flags=re.IGNORECASE)
+    body = " ".join(body.replace("\xa0", " ").split())
+    end = _DISCLAIMER_END.search(body)
+    return body[:end.end()].rstrip(".") + "." if end else body
 
 
 class _Collector:

@@ -18,6 +18,8 @@ from engine.triage import Triage, assess
 from engine.weights import Weights, default_weights
 
 EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
+NOT_A_DIAGNOSIS = ("calcinosis-triage gives educational matches, not a diagnosis; it has not been validated on "
+                   "patients.")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
         ranking=ranking,
         triage=assess(scorer.pack, case, ranking),
         next_questions=suggest_next(scorer.pack, scorer.weights, case, ranking, n_questions),
-        disclaimer=scorer.pack.disclaimer,
+        disclaimer=f"{scorer.pack.disclaimer_substance} {NOT_A_DIAGNOSIS}",
         hpo_version=scorer.pack.hpo_version,
     )
 

@@ -81,21 +81,22 @@ def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
     return tuple(used)
 
 
-def _must_not_miss(ranking: Ranking) -> list[TriageReason]:
+def _must_not_miss(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
     reasons = []
     for m in ranking.matches:
         fit = m.fit
         if not m.must_not_miss or fit.hallmarks_matched == 0 or fit.level == "thin":
             continue
+        name = pack.condition(m.condition_id).display_name
         if fit.strong:
             reasons.append(TriageReason(
                 f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_STRONG,
-                f"Your findings fit {m.name} well ({fit.describe()}). It can get dangerous quickly if it is the "
+                f"Your findings fit {name} well ({fit.describe()}). It can get dangerous quickly if it is the "
                 "cause, so a clinician should see you today.", m.matched))
         else:
             reasons.append(TriageReason(
                 f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_SOON,
-                f"Your findings include typical features of {m.name}. It needs prompt medical attention if it is "
+                f"Your findings include typical features of {name}. It needs prompt medical attention if it is "
                 "the cause, so a clinician should check soon.", m.matched))
     return reasons
 
@@ -112,7 +113,7 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
                for r in pack.red_flags if (used := _fires(r, present)) is not None]
     if ranking is not None:
-        reasons += _must_not_miss(ranking)
+        reasons += _must_not_miss(pack, ranking)
     reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
     level = reasons[0].level if reasons else "routine"
     return Triage(level=level, reasons=tuple(reasons), advice=LEVEL_ADVICE[level])

@@ -163,7 +163,7 @@ def validate_weights(pack: KnowledgePack, finding_weights: Mapping[str, Any], pr
     ------
     WeightsError
         On an unknown finding/condition/parameter, a NaN, infinite, negative or
-        out-of-range value; one line that lists every such entry.
+        out-of-range value; the message names every such entry (``problems`` lists them).
     """
     return _validate(pack, finding_weights, priors, params, [])
 
@@ -172,10 +172,10 @@ def _raise_problems(problems: list[str]) -> None:
     """One WeightsError line listing every problem (the first few, and how many more)."""
     if len(problems) == 1:
         raise WeightsError(problems[0])
-    if problems:
+    if problems:  # every problem at once, so an analyst can fix them in one go
         listed = problems[:MAX_LISTED_PROBLEMS]
         more = f"; and {len(problems) - len(listed)} more" if len(problems) > len(listed) else ""
-        raise WeightsError(f"{len(problems)} problems: " + "; ".join(listed) + more)
+        raise WeightsError(f"{len(problems)} problems: " + "; ".join(listed) + more, tuple(problems))
 
 
 def _validate(pack: KnowledgePack, finding_weights: Mapping[str, Any], priors: Mapping[str, Any],

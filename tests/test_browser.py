@@ -18,6 +18,12 @@ from playwright.sync_api import Browser, Page
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
+SHOTS = Path(os.environ.get("SHOTS_DIR", ARTIFACTS))  # screenshots: outside the repo when SHOTS_DIR is set
+RESULT_TEXT = {"check": "Your closest matches", "teach": "Step through the findings",
+               "analyze": "The three methods compared", "about": "Sources"}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SERIOUS = ("serious", "critical")
+MAX_TABS_TO_SUBMIT = 20  # was about 90; Streamlit's own skip link, page links and menu take about 8
 START_TIMEOUT_S = 60
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -92,8 +98,8 @@ def browser(app_url: str) -> Iterator[Browser]:
 
 
 def _settle(page: Page) -> None:
-    """Wait until the rerun is over: no element is still marked stale."""
-    page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
+    """Wait until the rerun is over: no element is still marked stale or drawn as a loading skeleton."""
+    page.wait_for_function("!document.querySelector('[data-stale=\"true\"], [data-testid=\"stSkeleton\"]')")
     page.wait_for_timeout(300)
     page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
 
@@ -103,8 +109,36 @@ def _search(page: Page, words: str) -> None:
     box.fill(words)
     box.press("Enter")
     if words:
-        page.get_by_text("Findings that do not match your search", exact=False).first.wait_for()
+        page.get_by_text(f"match “{words}”", exact=False).first.wait_for()
     _settle(page)
+
+
+def _axe_problems(page: Page) -> list[str]:
+    """Serious or critical axe-core violations on the page as shown (axe.js is bundled with the package)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {n['target']}" for v in results.response["violations"]
+            if v["impact"] in SERIOUS for n in v["nodes"]]
+
+
+def _open_with_result(page: Page, app_url: str, name: str) -> None:
+    """Open one page of the app with a result on screen."""
+    if name == "check":
+        page.goto(f"{app_url}/?present=HP:0001482,CT:injury_at_site,HP:0003774")
+        page.get_by_text("Your closest matches", exact=True).wait_for()
+    elif name == "teach":
+        page.goto(f"{app_url}/teach")
+        page.get_by_role("button", name="Load this case").click()
+        page.get_by_text("Step through the findings").wait_for()
+    elif name == "analyze":
+        page.goto(f"{app_url}/analyze")
+        page.get_by_text("Confusion matrix (current weights)").wait_for(timeout=120_000)
+    else:
+        page.goto(f"{app_url}/about")
+        page.get_by_text("About this tool").wait_for()
+    _settle(page)
+    page.wait_for_timeout(700)
 
 
 def test_tick_submit_and_see_matches_with_safety_block(app_url: str, browser: Browser) -> None:
@@ -118,16 +152,16 @@ def test_tick_submit_and_see_matches_with_safety_block(app_url: str, browser: Br
         _search(page, words)
         page.get_by_text(label, exact=True).click()
     _search(page, "")
-    page.get_by_role("button", name="Show my matches").click()
+    page.get_by_role("button", name="Show my matches").first.click()
     page.get_by_text("Your closest matches", exact=True).wait_for()
     page.get_by_text("Please see a clinician").first.wait_for()
-    page.get_by_text("From the source article.").wait_for()
+    page.get_by_text("Disclaimer (from the source article):").wait_for()
     page.get_by_text("Calcium lumps in damaged or inflamed skin").first.wait_for()
     page.get_by_text("Matches your findings").first.wait_for()
     page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     present = parse_qs(urlparse(page.url).query)["present"][0].split(",")
     assert sorted(present) == sorted(fid for fid, _ in TICK_IDS)
-    page.get_by_role("button", name="Show my matches").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.get_by_role("button", name="Show my matches").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-check.png"))
@@ -148,6 +182,78 @@ def test_shared_link_restores_ticks(app_url: str, browser: Browser) -> None:
     page.get_by_role("link", name="Check").click()
     page.get_by_text("Your closest matches", exact=True).wait_for()
     page.wait_for_url("**present=HP*")
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_page_with_a_result_passes_axe_and_is_photographed(app_url: str, browser: Browser,
+                                                                  viewport: str) -> None:
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.set_default_timeout(60_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for name in ("check", "teach", "analyze", "about"):
+        _open_with_result(page, app_url, name)
+        page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"))
+        page.get_by_text(RESULT_TEXT[name], exact=False).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / f"{name}-{viewport}-result.png"))
+        problems[name] = _axe_problems(page)
+    page.close()
+    assert not any(problems.values()), problems
+
+
+def test_keyboard_reaches_submit_quickly_and_focus_moves_to_the_result(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present=HP:0001482")  # a fresh page with ticks from a link
+    page.get_by_text("Check your findings").first.wait_for()
+    _settle(page)
+    tabs = 0
+    focused_on_submit = ("document.activeElement?.tagName === 'BUTTON' && "
+                         "document.activeElement.innerText.includes('Show my matches')")
+    while not page.evaluate(focused_on_submit) and tabs < 200:
+        page.keyboard.press("Tab")
+        tabs += 1
+    assert tabs <= MAX_TABS_TO_SUBMIT, f"{tabs} tab stops to reach Show my matches"
+    page.keyboard.press("Enter")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'your-matches'")
+    page.close()
+
+
+def test_pending_ticks_survive_a_page_switch_and_a_changed_result_is_marked(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present=HP:0001482")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    _search(page, "injury")
+    page.get_by_text(TICK_IDS[1][1], exact=True).first.click()  # ticked, not submitted
+    _settle(page)
+    page.get_by_text("Your result (out of date)").wait_for()
+    page.get_by_role("link", name="About").click()
+    page.get_by_text("About this tool").wait_for()
+    page.get_by_role("link", name="Check").click()
+    page.get_by_text("Your result (out of date)").wait_for()
+    _search(page, "injury")
+    assert page.get_by_role("checkbox", name=TICK_IDS[1][1]).first.is_checked()
+    page.close()
+
+
+def test_back_button_keeps_the_page_and_the_address_in_step(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present=HP:0001482")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page.get_by_role("link", name="About").click()
+    page.get_by_text("About this tool").wait_for()
+    page.go_back()
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    assert "about" not in urlparse(page.url).path
+    assert page.get_by_text("About this tool").count() == 0
+    page.go_forward()
+    page.get_by_text("About this tool").wait_for()
+    assert urlparse(page.url).path.endswith("/about")
     page.close()
 
 

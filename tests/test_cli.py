@@ -55,6 +55,8 @@ def test_score_table_shows_disclaimer_and_prompt(capsys):
     code, out, _ = run([*DATA, "score", "--present", "HP:0001945,HP:0200042", "--method", "weighted"], capsys)
     assert code == 0
     assert "URGENT" in out and "Disclaimer:" in out and "not a diagnosis" in out
+    assert out.count("Disclaimer:") == 1 and "Disclaimer: Disclaimer:" not in out
+    assert "bookmark this website" not in out  # the source website's marketing is left out of results
 
 
 @pytest.mark.parametrize(("args", "fragment"), [

@@ -76,8 +76,13 @@ def test_page_renders_with_defaults_and_safety(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()
     assert weights_key(at) == default_weights(pack).key()
-    assert any("Please see a clinician" in w.value for w in at.warning)
+    assert any("For analysis" in w.value and "not a diagnosis" in w.value for w in at.warning)
+    assert not any("Bring the summary" in w.value for w in at.warning)  # the patient prompt belongs to Check
     assert any("no difference yet" in i.value for i in at.info)
+    methods = at.table[0].value
+    assert len(methods) == 3 and list(methods.columns)[:5] == ["method", "cases", "top-1", "top-3", "MRR"]
+    recall = at.table[1].value
+    assert {"condition", "cases", "top-1 recall", "top-1 95% CI"} <= set(recall.columns)
     assert any("computed in" in c.value for c in at.caption)
 
 
@@ -183,10 +188,52 @@ def test_metrics_and_case_changes(mini_pack, mini_weights):
     changes = frames.case_changes_frame(mini_pack, current, default).set_index("case")
     assert changes.loc["ulcer-only", "change"] < 0
     diff = frames.diff_frame(mini_pack, mini_weights, changed)
-    assert diff.to_dict("records") == [{"kind": "prior", "key": DCC, "name": "Dystrophic calcinosis cutis",
+    assert diff.to_dict("records") == [{"kind": "prior", "key": DCC, "name": mini_pack.condition(DCC).display_name,
                                         "default": "1.0", "current": "20.0"}]
     confusion = frames.confusion_frame(mini_pack, current)
     assert confusion["count"].sum() == len(MINI_CASES)
+    moved = frames.case_changes_frame(mini_pack, current, default)
+    sizes = list(moved["change"].abs())
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 0  # the cases that moved come first
+    recall = frames.recall_frame(mini_pack, current).set_index("condition")
+    dcc = recall.loc[mini_pack.condition(DCC).display_name]
+    assert dcc["cases"] == 2 and 0 <= dcc["top-1 recall"] <= 1
+
+
+def test_wilson_interval_and_per_condition_recall(mini_pack, mini_weights):
+    from engine.evaluate import per_condition_recall, wilson_interval
+
+    lo, hi = wilson_interval(8, 10)
+    assert lo == pytest.approx(0.4902, abs=1e-4) and hi == pytest.approx(0.9433, abs=1e-4)
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    rows = per_condition_recall(evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights))
+    assert sum(r.n for r in rows) == len(MINI_CASES)
+
+
+def test_every_weights_problem_is_reported_at_once(mini_pack, mini_weights):
+    fw, pr, pa = frames.weights_tables(mini_pack, mini_weights)
+    fw.loc[0, "weight"] = -2.0
+    fw.loc[1, "weight"] = float("nan")
+    pr.loc[0, "prior"] = 0.0
+    pa.loc[pa.parameter == "leak", "value"] = "lots"
+    with pytest.raises(WeightsError) as info:
+        frames.weights_from_tables(mini_pack, fw, pr, pa)
+    assert len(info.value.problems) == 4
+    text = str(info.value)
+    assert fw.loc[0, "finding_id"] in text and fw.loc[1, "finding_id"] in text and "leak" in text
+
+
+def test_the_refusal_message_lists_every_problem_literally(mini_pack, mini_weights):
+    from ui.analyze import refused_message
+
+    fw, pr, pa = frames.weights_tables(mini_pack, mini_weights)
+    fw.loc[0, "weight"] = -2.0
+    pa.loc[pa.parameter == "overlap_similarity", "value"] = "**bold**"
+    with pytest.raises(WeightsError) as info:
+        frames.weights_from_tables(mini_pack, fw, pr, pa)
+    message = refused_message(info.value)
+    assert message.startswith("Not applied: 2 problems to fix") and message.count("\n- ") == 2
+    assert "**bold**" not in message and "\\*\\*bold\\*\\*" in message
 
 
 def test_exported_csv_never_starts_a_formula():
@@ -215,3 +262,13 @@ def test_corpus_check_shows_metrics_and_per_case_ranks(monkeypatch, real_pack_an
     no_code = frame[frame["expected"] == "Dystrophic calcinosis cutis"]
     assert no_code["rank"].isna().all() and no_code["status"].str.startswith("n/a").all()
     assert any(m.value.startswith(f"**{len(ranked)} of {len(cases)} case(s) ranked**") for m in at.markdown)
+
+
+def test_confusion_matrix_labels_every_row(pack_and_cases):
+    _pack, _cases = pack_and_cases
+    at = started()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    confusion = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect"
+                                             for layer in s.get("layer", [])))
+    assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert confusion["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+import ui.common
 from engine import load_pack
+from engine.emergency import load_emergency_questions
 from engine.pack import DATA_DIR, DCC
-from ui.check import filter_findings, matches_search
-from ui.common import GROUP_TITLES
+from engine.triage import LEVEL_ADVICE
+from ui.check import filter_findings
+from ui.common import GROUP_TITLES, SAFETY_NOTES
+from ui.summary import build_summary_pdf, latin1
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
@@ -83,6 +91,14 @@ def match_labels(at: AppTest) -> list[str]:
     return [e.label for e in at.expander if re.match(r"^\d+\. ", e.label)]
 
 
+def chart_conditions(at: AppTest) -> list[str]:
+    """The condition names the result chart draws, in rank order."""
+    proto = at.get("vega_lite_chart")[0].proto
+    frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
+    frame = next(f for f in frames if "condition" in f)
+    return list(frame.sort_values("rank")["condition"])
+
+
 def test_nothing_ticked_shows_a_friendly_prompt_and_no_chart() -> None:
     at = new_app()
     assert not at.exception
@@ -95,7 +111,7 @@ def test_nothing_ticked_shows_a_friendly_prompt_and_no_chart() -> None:
 
 def test_checkboxes_are_grouped_plain_language_with_stable_keys(pack) -> None:
     at = new_app()
-    keys = {c.key for c in at.checkbox}
+    keys = {c.key for c in at.checkbox if c.key.startswith("tick:")}
     assert keys == {f"tick:{f.id}" for f in pack.findings}
     assert at.checkbox(key=f"tick:{HARD_LUMP}").label == pack.finding(HARD_LUMP).lay_label
     groups = [e for e in at.expander if e.label in GROUP_TITLES.values()]
@@ -122,9 +138,11 @@ def test_emergency_combination_shows_the_red_flag_banner_first() -> None:
     assert banner.startswith("**EMERGENCY") and rule["message"] in banner
     texts = page_texts(at)
     first = {name: next(i for i, t in enumerate(texts) if needle in t)
-             for name, needle in (("banner", "**EMERGENCY"), ("safety", "Please see a clinician"),
+             for name, needle in (("banner", "**EMERGENCY"), ("safety", SAFETY_NOTES["emergency"]),
                                   ("matches", "Your closest matches"))}
     assert first["banner"] < first["safety"] < first["matches"]
+    # what to do now comes first; the appointment prompt for routine results is not shown
+    assert not any(SAFETY_NOTES["patient"] in t for t in texts)
 
 
 def test_a_shared_emergency_link_shows_the_banner_above_the_form() -> None:
@@ -148,10 +166,14 @@ def test_a_shared_emergency_link_shows_the_banner_above_the_form() -> None:
 def test_disclaimer_and_clinician_prompt_on_every_result(pack, ticks: tuple[str, ...]) -> None:
     at = submit(new_app(), *ticks)
     assert not at.exception
-    assert any("Please see a clinician" in w.value and "not a diagnosis" in w.value for w in at.warning)
-    assert any(pack.disclaimer in c.value for c in at.caption)
-    summary = at.get("download_button")[0]
-    assert summary.label.startswith("Download a summary")
+    notes = [e.value for e in (*at.warning, *at.error)]
+    assert any(("Please see a clinician" in n or "Get help now" in n) and "not a diagnosis" in n for n in notes)
+    body = [m.value for m in at.markdown]  # body text, not a low-contrast caption
+    assert any(pack.disclaimer_substance in m and "not a diagnosis" in m for m in body)
+    assert not any(pack.disclaimer_substance in c.value for c in at.caption)
+    assert "bookmark this website" not in " ".join(page_texts(at))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download a summary (PDF)", "Download a summary (plain text)"]
 
 
 def test_query_params_restore_the_ticks_and_show_the_result(pack) -> None:
@@ -183,30 +205,128 @@ def test_only_unknown_ids_in_the_link_give_a_note_and_the_prompt() -> None:
     assert any("Nothing ticked yet" in i.value for i in at.info)
 
 
-def expander_keys(at: AppTest, label_start: str) -> set[str]:
-    return {c.key for e in at.expander if e.label.startswith(label_start) for c in e.checkbox}
+def hit_keys(at: AppTest) -> list[str]:
+    """The checkboxes in the search-results box, in order."""
+    box = next(c for c in walk(at.main) if getattr(c, "key", None) == "check:hits" or
+               getattr(getattr(c, "proto", None), "id", None) == "check:hits")
+    return [c.key for c in walk(box) if getattr(c, "type", None) == "checkbox"]
 
 
-def test_search_shows_matching_findings_first_and_folds_the_rest(pack) -> None:
-    at = submit(new_app(), HARD_LUMP)  # AppTest drops unsubmitted form values on other reruns; the browser test
-    at.text_input(key="check:search").input("kidney dialysis").run()  # checks that pending ticks survive a search
-    shown = {c.key for e in at.expander if not e.label.startswith("Findings that do not match") for c in e.checkbox}
-    folded = expander_keys(at, "Findings that do not match")
-    assert shown and "tick:HP:0003774" in shown and f"tick:{HARD_LUMP}" in folded
-    assert shown | folded == {f"tick:{f.id}" for f in pack.findings}
-    assert all(matches_search(pack.finding(k.removeprefix("tick:")), "kidney dialysis") for k in shown)
-    at = submit(at, "HP:0003774")
+def search(at: AppTest, words: str) -> AppTest:
+    return at.text_input(key="check:search").input(words).run()
+
+
+def test_search_is_word_aware_with_synonyms_typos_and_a_count(pack) -> None:
+    assert not any("appearing" in f.lay_label.lower() for f in filter_findings(pack, "ear"))
+    assert any("ear" in f.lay_label.lower().split() for f in filter_findings(pack, "ear"))
+    assert HARD_LUMP in [f.id for f in filter_findings(pack, "knot")]  # a lay synonym
+    xray = [f.id for f in filter_findings(pack, "xray")]  # a common spelling of X-ray
+    assert "HP:0025520" in xray
+    assert "HP:0012622" in [f.id for f in filter_findings(pack, "kidny")]  # a typo
+    assert "HP:0001482" in [f.id for f in filter_findings(pack, "nodule")]  # HPO name and synonyms
+    at = search(new_app(), "xray")
+    assert any(f"**{len(xray)} findings match “xray”**" == m.value for m in at.markdown)
+    assert not at.exception
+
+
+def test_search_keeps_pending_ticks_and_folds_nothing_away(pack) -> None:
+    at = new_app()
+    at.checkbox(key=f"tick:{HARD_LUMP}").check().run()
+    at = search(at, "dialysis")
+    at.checkbox(key="tick:HP:0003774").check().run()
+    at = search(at, "")
+    assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key="tick:HP:0003774").value
+    at.button(key="check:submit").click().run()
     assert at.query_params["present"].split(",") == [i for i in pack.finding_ids if i in {HARD_LUMP, "HP:0003774"}]
 
 
-def test_search_matches_description_words_and_handles_no_hits(pack) -> None:
-    f = next(f for f in pack.findings if f.description)
-    word = f.description.split()[-1].strip(".,;()").lower()
-    assert f in filter_findings(pack.findings, word)
+def test_no_hits_says_so(pack) -> None:
+    at = search(new_app(), "zzzz-no-such-word")
+    assert not at.exception and any("No finding matches" in m.value for m in at.markdown)
+    assert len(at.checkbox) == len(pack.findings) + len(load_emergency_questions())
+
+
+def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack) -> None:
+    """Groups list the curated core; the rest is reached by search, and a tick survives the search closing."""
+    extra = next(f for f in pack.findings if f.group == "tests")
+    findings = tuple(dataclasses.replace(f, core=False) if f.id == extra.id else f for f in pack.findings)
+    small = dataclasses.replace(pack, findings=findings)
+    monkeypatch.setattr(ui.common, "get_pack", lambda: small)
+    monkeypatch.setattr("ui.check.get_pack", lambda: small)
     at = new_app()
-    at.text_input(key="check:search").input("zzzz-no-such-word").run()
-    assert not at.exception and any("No finding matches your search" in c.value for c in at.caption)
-    assert len(at.checkbox) == len(pack.findings)
+    assert f"tick:{extra.id}" not in {c.key for c in at.checkbox}
+    assert any("more specific findings are not listed" in c.value for c in at.caption)
+    at = search(at, extra.lay_label)
+    at.checkbox(key=f"tick:{extra.id}").check().run()
+    at = search(at, "")
+    assert at.checkbox(key=f"tick:{extra.id}").value  # still listed (ticked), so it can be unticked
+    at.button(key="check:submit").click().run()
+    assert extra.id in at.query_params["present"].split(",")
+
+
+def test_changing_ticks_after_a_result_marks_it_out_of_date() -> None:
+    at = submit(new_app(), HARD_LUMP)
+    assert "Your result" in [h.value for h in at.header]
+    at.checkbox(key=f"tick:{INJURY}").check().run()
+    assert "Your result (out of date)" in [h.value for h in at.header]
+    assert any("You changed your answers" in w.value for w in at.warning)
+    at.button(key="check:submit").click().run()
+    assert "Your result" in [h.value for h in at.header] and not any("changed your answers" in w.value
+                                                                     for w in at.warning)
+
+
+def test_submit_is_reachable_before_the_checklist_and_the_result_can_be_jumped_to() -> None:
+    at = submit(new_app(), HARD_LUMP)
+    order = [getattr(e, "key", None) or getattr(e, "label", None) for e in walk(at.main)]
+    assert order.index("check:submit") < order.index(f"tick:{HARD_LUMP}")
+    assert any(m.value.startswith("[Jump to your matches](#your-matches)") for m in at.markdown)
+    html = [e for e in walk(at.main) if getattr(e, "type", None) == "html"]
+    assert any("your-matches" in str(getattr(e, "proto", "")) for e in html)  # focus moves to the result
+
+
+def test_chart_and_list_show_the_same_conditions_by_one_name(pack) -> None:
+    at = submit(new_app(), HARD_LUMP, INJURY, SCLERODERMA)
+    listed = [re.sub(r"^\d+\. (.*) — \d+% of the match$", r"\1", label) for label in match_labels(at)]
+    assert chart_conditions(at) == listed and len(listed) == 5
+    assert all(pack.condition(c.id).display_name in listed for c in pack.conditions
+               if pack.condition(c.id).display_name in chart_conditions(at))
+    questions = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    names = {c.name: c.display_name for c in pack.conditions}
+    for name, shown in names.items():  # a medical name only ever appears beside its lay name
+        for m in re.finditer(re.escape(name), questions):
+            assert shown in questions[max(0, m.start() - len(shown)):m.end() + 2], name
+
+
+def test_inferred_findings_are_marked_in_place(pack) -> None:
+    at = submit(new_app(), "HP:0003774")  # dialysis implies chronic kidney disease
+    texts = " ".join(page_texts(at))
+    ckd, dialysis = pack.finding("HP:0012622").lay_label, pack.finding("HP:0003774").lay_label
+    assert f"{ckd} _(inferred: counted because you reported “{dialysis}”)_" in texts
+
+
+def test_emergency_step_shows_advice_at_once_before_the_checklist() -> None:
+    questions = load_emergency_questions()
+    at = new_app()
+    assert [c.label for c in at.checkbox][:len(questions)] == [q.question for q in questions]
+    assert not at.error
+    at.checkbox(key=f"check:emergency:{questions[2].question_id}").check().run()
+    advice = at.error[0].value
+    assert LEVEL_ADVICE["emergency"] in advice and questions[2].message in advice
+    texts = page_texts(at)
+    assert texts.index(advice) < next(i for i, t in enumerate(texts) if t.startswith(GROUP_TITLES["skin"]))
+
+
+def test_pdf_summary_opens_and_holds_disclaimer_ticks_and_triage(pack) -> None:
+    rule = emergency_rule()
+    ticks = rule["findings"].split(";")
+    at = submit(new_app(), *ticks)
+    assert any(b.label.endswith("(PDF)") for b in at.get("download_button"))
+    result = ui.common.run(ticks, [], "likelihood")
+    reader = PdfReader(io.BytesIO(build_summary_pdf(pack, result, ticks)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "EMERGENCY" in text and " ".join(latin1(result.triage.advice).split()) in text
+    assert all(" ".join(latin1(pack.finding(i).lay_label).split()) in text for i in ticks)
+    assert " ".join(latin1(pack.disclaimer_substance).split()) in text and "not a diagnosis" in text
 
 
 def test_findings_marked_absent_and_method_go_into_the_link() -> None:
@@ -247,6 +367,15 @@ def test_about_page_names_methods_sources_hpo_and_disclaimer(pack) -> None:
     text = " ".join(page_texts(at))
     assert pack.hpo_version in text and pack.disclaimer in text and "Likelihood ratio" in text
     assert "not a diagnosis" in text
+    assert "Bring the summary" not in text  # the patient prompt belongs to Check
+    assert "https://doi.org/10.1016/j.jaad.2010.08.038" in text  # DOIs and PMIDs are links
+    assert "https://pubmed.ncbi.nlm.nih.gov/27371996/" in text
+    assert "Dystrophic Calcinosis Cutis" in text and "RxHarun" in text
+
+
+def test_search_ignores_small_words_in_a_phrase(pack) -> None:
+    hits = [f.id for f in filter_findings(pack, "hard lumps on the fingers")]
+    assert "CT:lumps_on_fingers" in hits
 
 
 def test_thin_evidence_is_said_first_without_a_percentage(pack) -> None:

@@ -26,32 +26,33 @@ def make(pack, present, absent=()):
 
 def test_summary_lists_ticks_and_ruled_out_findings(pack) -> None:
     _, text = make(pack, [HARD_LUMP, INJURY], [FEVER])
-    have = text.split("## Findings I have")[1].split("##")[0]
-    do_not = text.split("## Findings I do not have")[1].split("##")[0]
+    have = text.split("Findings I have\n")[1].split("\n\n")[0]
+    do_not = text.split("Findings I do not have\n")[1].split("\n\n")[0]
     assert pack.finding(HARD_LUMP).lay_label in have and pack.finding(INJURY).lay_label in have
     assert HARD_LUMP in have and pack.finding(FEVER).lay_label in do_not
 
 
 def test_summary_without_ruled_out_findings_has_no_such_section(pack) -> None:
     _, text = make(pack, [HARD_LUMP])
-    assert "## Findings I do not have" not in text
+    assert "Findings I do not have" not in text
 
 
 def test_summary_lists_top_matches_with_strength(pack) -> None:
     result, text = make(pack, [HARD_LUMP, INJURY])
     top = result.ranking.top
-    assert f"1. {top.name}" in text and top.fit.describe() in text
+    name = pack.condition(top.condition_id).display_name
+    assert f"{name}: " in text and top.fit.describe() in text
     if result.evidence_note:  # thin evidence: said first, and no percentage
         assert "The evidence is thin" in text and "of the match;" not in text
     else:
-        assert f"{top.shown_share:.0%} of the match" in text
+        assert f"{name}: {top.shown_share:.0%} of the match" in text
     assert "Closest matches (educational, not a diagnosis)" in text
 
 
 def test_summary_carries_red_flag_triage_and_reasons(pack) -> None:
     result, text = make(pack, [NET_PATCHES, DIALYSIS])
     assert result.triage.level == "emergency"
-    assert f"**EMERGENCY**: {result.triage.advice}" in text
+    assert f"EMERGENCY: {result.triage.advice}" in text
     assert all(r.message in text for r in result.triage.reasons)
 
 
@@ -59,8 +60,8 @@ def test_summary_carries_questions_prompt_disclaimer_and_versions(pack) -> None:
     result, text = make(pack, [HARD_LUMP, INJURY])
     assert result.next_questions
     assert all(q.lay_label in text for q in result.next_questions)
-    assert all(q in text for q in questions_to_ask(result))
-    assert result.clinician_prompt in text and pack.disclaimer in text
+    assert all(q in text for q in questions_to_ask(pack, result))
+    assert result.clinician_prompt in text and pack.disclaimer_substance in text and "not a diagnosis" in text
     assert f"HPO release {pack.hpo_version}" in text and "2026-01-02" in text
 
 
@@ -75,4 +76,17 @@ def test_helpers(pack) -> None:
     assert finding_line(pack, HARD_LUMP).endswith(f"{HARD_LUMP})")
     assert finding_line(pack, "HP:9999999") == "HP:9999999"
     assert len(clinician_questions(result)) == len(result.next_questions)
-    assert all(q.endswith("?") for q in questions_to_ask(result))
+    assert all(q.endswith("?") for q in questions_to_ask(pack, result))
+
+
+def test_summary_is_plain_text_and_marks_inferred_findings(pack) -> None:
+    _, text = make(pack, ["HP:0003774"])
+    assert "**" not in text and "##" not in text  # plain text, not Markdown
+    assert f"{pack.finding('HP:0012622').lay_label}" in text and "inferred from" in text
+
+
+def test_one_finding_grammar(pack) -> None:
+    result, text = make(pack, [HARD_LUMP, FEVER])
+    assert "1 of your findings are" not in text
+    whys = [m.why() for m in result.ranking.matches]
+    assert any("1 of your findings is not typical" in w for w in whys)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pandas as pd
+import pyarrow as pa
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.common
 from engine import METHOD_INFO, METHODS, Case, default_weights, triage_terms
+from engine.quiz import score_top3
 from ui import frames
 
 from .conftest import use_in_ui
@@ -45,7 +50,7 @@ def loaded(cases: list[Case], index: int = 0) -> AppTest:
 
 
 def all_text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.subheader)]
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.subheader)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -53,7 +58,7 @@ def test_empty_page_lists_the_library(pack_and_cases):
     _pack, cases = pack_and_cases
     at = started()
     assert "Case library" in [s.value for s in at.subheader]
-    assert list(at.dataframe[0].value["id"]) == [c.id for c in cases]
+    assert list(at.table[0].value["id"]) == [c.id for c in cases]
     assert any("Add findings" in i.value for i in at.info)
 
 
@@ -63,11 +68,23 @@ def test_load_case_fills_the_working_case_and_shows_safety(pack_and_cases):
     at = loaded(cases)
     assert at.session_state["teach_present"] == list(case.present)
     assert at.session_state["teach_absent"] == list(case.absent)
-    assert at.session_state["teach_step"] == len(case.present) + len(case.absent)
+    assert at.session_state["teach_step"] == 1  # starts at finding 1, not at the answer
+    assert "after 1 of" in all_text(at)
     text = all_text(at)
-    assert "Please see a clinician" in text
-    assert pack.disclaimer in text
+    assert "For teaching" in text and "Bring the summary" not in text  # a note for educators, not patients
+    assert pack.disclaimer_substance in text
     assert case.teaching_point in text
+
+
+def chart_frames(at: AppTest, index: int = 0) -> list[pd.DataFrame]:
+    """The data of one Vega-Lite chart on the page (Arrow tables, as Streamlit sends them)."""
+    proto = at.get("vega_lite_chart")[index].proto
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
+
+
+def trajectory_steps(at: AppTest) -> set[int]:
+    """The steps drawn by the trajectory chart (the first Vega-Lite chart on the page)."""
+    return {int(x) for f in chart_frames(at) if "step" in f for x in f["step"]}
 
 
 def test_step_through_changes_the_table(pack_and_cases):
@@ -76,13 +93,46 @@ def test_step_through_changes_the_table(pack_and_cases):
     at = loaded(cases, cases.index(case))
     n = len(case.present) + len(case.absent)
     assert n >= 2
-    at.slider(key="teach_step").set_value(1).run()
-    assert not at.exception
-    assert "after 1 of" in all_text(at)
+    assert "after 1 of" in all_text(at) and at.button(key="teach_prev").disabled
+    assert trajectory_steps(at) == {1}  # only the revealed steps are drawn
     at.button(key="teach_next").click().run()
     assert at.session_state["teach_step"] == 2
-    assert "after 2 of" in all_text(at)
+    assert "after 2 of" in all_text(at) and trajectory_steps(at) == {1, 2}
+    at.button(key="teach_prev").click().run()
+    assert at.session_state["teach_step"] == 1
+    for _ in range(n - 1):
+        at.button(key="teach_next").click().run()
+    assert at.session_state["teach_step"] == n and at.button(key="teach_next").disabled
+    at.button(key="teach_restart").click().run()
+    assert at.session_state["teach_step"] == 1 and not at.exception
     assert len(at.get("vega_lite_chart")) >= 2  # trajectory + heat map
+
+
+def test_quiz_hides_the_answer_until_a_top3_is_committed_then_scores_it(pack_and_cases):
+    pack, cases = pack_and_cases
+    case = cases[0]
+    at = started()
+    at.toggle(key="teach_quiz").set_value(True).run()
+    assert "expected" not in at.table[0].value.columns
+    at.selectbox(key="teach_case_pick").set_value(case.id).run()
+    at.button(key="teach_load").click().run()
+    expected = pack.condition(case.expected).display_name
+    assert expected not in all_text(at) and not at.get("vega_lite_chart")  # no ranking, no answer yet
+    assert at.button(key="teach_commit").disabled
+    others = [c for c in pack.condition_ids if c not in case.accepted][:2]
+    at.multiselect(key="teach_quiz_picks").set_value([*others, case.expected]).run()
+    at.button(key="teach_commit").click().run()
+    assert not at.exception
+    text = all_text(at)
+    assert "Score: 1 / 3" in text and expected in text and at.get("vega_lite_chart")
+
+
+def test_quiz_scoring():
+    assert score_top3(["a", "b", "c"], ["a"]).points == 3
+    assert score_top3(["b", "a", "c"], ["a"]).position == 2
+    assert score_top3(["b", "c", "d"], ["a"]).points == 0
+    with pytest.raises(ValueError, match="exactly 3"):
+        score_top3(["a", "a", "b"], ["a"])
 
 
 def test_method_comparison_shows_three_methods_and_formulas(pack_and_cases):
@@ -98,7 +148,6 @@ def test_method_comparison_shows_three_methods_and_formulas(pack_and_cases):
 def test_next_question_text_appears(pack_and_cases):
     pack, cases = pack_and_cases
     at = loaded(cases)
-    at.slider(key="teach_step").set_value(1).run()
     result = ui.common.run([cases[0].present[0]], [], "likelihood", default_weights(pack))
     assert result.next_questions
     best = result.next_questions[0]
@@ -114,7 +163,7 @@ def test_hand_built_case_with_pertinent_negative(pack_and_cases):
     at.multiselect(key="teach_present").set_value(ids[:2]).run()
     at.multiselect(key="teach_absent").set_value(ids[2:3]).run()
     assert not at.exception
-    assert "after 3 of 3" in all_text(at)
+    assert "after 1 of 3" in all_text(at)  # a changed case starts again at finding 1
     assert at.session_state["teach_compare"]
 
 
@@ -135,11 +184,12 @@ def test_step_frame_and_profile_frame(mini_pack, mini_weights):
     frame = frames.step_frame(prepare(mini_pack, mini_weights, "likelihood"), steps, top=2)
     assert sorted(frame["step"].unique()) == [1, 2, 3]
     first = frame[frame.step == 1].sort_values("rank")
-    assert first.iloc[0]["condition"] == "Skin infection"  # the ulcer alone
+    assert first.iloc[0]["condition"] == "Infected sore (Skin infection)"  # the ulcer alone
     last = frame[frame.step == 3].sort_values("rank")
-    assert last.iloc[0]["condition"] == "Dystrophic calcinosis cutis"
+    dcc = mini_pack.condition(DCC).display_name
+    assert last.iloc[0]["condition"] == dcc == "Calcium lumps in damaged skin (Dystrophic calcinosis cutis)"
     heat = frames.profile_frame(mini_pack, [DCC, CALCIPHYLAXIS], {"HP:0025520": True})
-    row = heat[(heat.finding_id == "HP:0025520") & (heat.condition == "Dystrophic calcinosis cutis")].iloc[0]
+    row = heat[(heat.finding_id == "HP:0025520") & (heat.condition == dcc)].iloc[0]
     assert row.frequency == 0.9 and row.hallmark and row.mark == "★" and row.reported == "reported present"
     assert "HP:0001945" not in set(heat.finding_id)  # fever: in neither profile
 
@@ -192,10 +242,26 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     assert "finding(s) left out" in text and "`CT:`" in text
     assert "HPO release 2025-01-16" in text and "4,281 diseases" in text
     assert "not a diagnosis" in text
-    assert "Please see a clinician" in text and pack.disclaimer in text
-    assert at.get("vega_lite_chart")
+    assert "For teaching" in text and pack.disclaimer_substance in text
+    corpus_chart = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    assert corpus_chart["encoding"]["y"]["axis"]["labelOverlap"] is False  # every disease labelled
 
     at.selectbox(key="teach_corpus_pack").set_value("hpo-omim").run(timeout=CORPUS_TIMEOUT)
     at.selectbox(key="teach_corpus_method").set_value("resnik").run(timeout=CORPUS_TIMEOUT)
     assert not at.exception, at.exception
     assert all(str(d).startswith("OMIM:") for d in at.dataframe[-1].value["disease"])
+
+
+def test_charts_label_every_row_in_readable_text(pack_and_cases):
+    """Vega's overlap rule hid every other label; every categorical axis now keeps all its labels."""
+    _pack, cases = pack_and_cases
+    at = loaded(cases)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(specs) >= 2
+    for spec in specs:
+        assert spec["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR
+        assert spec["config"]["axis"]["labelFontSize"] >= 12
+        assert spec["config"]["axisY"]["labelOverlap"] is False
+    heat = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect" for layer in s.get("layer", [])))
+    y_axis = heat["layer"][0]["encoding"]["y"]["axis"]
+    assert y_axis["labelOverlap"] is False

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine import CLINICIAN_PROMPT, METHOD_INFO, KnowledgePack
+from engine import METHOD_INFO, KnowledgePack
 from engine.pack import Source
+from engine.result import NOT_A_DIAGNOSIS
 from ui.common import get_pack
 
 SOURCE_KIND_TITLES = {
@@ -25,21 +26,38 @@ def _what_it_is() -> None:
         "**Your data.** What you tick stays in your browser session and, if you choose, in the page address. "
         "Nothing is stored on the server and no findings are logged."
     )
-    st.warning(CLINICIAN_PROMPT, icon="🩺")
+    st.info("**If you are worried about your health,** see a doctor or nurse: only a clinician who examines you "
+            "can tell what is going on. In an emergency, call your local emergency number.", icon="🩺")
 
 
 def _methods() -> None:
     st.subheader("How matches are scored")
-    st.caption("The Check page uses the likelihood ratio unless you choose otherwise under “More options”.")
+    st.markdown("The Check page uses the likelihood ratio unless you choose otherwise under “More options”.")
     for info in METHOD_INFO.values():
         st.markdown(f"**{info.title}.** {info.summary}")
         st.latex(info.latex)
 
 
+SEED_TITLE, SEED_SITE = "Dystrophic Calcinosis Cutis", "RxHarun"
+
+
+def identifier_link(identifier: str) -> str:
+    """A source identifier as Markdown: DOIs, PMIDs and web addresses become links; a file path stays text."""
+    ident = identifier.strip()
+    if ident.lower().startswith("doi:"):
+        doi = ident[4:].strip()
+        return f"[doi:{doi}](https://doi.org/{doi})"
+    if ident.upper().startswith("PMID:") and ident[5:].strip().isdigit():
+        pmid = ident[5:].strip()
+        return f"[PMID {pmid}](https://pubmed.ncbi.nlm.nih.gov/{pmid}/)"
+    if ident.startswith(("https://", "http://")):
+        return f"[{ident}]({ident})"
+    return f"`{ident}`" if ident else ""
+
+
 def _source_line(source: Source) -> str:
-    ident = source.identifier.strip()
-    link = f" [{ident}]({ident})" if ident.startswith(("https://", "http://")) else (f" ({ident})" if ident else "")
-    return f"- {source.citation}{link}"
+    link = identifier_link(source.identifier)
+    return f"- {source.citation}" + (f" {link}" if link else "")
 
 
 def _sources(pack: KnowledgePack) -> None:
@@ -50,7 +68,7 @@ def _sources(pack: KnowledgePack) -> None:
     for kind, sources in kinds.items():
         st.markdown(f"**{SOURCE_KIND_TITLES.get(kind, kind.capitalize())}**")
         st.markdown("\n".join(_source_line(s) for s in sources))
-    st.caption(f"Findings are coded with the Human Phenotype Ontology (HPO), release {pack.hpo_version}. "
+    st.markdown(f"Findings are coded with the Human Phenotype Ontology (HPO), release {pack.hpo_version}. "
                f"The knowledge pack lists {len(pack.conditions)} conditions and {len(pack.findings)} findings.")
 
 
@@ -62,4 +80,6 @@ def render() -> None:
     _methods()
     _sources(pack)
     st.subheader("Disclaimer")
-    st.markdown(pack.disclaimer)
+    st.markdown(f"{NOT_A_DIAGNOSIS} With every result the tool shows the medical substance of the source "
+                "article's disclaimer; here it is in full, as published:")
+    st.markdown(f"> {pack.disclaimer}\n>\n> — {SEED_SITE}, *{SEED_TITLE}* (the source article of this tool)")

@@ -44,6 +44,13 @@ SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
 
 
+def refused_message(exc: WeightsError) -> str:
+    """Every problem of refused weights at once, as a Markdown list, each shown literally (a code span)."""
+    n = len(exc.problems)
+    return (f"Not applied: {n} problem{'' if n == 1 else 's'} to fix. The current weights are unchanged.\n"
+            + "\n".join(f"- {common.as_code(p)}" for p in exc.problems))
+
+
 # --- state changes (each keeps the current weights unless the new ones are valid) ---------------------
 
 def _say(key: str, level: str, text: str) -> None:
@@ -175,7 +182,7 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
         try:
             new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
-            _say(WEIGHTS_MSG, "error", f"Not applied: {common.as_code(exc)} The current weights are unchanged.")
+            _say(WEIGHTS_MSG, "error", refused_message(exc))
         else:
             _apply(new, "Edited weights applied.")
     cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
@@ -209,7 +216,8 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
 def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
     x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
     base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=x_axis),
-                                   y=alt.Y("expected:N", title="Expected", axis=alt.Axis(labelLimit=260)))
+                                   y=alt.Y("expected:N", title="Expected",
+                                           axis=alt.Axis(labelLimit=260, labelOverlap=False)))
     rect = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="greens"), title="Cases"),
                                    tooltip=["expected", "predicted", "count"])
     text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
@@ -229,19 +237,26 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     except TriageError as exc:
         st.error(f"These cases could not be evaluated: {common.as_code(exc)}")
         return
-    common.show_safety_block(pack)
+    common.show_safety_block(pack, "analyst")
     st.markdown(f"**{len(chosen)} case(s), method {METHOD_INFO[method].title}: current weights vs defaults**")
     if weights.key() == defaults.key():
         st.info("The current weights are the defaults, so there is no difference yet.")
     _metrics(current, default)
     changes = frames.case_changes_frame(pack, current, default)
     moved = int((changes["change"] != 0).sum())
-    st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved; negative = better now)")
+    st.markdown(f"**Per-case rank of the expected condition** ({moved} case(s) moved, listed first; "
+                "negative = better now)")
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
                        mime="text/csv", key="analyze_download_eval")
+    st.markdown("**The three methods compared** (same cases, current weights)")
+    by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
+    st.table(frames.methods_frame(by_method).style.format(precision=3, na_rep="n/a"), hide_index=True)
+    st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
+                "intervals: with few cases per condition they are wide)")
+    st.table(frames.recall_frame(pack, current).style.format(precision=2), hide_index=True)
     st.markdown("**Confusion matrix (current weights)**")
-    st.altair_chart(_confusion_chart(frames.confusion_frame(pack, current)), width="stretch")
+    st.altair_chart(common.readable(_confusion_chart(frames.confusion_frame(pack, current))), width="stretch")
     st.markdown("**What changed in the weights**")
     diff = frames.diff_frame(pack, defaults, weights)
     if diff.empty:
@@ -274,7 +289,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
         st.info(f"No weight moves the rankings under {METHOD_INFO[method].title}"
                 + (" (set overlap ignores weights and priors)." if method == "overlap" else "."))
     else:
-        st.altair_chart(_movers_chart(top), width="stretch")
+        st.altair_chart(common.readable(_movers_chart(top)), width="stretch")
     st.caption(f"Each finding weight and prior scaled by ±{pct}% over {len(cases)} teaching case(s); "
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
@@ -318,7 +333,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
 def render() -> None:
     """The Analyze page."""
     st.title("Analyze: weights, evaluation and sensitivity")
-    st.caption("For analysts. Changes apply to this session only and only after validation.")
+    st.markdown("For analysts. Changes apply to this session only and only after validation.")
     pack = common.get_pack()
     try:
         cases = common.get_teaching_cases()

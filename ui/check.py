@@ -1,33 +1,48 @@
 """Check page: a person ticks findings in plain language and sees educational matches.
 
 Nothing ticked is stored on the server or logged: it lives in this browser session and,
-after "Show my matches", in the page address (so the link can be shared).
+after "Show my matches", in the page address (so the link can be shared). Ticks not yet
+submitted are kept in the session (across searches and page switches); a result whose
+answers have changed since is marked out of date.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
+from engine.context import AGE_BANDS, SEXES, ContextRule, adjust_weights, load_context_rules
+from engine.emergency import EmergencyQuestion, emergency_advice, load_emergency_questions
 from engine.pack import DCC, Finding
+from engine.search import SearchIndex, build_index
 from ui import phenopacket_io
 from ui.common import (
     GROUP_TITLES,
+    RESULT_TOP,
     as_code,
+    current_weights,
     get_pack,
     ranking_chart,
+    readable,
     run,
     show_evidence_note,
     show_explanation,
     show_safety_block,
     show_triage_banner,
 )
-from ui.summary import SUMMARY_FILE_NAME, SUMMARY_MIME, build_summary
+from ui.summary import (
+    PDF_MIME,
+    SUMMARY_PDF_NAME,
+    SUMMARY_TEXT_NAME,
+    TEXT_MIME,
+    build_summary,
+    build_summary_pdf,
+)
 
 DEFAULT_METHOD = "likelihood"
 TICK_PREFIX = "tick:"
@@ -35,9 +50,13 @@ SEARCH_KEY = "check:search"
 ABSENT_KEY = "check:absent"
 METHOD_KEY = "check:method"
 STATE_KEY = "check:state"
+TICKS_KEY = "check:ticks"
+SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
+EMERGENCY_PREFIX = "check:emergency:"
+AGE_KEY, SEX_KEY = "check:age_band", "check:sex"
 LINK_READ_KEY = "check:link_read"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
-CHART_LABEL_LIMIT = 320  # px: condition names are long
+RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
 MAX_ID_CHARS = 40
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -58,6 +77,8 @@ class CheckState:
     absent: list[str]
     method: str = DEFAULT_METHOD
     notes: tuple[str, ...] = ()
+    age_band: str | None = None  # the optional "about you"; not written into the link
+    sex: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -76,14 +97,19 @@ def _state() -> CheckState:
 
 # --- search -------------------------------------------------------------------------------------------
 
-def matches_search(finding: Finding, query: str) -> bool:
-    """Every word of ``query`` occurs in the finding's lay label, label or description."""
-    text = f"{finding.lay_label} {finding.label} {finding.description}".lower()
-    return all(word in text for word in query.lower().split())
+@st.cache_resource(max_entries=4)
+def _search_index(pack_id: int, _pack: KnowledgePack) -> SearchIndex:
+    return build_index(_pack)
 
 
-def filter_findings(findings: Iterable[Finding], query: str) -> list[Finding]:
-    return [f for f in findings if matches_search(f, query)]
+def search_index(pack: KnowledgePack) -> SearchIndex:
+    """The pack's search index (engine.search), built once per pack."""
+    return _search_index(id(pack), pack)
+
+
+def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
+    """Findings matching every word of ``query`` (word-aware, synonyms, typos), best first."""
+    return search_index(pack).search(query)
 
 
 # --- shareable link -----------------------------------------------------------------------------------
@@ -155,18 +181,51 @@ def _read_link_once(pack: KnowledgePack) -> None:
         return
     state = state_from_link(pack, st.query_params)
     st.session_state[STATE_KEY] = state
-    for fid in state.present:
-        st.session_state[tick_key(fid)] = True
+    st.session_state[TICKS_KEY] = dict.fromkeys(state.present, True)
     st.session_state[ABSENT_KEY] = list(state.absent)
     st.session_state[METHOD_KEY] = state.method
 
 
-# --- the form -----------------------------------------------------------------------------------------
+# --- pending ticks (kept across reruns, searches and page switches) ------------------------------------
+
+def _ticks() -> dict[str, bool]:
+    """Finding ID -> ticked, for every finding touched this session (submitted or not)."""
+    if TICKS_KEY not in st.session_state:
+        st.session_state[TICKS_KEY] = {}
+    return st.session_state[TICKS_KEY]
+
+
+def _sync_ticks() -> dict[str, bool]:
+    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks."""
+    ticks = _ticks()
+    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
+        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
+    return ticks
+
+
+def pending_present(pack: KnowledgePack) -> list[str]:
+    """The ticked findings, submitted or not, in pack order."""
+    ticks = _ticks()
+    return [i for i in pack.finding_ids if ticks.get(i)]
+
+
+def _on_submit(finding_ids: tuple[str, ...]) -> None:
+    """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
+    ticks = _sync_ticks()
+    present = [i for i in finding_ids if ticks.get(i)]
+    chosen = list(st.session_state.get(ABSENT_KEY, []))
+    absent = [i for i in chosen if i not in present]
+    notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
+    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
+                                             notes, st.session_state.get(AGE_KEY), st.session_state.get(SEX_KEY))
+    st.session_state[SCROLL_KEY] = st.session_state.get(SCROLL_KEY, 0) + 1
+
 
 def _reset() -> None:
     """Clear every tick, the result and the link (a callback, so widget state may be changed)."""
     for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
         st.session_state[key] = False
+    st.session_state[TICKS_KEY] = {}
     st.session_state[ABSENT_KEY] = []
     st.session_state[METHOD_KEY] = DEFAULT_METHOD
     st.session_state[STATE_KEY] = CheckState([], [])
@@ -176,81 +235,154 @@ def _reset() -> None:
             del st.query_params[key]
 
 
-def _tick_columns(findings: list[Finding], ticked: set[str]) -> dict[str, bool]:
-    """Two columns of checkboxes; a checkbox starts from the last submitted ticks."""
-    values: dict[str, bool] = {}
+def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
+    """The answers on screen differ from the ones the shown result was computed for."""
+    if state.empty:
+        return False
+    absent = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i not in _ticks() or not _ticks()[i]]
+    return (set(pending_present(pack)) != set(state.present) or set(absent) != set(state.absent)
+            or st.session_state.get(METHOD_KEY, state.method) != state.method
+            or st.session_state.get(AGE_KEY, state.age_band) != state.age_band
+            or st.session_state.get(SEX_KEY, state.sex) != state.sex)
+
+
+# --- the checklist ------------------------------------------------------------------------------------
+
+def _tick_columns(findings: Sequence[Finding]) -> None:
+    """Two columns of checkboxes, each starting from the session's pending ticks."""
+    ticks = _ticks()
     cols = st.columns(2)
     for n, f in enumerate(findings):
         key = tick_key(f.id)
-        if key not in st.session_state:
-            st.session_state[key] = f.id in ticked
-        values[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True)
-    return values
+        if key not in st.session_state:  # a widget that was not drawn (search, another page) forgets its value
+            st.session_state[key] = bool(ticks.get(f.id))
+        ticks[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True)
 
 
-def _group_label(title: str, findings: list[Finding], ticked: set[str]) -> str:
-    """The title with how many of its findings are ticked (the values the form last committed)."""
-    n = sum(bool(st.session_state.get(tick_key(f.id), f.id in ticked)) for f in findings)
+def _group_label(title: str, findings: Sequence[Finding]) -> str:
+    n = sum(bool(_ticks().get(f.id)) for f in findings)
     return f"{title} ({n} ticked)" if n else title
 
 
-def _checkboxes(pack: KnowledgePack, query: str, ticked: set[str], open_first: bool = True) -> dict[str, bool]:
-    """Every finding's checkbox, grouped; returns finding_id -> ticked.
+def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> None:
+    """The checklist: search hits first (with a count), then each group's core findings and any other ticks.
 
-    A search moves the findings it does not match into one collapsed section instead of dropping
-    them, so ticks not yet submitted are never lost (a widget that is not drawn forgets its value).
+    A group shows its curated core findings; the rest of the vocabulary is reached through the search.
+    A finding ticked through the search stays listed in its group, so it can be unticked.
     """
     searching = bool(query.split())
-    shown = filter_findings(pack.findings, query)
-    values: dict[str, bool] = {}
+    hits = filter_findings(pack, query) if searching else []
+    if searching:
+        n = len(hits)
+        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{query.strip()}”**" if n else
+                    f"**No finding matches “{query.strip()}”.** Try another word, or clear the search.")
+        if hits:
+            with st.container(border=True, key="check:hits"):
+                _tick_columns(hits)
+    shown = {f.id for f in hits}
+    ticks = _ticks()
     for n, (group, title) in enumerate(GROUP_TITLES.items()):
-        in_group = [f for f in shown if f.group == group]
+        in_group = [f for f in pack.findings if f.group == group and f.id not in shown and (f.core or ticks.get(f.id))]
         if in_group:
-            with st.expander(_group_label(title, in_group, ticked), expanded=searching or (open_first and n == 0),
-                             key=f"check:group:{group}:{'search' if searching else 'all'}"):
-                values.update(_tick_columns(in_group, ticked))
-    rest = [f for f in pack.findings if f.id not in values]
-    if not shown:
-        st.caption("No finding matches your search; clear the search box to see them all.")
-    if rest:
-        with st.expander(_group_label(f"Findings that do not match your search ({len(rest)})", rest, ticked),
-                         key="check:group:rest"):
-            st.caption("Hidden by your search. Ticks here still count.")
-            values.update(_tick_columns(rest, ticked))
-    return values
+            with st.expander(_group_label(title, in_group), expanded=not searching and open_first and n == 0,
+                             key=f"check:group:{group}"):
+                _tick_columns(in_group)
+    others = sum(1 for f in pack.findings if not f.core)
+    if others and not searching:
+        st.caption(f"{others} more specific findings are not listed here: search for them by a word.")
 
 
 def _advanced(pack: KnowledgePack) -> None:
     with st.expander("More options: findings you do not have, matching method"):
         st.multiselect("Findings you are sure you do **not** have (optional)", pack.finding_ids,
                        format_func=lambda i: pack.finding(i).lay_label, key=ABSENT_KEY,
-                       placeholder="Choose findings")
+                       placeholder="Choose findings", persist_state="session")
         if METHOD_KEY not in st.session_state:
             st.session_state[METHOD_KEY] = DEFAULT_METHOD
-        st.radio("Matching method", METHODS, key=METHOD_KEY, horizontal=True,
+        st.radio("Matching method", METHODS, key=METHOD_KEY, horizontal=True, persist_state="session",
                  format_func=lambda m: METHOD_INFO[m].title,
                  help="The default (likelihood ratio) suits most people; the About page explains all three.")
 
 
-def _on_submit(finding_ids: tuple[str, ...]) -> None:
-    """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
-    present = [i for i in finding_ids if st.session_state.get(tick_key(i))]
-    chosen = list(st.session_state.get(ABSENT_KEY, []))
-    absent = [i for i in chosen if i not in present]
-    notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
-    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
-                                             notes)
+def _submit_row(pack: KnowledgePack, where: str) -> None:
+    left, right = st.columns([3, 1])
+    left.button("Show my matches", type="primary", key="check:submit" if where == "top" else f"check:submit:{where}",
+                on_click=_on_submit, args=(pack.finding_ids,), icon=":material/arrow_downward:")
+    if where == "top":
+        right.button("Clear all", on_click=_reset, key="check:reset")
 
 
-def _form(pack: KnowledgePack, query: str, has_result: bool) -> None:
-    """The tick form: every finding's checkbox, more options, "Show my matches" and "Clear all"."""
-    with st.form("check:form", border=False):
-        _checkboxes(pack, query, set(_state().present), open_first=not has_result)
-        _advanced(pack)
-        left, right = st.columns([3, 1])
-        left.form_submit_button("Show my matches", type="primary", key="check:submit", on_click=_on_submit,
-                                args=(pack.finding_ids,))
-        right.form_submit_button("Clear all", on_click=_reset, key="check:reset")
+# --- about you ----------------------------------------------------------------------------------------
+
+@st.cache_resource
+def _context_rules(pack_id: int, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
+    return load_context_rules(_pack)
+
+
+def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
+    return _context_rules(id(pack), pack)
+
+
+def _about_you() -> None:
+    with st.expander("About you (optional): age and sex"):
+        st.markdown("Some of these conditions are more common at some ages or in one sex. If you say, the "
+                    "starting odds change a little, and the result shows how and why. Leave them empty to skip.")
+        cols = st.columns(2)
+        cols[0].selectbox("Age", list(AGE_BANDS), index=None, key=AGE_KEY, format_func=AGE_BANDS.get,
+                          placeholder="Prefer not to say", persist_state="session")
+        cols[1].selectbox("Sex", list(SEXES), index=None, key=SEX_KEY, format_func=SEXES.get,
+                          placeholder="Prefer not to say", persist_state="session")
+
+
+def _show_context(pack: KnowledgePack, used: tuple[ContextRule, ...]) -> None:
+    """How "about you" changed the starting odds, each change with its source."""
+    if not used:
+        return
+    given = {"age_band": AGE_BANDS, "sex": SEXES}
+    lines = [f"- **{pack.condition(r.condition_id).display_name}**: starting odds × {r.multiplier:g} because you "
+             f"said {given[r.factor][r.value].lower()}. {r.evidence} _Source: {pack.sources[r.source].citation}_"
+             for r in used]
+    with st.expander("How “about you” changed the starting odds", expanded=True):
+        st.markdown("\n".join(lines))
+        st.markdown("The sources say which way each condition leans; the size of the change (× 2) is a rough "
+                    "modelling choice of this tool, not a number from the sources.")
+
+
+# --- the emergency step -------------------------------------------------------------------------------
+
+@st.cache_resource
+def _emergency_questions() -> tuple[EmergencyQuestion, ...]:
+    return load_emergency_questions()
+
+
+def _emergency_step() -> bool:
+    """A few plain questions before the checklist; a yes shows emergency advice at once. True if any is yes."""
+    questions = _emergency_questions()
+    with st.container(border=True, key="check:emergency"):
+        st.markdown("**First: is any of this happening now?**")
+        yes = [q.question_id for q in questions
+               if st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}", persist_state="session")]
+        advice = emergency_advice(questions, yes)
+        if advice:
+            st.error(f"**{advice[0]}**\n\n" + "\n".join(f"- {a}" for a in advice[1:]) +
+                     "\n\nDo not wait for the checklist below.", icon=":material/emergency:")
+    return bool(advice)
+
+
+# --- focus and the Back button ------------------------------------------------------------------------
+
+def _scroll_to_result() -> None:
+    """After "Show my matches", move the view and the keyboard focus to the result heading (once per submit)."""
+    nonce = st.session_state.get(SCROLL_KEY, 0)
+    if not nonce or st.session_state.get(SCROLLED_KEY) == nonce:
+        return
+    st.session_state[SCROLLED_KEY] = nonce
+    st.html(f"""<script>/* submit {nonce} */
+(() => {{ let tries = 0; const go = () => {{
+  const el = document.getElementById("{RESULT_ANCHOR}");
+  if (!el) {{ if (tries++ < 40) setTimeout(go, 100); return; }}
+  el.setAttribute("tabindex", "-1"); el.scrollIntoView({{block: "start"}}); el.focus({{preventScroll: true}});
+}}; setTimeout(go, 50); }})();</script>""", unsafe_allow_javascript=True, width=1)
 
 
 def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
@@ -273,24 +405,24 @@ def _phenopacket_upload() -> None:
 
 # --- the result ---------------------------------------------------------------------------------------
 
-def _show_matches(pack: KnowledgePack, result: Result) -> None:
-    st.subheader("Your closest matches")
-    st.caption("A match says how well your findings fit each condition's usual picture. It is not a diagnosis.")
+def _show_matches(pack: KnowledgePack, result: Result, stale: bool) -> None:
+    st.subheader("Your closest matches (out of date)" if stale else "Your closest matches")
+    st.markdown("A match says how well your findings fit each condition's usual picture. It is not a diagnosis.")
     show_evidence_note(result)
     if result.ranking.nothing_matched:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
                 "help: please bring the summary below.")
         return
-    st.altair_chart(ranking_chart(result).configure_axisY(labelLimit=CHART_LABEL_LIMIT), width="stretch")
-    show_explanation(pack, result)
+    st.altair_chart(readable(ranking_chart(pack, result)), width="stretch")
+    show_explanation(pack, result, top=RESULT_TOP)
 
 
-def _show_next_questions(result: Result) -> None:
+def _show_next_questions(pack: KnowledgePack, result: Result) -> None:
     if not result.next_questions:
         return
     st.subheader("Questions a clinician may ask next")
-    st.caption("Knowing the answer would best tell your closest matches apart. You can tick them above if they "
-               "apply to you.")
+    st.markdown("Knowing the answer would best tell your closest matches apart. You can tick them above if they "
+                "apply to you.")
     st.markdown("\n".join(f"- **{q.lay_label}**: {q.reason}" for q in result.next_questions))
 
 
@@ -336,60 +468,86 @@ def _show_education(pack: KnowledgePack) -> None:
             st.markdown("\n".join(f"- {item}" for item in _education_items(value)))
 
 
-def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result) -> None:
+def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result,
+                           used: tuple[ContextRule, ...]) -> None:
     st.subheader("Bring this to your clinician")
-    st.download_button("Download a summary (text)", build_summary(pack, result, state.present, state.absent),
-                       file_name=SUMMARY_FILE_NAME, mime=SUMMARY_MIME, key="check:download", on_click="ignore",
-                       icon=":material/download:")
+    cols = st.columns(2)
+    cols[0].download_button("Download a summary (PDF)",
+                            build_summary_pdf(pack, result, state.present, state.absent, context=used),
+                            file_name=SUMMARY_PDF_NAME, mime=PDF_MIME, key="check:download_pdf", on_click="ignore",
+                            icon=":material/picture_as_pdf:")
+    cols[1].download_button("Download a summary (plain text)",
+                            build_summary(pack, result, state.present, state.absent, context=used),
+                            file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
+                            icon=":material/download:")
     phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download")
-    st.caption("To come back to these ticks or share them, copy the address in your browser's address bar: it now "
-               "holds the findings you ticked. Nothing is stored on our side.")
+    st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
+                "now holds the findings you ticked. Nothing is stored on our side.")
 
 
-def show_result(pack: KnowledgePack, state: CheckState, result: Result) -> None:
-    """The result, in order: triage banner, safety block, matches, next questions, notes, education."""
+def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: bool = False,
+                used: tuple[ContextRule, ...] = ()) -> None:
+    """The result, in order: triage banner, safety block, matches, next questions, notes, summary, education."""
+    st.header("Your result (out of date)" if stale else "Your result", anchor=RESULT_ANCHOR)
+    if stale:
+        st.warning("**You changed your answers after this result was shown.** It still shows your earlier "
+                   "answers: press **Show my matches** to update it.", icon=":material/update:")
     show_triage_banner(result)
-    show_safety_block(pack)
-    _show_matches(pack, result)
-    _show_next_questions(result)
+    show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
+    _show_matches(pack, result, stale)
+    _show_context(pack, used)
+    _show_next_questions(pack, result)
     _show_reading_notes(result)
-    _show_summary_and_link(pack, state, result)
+    _show_summary_and_link(pack, state, result, used)
     _show_education(pack)
 
 
-def _compute(state: CheckState) -> Result | None:
-    """The engine's result for the shown selection (None when nothing is ticked or it cannot be matched)."""
+def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tuple[ContextRule, ...]]:
+    """The engine's result for the shown selection and the "about you" rules used (None when nothing is ticked
+    or it cannot be matched)."""
     if state.empty:
-        return None
+        return None, ()
     try:
-        return run(state.present, state.absent, state.method)
+        weights, used = adjust_weights(current_weights(), context_rules(pack), state.age_band, state.sex)
+        return run(state.present, state.absent, state.method, weights), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")
-        return None
+        return None, ()
 
 
 def render() -> None:
-    """The Check page: red flags on top when there are any, the form, then the result below it."""
+    """The Check page: the emergency step, red flags, search and the submit button, the checklist, the result."""
     pack = get_pack()
     st.title("Check your findings")
     st.markdown("Tick what you notice, then press **Show my matches**. This educational tool compares your "
                 "findings with conditions that can cause hard lumps or calcium in the skin. "
                 "**It gives matches, not a diagnosis.**")
     _read_link_once(pack)
+    _sync_ticks()  # before anything compares them with the shown result
+    _emergency_step()
     state = _state()
     _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
-    result = _compute(state)
+    result, used = _compute(pack, state)
+    stale = result is not None and is_stale(pack, state)
     if result is not None and result.triage.is_red_flag:
         show_triage_banner(result)  # never below the fold; repeated first in the result
-        st.caption("Your matches are shown below the list of findings.")
-    query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, fingers",
-                          help="Shows the findings whose words match first; the others move to one folded section.")
+    if result is not None:
+        st.markdown(f"[Jump to your matches](#{RESULT_ANCHOR})" + (" (out of date: press **Show my matches** to "
+                                                                    "update them)" if stale else ""))
+    query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, x-ray",
+                          help="Finds whole words, other words for the same thing and small typos.",
+                          persist_state="session")
+    _submit_row(pack, "top")
+    _about_you()
+    _checkboxes(pack, query, open_first=result is None)
+    _advanced(pack)
     _phenopacket_upload()
-    _form(pack, query, has_result=result is not None)
+    _submit_row(pack, "bottom")
     _show_state_notes(state)
     if result is None:
         if state.empty:
             st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
                     icon=":material/touch_app:")
         return
-    show_result(pack, state, result)
+    show_result(pack, state, result, stale, used)
+    _scroll_to_result()

@@ -30,8 +30,12 @@ from engine import (
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
 from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.inputs import one_line
+from engine.result import NOT_A_DIAGNOSIS
 
 WEIGHTS_KEY = "analyst_weights"
+RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
+TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
+AXIS_FONT_SIZE = 13
 MAX_LISTED = 6  # findings listed per explanation column before "and N more"
 LEVEL_ICON = {"emergency": ":material/emergency:", "urgent": ":material/warning:", "soon": ":material/event:",
               "routine": ":material/stethoscope:"}
@@ -131,15 +135,32 @@ def run(present: list[str], absent: list[str], method: str, weights: Weights | N
     return run_case(get_scorer(method, weights), case)
 
 
-def show_safety_block(pack: KnowledgePack) -> None:
-    """The clinician prompt and the seed's disclaimer: shown with every result, never collapsed."""
-    st.warning(
-        "**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or nurse "
-        "who examines you can tell what is going on. Bring the summary below to your appointment.",
-        icon=":material/stethoscope:",
-    )
-    # The seed's text already starts with "Disclaimer:"; shown verbatim, then its origin.
-    st.caption(f"{pack.disclaimer} _(From the source article.)_")
+SAFETY_NOTES = {
+    "patient": ("**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or "
+                "nurse who examines you can tell what is going on. Bring the summary below to your appointment."),
+    "emergency": ("**Get help now, before anything else:** call your local emergency number or go to an "
+                  "emergency department. These matches are educational, not a diagnosis; once you are being "
+                  "looked after, you can show the summary below to the team."),
+    "educator": ("**For teaching.** These are educational matches for a teaching case, not a diagnosis of "
+                 "anyone. A real person with these findings needs a clinician who can examine them."),
+    "analyst": ("**For analysis.** These numbers describe how the tool ranks teaching or uploaded cases, not "
+                "how accurate it is for patients (it has not been validated on patients). A match is not a "
+                "diagnosis."),
+}
+SAFETY_ICONS = {"patient": ":material/stethoscope:", "emergency": ":material/emergency:",
+                "educator": ":material/school:", "analyst": ":material/analytics:"}
+
+
+def show_safety_block(pack: KnowledgePack, role: str = "patient") -> None:
+    """The note for this reader and the disclaimer, shown with every result as body text, never collapsed.
+
+    ``role`` is ``patient`` (Check), ``emergency`` (a Check result at emergency level: what to do now,
+    first), ``educator`` (Teach) or ``analyst`` (Analyze). The disclaimer is the medical substance of the
+    source article's disclaimer (its full text is quoted on the About page) plus the tool's own line.
+    """
+    note = SAFETY_NOTES[role]
+    (st.error if role == "emergency" else st.warning)(note, icon=SAFETY_ICONS[role])
+    st.markdown(f"**Disclaimer (from the source article):** {pack.disclaimer_substance}  \n{NOT_A_DIAGNOSIS}")
 
 
 def show_triage(t: Triage) -> None:
@@ -160,33 +181,56 @@ def show_triage_banner(result: Result) -> None:
     show_triage(result.triage)
 
 
-def ranking_frame(result: Result, top: int = 8) -> pd.DataFrame:
-    """The top matches as a small table: rank, condition, the share shown to people (scaled down when the
-    evidence is thin), the share of its usual features reported, absolute fit and score."""
-    rows = [{"rank": m.rank, "condition": m.name, "condition_id": m.condition_id,
-             "match strength": round(m.shown_share, 4),
+def ranking_frame(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> pd.DataFrame:
+    """The top matches as a small table: rank, condition by its one display name, the share shown to people
+    (scaled down when the evidence is thin), the share of its usual features reported, absolute fit, score."""
+    rows = [{"rank": m.rank, "condition": pack.condition(m.condition_id).display_name,
+             "condition_id": m.condition_id, "match strength": round(m.shown_share, 4),
              "usual features": round(m.fit.usual_matched / m.fit.usual_total, 4) if m.fit.usual_total else 0.0,
              "fit": m.fit.describe(), "score": round(m.score, 4),
              "matched": len(m.matched)} for m in result.ranking.matches[:top]]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["rank", "condition", "condition_id", "match strength", "usual features", "fit",
+                                       "score", "matched"])
 
 
-def ranking_chart(result: Result, top: int = 8) -> alt.Chart:
-    """Horizontal bars, best match on top: the shown share of the match, or, when the evidence is thin
-    (no percentage is headlined then), the share of each condition's usual features that were reported."""
-    frame = ranking_frame(result, top)
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Every axis label drawn (no overlap culling), in body-text colour and size, legends never cut."""
+    return (chart.configure_axis(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                                 titleFontSize=AXIS_FONT_SIZE)
+            .configure_axisY(labelOverlap=False).configure_axisBand(labelOverlap=False)
+            .configure_legend(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                              titleFontSize=AXIS_FONT_SIZE, labelLimit=0, titleLimit=0))
+
+
+def _two_lines(pack: KnowledgePack, condition_id: str) -> str:
+    """The display name on two lines (lay name, then the medical name), so it fits a phone."""
+    cond = pack.condition(condition_id)
+    if cond.lay_name == cond.name:
+        return cond.name
+    lay, _, medical = cond.display_name.rpartition(" (")  # the medical name is the last bracket
+    return f"{lay}\n({medical}"
+
+
+def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> alt.LayerChart:
+    """Horizontal bars of the shown match strength (or, with thin evidence, of the usual features reported),
+    best match on top, each named above its bar.
+
+    The same conditions and names as the list. Names sit above the bars, not on an axis, so that long
+    names need no room beside the bars (at phone width an axis of names left the bars no space).
+    """
+    frame = ranking_frame(pack, result, top)
+    frame = frame.assign(label=[_two_lines(pack, c) for c in frame["condition_id"]])
+    # thin evidence: no percentage is headlined, so the bars show the share of each condition's usual features
     field, title = (("usual features", "Share of its usual features you reported") if result.ranking.thin
                     else ("match strength", "Share of the match"))
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{field}:Q", axis=alt.Axis(format="%"), title=title),
-            y=alt.Y("condition:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
-            tooltip=["rank", "condition", alt.Tooltip(f"{field}:Q", format=".1%"), "fit", "score", "matched"],
-        )
-        .properties(height=28 * len(frame) + 20)
+    base = alt.Chart(frame).encode(y=alt.Y("rank:O", axis=None, title=None))
+    bars = base.mark_bar(size=16).encode(
+        x=alt.X(f"{field}:Q", axis=alt.Axis(format="%"), title=title, scale=alt.Scale(domain=[0, 1])),
+        tooltip=["rank", "condition", alt.Tooltip(f"{field}:Q", format=".1%"), "fit", "score", "matched"],
     )
+    names = base.mark_text(align="left", baseline="bottom", dy=-28, lineBreak="\n", fontSize=AXIS_FONT_SIZE,
+                           color=TEXT_COLOR).encode(x=alt.datum(0), text="label:N")
+    return (bars + names).properties(height=92 * len(frame))
 
 
 def show_evidence_note(result: Result) -> None:
@@ -200,13 +244,23 @@ def label(pack: KnowledgePack, finding_id: str, lay: bool = True) -> str:
     return f.lay_label if lay else f.label
 
 
-def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: bool = True) -> None:
+def finding_item(pack: KnowledgePack, finding_id: str, inferred: dict[str, str], lay: bool = True) -> str:
+    """A finding as a list item, marked in place when it was inferred from another one."""
+    text = label(pack, finding_id, lay)
+    source = inferred.get(finding_id)
+    if source is not None and source in pack.finding_index:
+        text += f" _(inferred: counted because you reported “{label(pack, source, lay)}”)_"
+    return text
+
+
+def show_explanation(pack: KnowledgePack, result: Result, top: int = RESULT_TOP, lay: bool = True) -> None:
     """Per match: plain summary, why it ranks there, matched / expected-not-reported / unexplained."""
+    inferred = result.ranking.inferred
     for m in result.ranking.matches[:top]:
         cond = pack.condition(m.condition_id)
         share = (f"fits {m.fit.usual_matched} of {m.fit.usual_total} usual features" if result.ranking.thin
                  else f"{m.shown_share:.0%} of the match")
-        with st.expander(f"{m.rank}. {cond.lay_name if lay else cond.name} — {share}", expanded=m.rank == 1):
+        with st.expander(f"{m.rank}. {cond.display_name} — {share}", expanded=m.rank == 1):
             st.write(cond.summary)
             st.write(m.why())
             st.caption(f"Absolute fit: {m.fit.describe()}.")
@@ -216,7 +270,7 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
             for col, (title, ids) in zip(cols, sections, strict=True):
                 col.markdown(f"**{title}**")
                 shown = ids[:MAX_LISTED]  # the engine lists hallmarks and the most frequent first
-                lines = [f"- {label(pack, i, lay)}" for i in shown]
+                lines = [f"- {finding_item(pack, i, inferred, lay)}" for i in shown]
                 if len(ids) > len(shown):
                     lines.append(f"- _and {len(ids) - len(shown)} more_")
                 col.markdown("\n".join(lines) or "_none_")
@@ -224,4 +278,4 @@ def show_explanation(pack: KnowledgePack, result: Result, top: int = 5, lay: boo
                 st.markdown("**You said you do not have:** " + ", ".join(label(pack, i, lay) for i in m.ruled_out))
             codes = " · ".join(c for c in (*cond.orpha, *cond.omim, *(f"ICD-10 {x}" for x in cond.icd10)))
             if codes:
-                st.caption(codes)
+                st.markdown(codes)

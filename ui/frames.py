@@ -27,6 +27,7 @@ from engine import (
 )
 from engine.corpus.evaluate import CorpusEvaluation, CorpusQuery
 from engine.corpus.pack import CorpusHit, CorpusPack
+from engine.evaluate import per_condition_recall
 from engine.scoring import rank_matrix, relative_strength
 from engine.sensitivity import Sensitivity
 from engine.weights import escape_cell
@@ -46,7 +47,8 @@ def finding_label(pack: KnowledgePack, finding_id: str, cases: Sequence[Case] = 
 
 
 def condition_name(pack: KnowledgePack, condition_id: str) -> str:
-    return pack.condition(condition_id).name if condition_id in pack.condition_index else condition_id
+    """The one name shown everywhere: lay name with the medical name beside it (the ID when unknown)."""
+    return pack.condition(condition_id).display_name if condition_id in pack.condition_index else condition_id
 
 
 def safe_csv(frame: pd.DataFrame) -> str:
@@ -145,7 +147,30 @@ def case_changes_frame(pack: KnowledgePack, current: Evaluation, default: Evalua
                      "rank (current)": c.rank, "change": c.rank - d.rank,
                      "top-1 (current)": condition_name(pack, c.predicted), "triage (current)": c.triage,
                      "expected triage": c.expected_triage or ""})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["case", "expected", "rank (default)", "rank (current)", "change",
+                                        "top-1 (current)", "triage (current)", "expected triage"])
+    # The cases that moved first, the biggest move first (a stable sort keeps file order among equals).
+    size = frame["change"].abs()
+    return frame.iloc[np.argsort(-size.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def methods_frame(evaluations: Mapping[str, Evaluation]) -> pd.DataFrame:
+    """One row per method: cases, top-1, top-3, MRR and triage agreement (the same cases and weights)."""
+    return pd.DataFrame([{"method": name, "cases": e.n, "top-1": e.top1, "top-3": e.top3, "MRR": e.mrr,
+                          "triage agreement": e.triage_agreement} for name, e in evaluations.items()],
+                        columns=["method", "cases", "top-1", "top-3", "MRR", "triage agreement"])
+
+
+def recall_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
+    """Per expected condition: cases, top-1 and top-3 recall with 95% Wilson intervals (engine.evaluate)."""
+    rows = []
+    for r in per_condition_recall(evaluation):
+        (lo1, hi1), (lo3, hi3) = r.recall_ci, r.top3_ci
+        rows.append({"condition": condition_name(pack, r.condition_id), "cases": r.n, "top-1 recall": r.recall,
+                     "top-1 95% CI": f"{lo1:.2f} to {hi1:.2f}", "top-3 recall": r.top3_recall,
+                     "top-3 95% CI": f"{lo3:.2f} to {hi3:.2f}"})
+    return pd.DataFrame(rows, columns=["condition", "cases", "top-1 recall", "top-1 95% CI", "top-3 recall",
+                                       "top-3 95% CI"])
 
 
 def confusion_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
@@ -192,7 +217,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
         strength = relative_strength(scorer.method, row)
         fid, present = steps[k - 1]
         added = f"{'+' if present else '−'} {finding_label(pack, fid, cases)}"
-        rows += [{"step": k, "added": added, "condition": pack.conditions[i].name, "rank": int(rank[i]),
+        rows += [{"step": k, "added": added, "condition": pack.conditions[i].display_name, "rank": int(rank[i]),
                   "strength": float(strength[i])} for i in keep]
     return pd.DataFrame(rows)
 
@@ -208,7 +233,8 @@ def profile_frame(pack: KnowledgePack, condition_ids: Sequence[str], reported: M
         f = pack.findings[j]
         status = "" if f.id not in reported else ("reported present" if reported[f.id] else "reported absent")
         for i in idx:
-            rows.append({"finding": f"{f.label} ({f.id})", "finding_id": f.id, "condition": pack.conditions[i].name,
+            rows.append({"finding": f"{f.label} ({f.id})", "finding_id": f.id,
+                         "condition": pack.conditions[i].display_name,
                          "frequency": float(pack.frequency[i, j]), "hallmark": bool(pack.hallmark[i, j]),
                          "mark": "★" if pack.hallmark[i, j] else "", "reported": status})
     return pd.DataFrame(rows, columns=["finding", "finding_id", "condition", "frequency", "hallmark", "mark",
@@ -228,9 +254,10 @@ def salient_profile_rows(frame: pd.DataFrame, threshold: float = SALIENT_FREQUEN
     return frame[frame["finding_id"].isin(keep[keep].index)]
 
 
-def method_top_frame(result: Result, top: int = 5) -> pd.DataFrame:
+def method_top_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.DataFrame:
     """The top matches of one method's result: rank, condition, match strength, score."""
-    return pd.DataFrame([{"rank": m.rank, "condition": m.name, "strength": round(m.strength, 4),
+    return pd.DataFrame([{"rank": m.rank, "condition": condition_name(pack, m.condition_id),
+                          "strength": round(m.strength, 4),
                           "score": round(m.score, 4)} for m in result.ranking.matches[:top]])
 
 

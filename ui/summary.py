@@ -1,19 +1,41 @@
-"""A plain-text (Markdown) summary a person can bring to a clinician: pure functions, no streamlit.
+"""The summary a person can bring to a clinician, as plain text and as PDF: pure functions, no streamlit.
 
 Built only from the knowledge pack and an engine :class:`~engine.Result`; nothing here is
-stored or logged.
+stored or logged. The PDF is made with fpdf2 and its built-in Helvetica font, so it needs no font
+file; text outside Latin-1 is written with its closest Latin-1 spelling.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
 from engine import KnowledgePack, Result
+from engine.context import ContextRule
 
 SUMMARY_TOP = 5
-SUMMARY_FILE_NAME = "symptom-match-summary.md"
-SUMMARY_MIME = "text/markdown"
+SUMMARY_TEXT_NAME = "symptom-match-summary.txt"
+SUMMARY_PDF_NAME = "symptom-match-summary.pdf"
+TEXT_MIME = "text/plain"
+PDF_MIME = "application/pdf"
+TITLE = "Symptom match summary"
+_LATIN1 = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "≥": ">=", "≤": "<=",
+                         "→": "->", "★": "*", "…": "...", "\u00a0": " ", "−": "-"})
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the summary: a heading, an optional lead paragraph, then bullet or numbered items."""
+
+    title: str
+    lead: str = ""
+    items: tuple[str, ...] = ()
+    numbered: bool = False
 
 
 def finding_line(pack: KnowledgePack, finding_id: str) -> str:
@@ -29,31 +51,27 @@ def finding_line(pack: KnowledgePack, finding_id: str) -> str:
     return f"{f.lay_label}{clinical}"
 
 
-def findings_section(pack: KnowledgePack, title: str, ids: Sequence[str]) -> list[str]:
-    lines = [f"## {title}", ""]
-    lines += [f"- {finding_line(pack, i)}" for i in ids] or ["- (none)"]
-    return [*lines, ""]
+def findings_section(pack: KnowledgePack, title: str, ids: Sequence[str], inferred: dict[str, str]) -> Section:
+    items = [finding_line(pack, i) for i in ids]
+    items += [f"{finding_line(pack, i)} - inferred from "
+              f"{pack.finding(src).lay_label if src in pack.finding_index else src}" for i, src in inferred.items()]
+    return Section(title, items=tuple(items) or ("(none)",))
 
 
-def triage_section(result: Result) -> list[str]:
+def triage_section(result: Result) -> Section:
     t = result.triage
-    lines = ["## How soon to see someone", "", f"**{t.level.upper()}**: {t.advice}", ""]
-    lines += [f"- {r.message}" for r in t.reasons]
-    return [*lines, ""] if t.reasons else lines
+    return Section("How soon to see someone", f"{t.level.upper()}: {t.advice}", tuple(r.message for r in t.reasons))
 
 
-def matches_section(pack: KnowledgePack, result: Result, top: int = SUMMARY_TOP) -> list[str]:
-    lines = ["## Closest matches (educational, not a diagnosis)", ""]
+def matches_section(pack: KnowledgePack, result: Result, top: int = SUMMARY_TOP) -> Section:
+    title = "Closest matches (educational, not a diagnosis)"
     if result.ranking.nothing_matched:
-        return [*lines, "None of the conditions in this tool matches the findings reported.", ""]
-    if result.evidence_note:
-        lines += [f"**The evidence is thin.** {result.evidence_note}", ""]
-    for m in result.ranking.matches[:top]:
-        lay = pack.condition(m.condition_id).lay_name
-        also = f" ({lay})" if lay and lay != m.name else ""
-        share = "" if result.evidence_note else f"{m.shown_share:.0%} of the match; "
-        lines.append(f"{m.rank}. {m.name}{also}: {share}{m.fit.describe()}. {m.why()}")
-    return [*lines, ""]
+        return Section(title, "None of the conditions in this tool matches the findings reported.")
+    lead = f"The evidence is thin. {result.evidence_note}" if result.evidence_note else ""
+    return Section(title, lead, items=tuple(
+        f"{pack.condition(m.condition_id).display_name}: "
+        f"{'' if result.evidence_note else f'{m.shown_share:.0%} of the match; '}{m.fit.describe()}. {m.why()}"
+        for m in result.ranking.matches[:top]), numbered=True)
 
 
 def clinician_questions(result: Result) -> list[str]:
@@ -61,11 +79,11 @@ def clinician_questions(result: Result) -> list[str]:
     return [f"{q.lay_label}: yes or no?" for q in result.next_questions]
 
 
-def questions_to_ask(result: Result, top: int = 3) -> list[str]:
+def questions_to_ask(pack: KnowledgePack, result: Result, top: int = 3) -> list[str]:
     """Questions a person may want to ask their clinician about the closest matches."""
     if result.ranking.nothing_matched:
         return ["What could explain these findings, and which tests would help?"]
-    names = [m.name for m in result.ranking.matches[:top]]
+    names = [pack.condition(m.condition_id).display_name for m in result.ranking.matches[:top]]
     return [
         f"Could this be {names[0]}, or something else? What would rule it in or out?",
         f"Which tests or examinations would help tell apart {', '.join(names)}?",
@@ -73,40 +91,83 @@ def questions_to_ask(result: Result, top: int = 3) -> list[str]:
     ]
 
 
-def questions_section(result: Result) -> list[str]:
-    lines = ["## Questions a clinician may ask you next", ""]
-    lines += [f"- {q}" for q in clinician_questions(result)] or ["- (none suggested)"]
-    lines += ["", "## Questions you may want to ask", ""]
-    lines += [f"- {q}" for q in questions_to_ask(result)]
-    return [*lines, ""]
+def context_section(pack: KnowledgePack, used: Sequence[ContextRule]) -> Section:
+    return Section("About me (changes the starting odds)", items=tuple(
+        f"{pack.condition(r.condition_id).display_name}: x {r.multiplier:g} ({r.factor.replace('_', ' ')}: "
+        f"{r.value}). {r.evidence} Source: {pack.sources[r.source].citation}" for r in used))
+
+
+def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
+                     today: date | None = None, context: Sequence[ContextRule] = ()) -> list[Section]:
+    """The summary's parts, in order: note, triage, findings, matches, questions, prompt, disclaimer."""
+    today = today or date.today()
+    inferred = {i: src for i, src in result.ranking.inferred.items() if i not in present}
+    sections = [
+        Section("About this summary", f"{result.educational_note} Made on {today.isoformat()} with "
+                f"calcinosis-triage, an educational prototype (method: {result.ranking.method}; HPO release "
+                f"{result.hpo_version})."),
+        triage_section(result),
+        findings_section(pack, "Findings I have", present, inferred),
+    ]
+    if absent:
+        sections.append(findings_section(pack, "Findings I do not have", absent, {}))
+    if context:
+        sections.append(context_section(pack, context))
+    sections += [
+        matches_section(pack, result),
+        Section("Questions a clinician may ask you next", items=tuple(clinician_questions(result))
+                or ("(none suggested)",)),
+        Section("Questions you may want to ask", items=tuple(questions_to_ask(pack, result))),
+        Section("Please see a clinician", result.clinician_prompt),
+        Section("Disclaimer", result.disclaimer),
+    ]
+    return sections
 
 
 def build_summary(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                  today: date | None = None) -> str:
-    """The whole summary as Markdown text, ready for ``st.download_button``."""
-    today = today or date.today()
-    lines = [
-        "# Symptom match summary",
-        "",
-        f"{result.educational_note} Made on {today.isoformat()} with calcinosis-triage, an educational "
-        f"prototype (method: {result.ranking.method}; HPO release {result.hpo_version}).",
-        "",
-        *triage_section(result),
-        *findings_section(pack, "Findings I have", present),
-    ]
-    if absent:
-        lines += findings_section(pack, "Findings I do not have", absent)
-    lines += [
-        *matches_section(pack, result),
-        *questions_section(result),
-        "## Please see a clinician",
-        "",
-        result.clinician_prompt,
-        "",
-        "## Disclaimer",
-        "",
-        result.disclaimer,
-        "",
-    ]
+                  today: date | None = None, context: Sequence[ContextRule] = ()) -> str:
+    """The whole summary as plain text (no markup), ready for ``st.download_button``."""
+    lines = [TITLE, "=" * len(TITLE), ""]
+    for s in summary_sections(pack, result, present, absent, today, context):
+        lines += [s.title, "-" * len(s.title)]
+        if s.lead:
+            lines.append(s.lead)
+        lines += [f"{n}. {item}" if s.numbered else f"- {item}" for n, item in enumerate(s.items, start=1)]
+        lines.append("")
     return "\n".join(lines)
 
+
+def latin1(text: str) -> str:
+    """``text`` in the PDF core fonts' Latin-1: typographic marks replaced, accents kept where Latin-1 has them."""
+    text = text.translate(_LATIN1)
+    out = []
+    for ch in text:
+        try:
+            ch.encode("latin-1")
+            out.append(ch)
+        except UnicodeEncodeError:
+            out.append(unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1") or "?")
+    return "".join(out)
+
+
+def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
+                      today: date | None = None, context: Sequence[ContextRule] = ()) -> bytes:
+    """The whole summary as a one-column A4 PDF (fpdf2)."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(TITLE)
+    pdf.set_creator("calcinosis-triage (educational prototype)")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 9, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for s in summary_sections(pack, result, present, absent, today, context):
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.multi_cell(0, 7, latin1(s.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("Helvetica", "", 10.5)
+        if s.lead:
+            pdf.multi_cell(0, 5.5, latin1(s.lead), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for n, item in enumerate(s.items, start=1):
+            pdf.multi_cell(0, 5.5, latin1(f"{n}. {item}" if s.numbered else f"- {item}"),
+                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -14,12 +14,14 @@ import streamlit as st
 from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
+from engine.quiz import QUIZ_SIZE, score_top3
 from engine.triage import triage_terms
 from ui import common, frames, phenopacket_io
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
 COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
+QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach_quiz", "teach_quiz_picks", "teach_quiz_committed"
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
 PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
 TOP, CORPUS_TOP = 5, 20
@@ -33,21 +35,33 @@ CORPUS_AXIS = {
 # --- state -------------------------------------------------------------------------------------------
 
 def load_case(case: Case) -> None:
-    """Put a teaching case into the working case (present and pertinent negatives), all steps shown."""
+    """Put a teaching case into the working case (present and pertinent negatives), at its first finding."""
     st.session_state[PRESENT_KEY] = list(case.present)
     st.session_state[ABSENT_KEY] = list(case.absent)
     st.session_state[CASE_KEY] = case.id
-    st.session_state[STEP_KEY] = len(case.present) + len(case.absent)
-    st.session_state.pop(COMPARE_KEY, None)
-
-
-def _clear_case() -> None:
-    for key in (PRESENT_KEY, ABSENT_KEY, CASE_KEY, STEP_KEY, COMPARE_KEY):
+    st.session_state[STEP_KEY] = 1
+    for key in (COMPARE_KEY, PICKS_KEY, COMMITTED_KEY):
         st.session_state.pop(key, None)
 
 
-def _next_step(n: int) -> None:
-    st.session_state[STEP_KEY] = min(int(st.session_state.get(STEP_KEY, n)) + 1, n)
+def _clear_case() -> None:
+    for key in (PRESENT_KEY, ABSENT_KEY, CASE_KEY, STEP_KEY, COMPARE_KEY, PICKS_KEY, COMMITTED_KEY):
+        st.session_state.pop(key, None)
+
+
+def _move(delta: int, n: int) -> None:
+    """Previous (-1) / Next (+1) finding, kept within 1..n."""
+    st.session_state[STEP_KEY] = max(1, min(int(st.session_state.get(STEP_KEY, 1)) + delta, n))
+
+
+def _restart() -> None:
+    st.session_state[STEP_KEY] = 1
+    for key in (PICKS_KEY, COMMITTED_KEY):
+        st.session_state.pop(key, None)
+
+
+def _quiz_on() -> bool:
+    return bool(st.session_state.get(QUIZ_KEY)) and st.session_state.get(CASE_KEY) is not None
 
 
 def _cases() -> list[Case]:
@@ -86,14 +100,21 @@ def _library(pack: KnowledgePack, cases: list[Case]) -> None:
     if not cases:
         st.info("No teaching cases available yet: build a case by hand below.")
         return
-    st.dataframe(frames.library_frame(pack, cases), hide_index=True)
+    st.toggle("Quiz mode: hide the expected condition until the student commits a top 3", key=QUIZ_KEY)
+    library = frames.library_frame(pack, cases)
+    if st.session_state.get(QUIZ_KEY):
+        library = library.drop(columns=["expected"])
+    st.table(library, hide_index=True)
     by_id = {c.id: c for c in cases}
     pick = st.selectbox("Teaching case", list(by_id), key=PICK_KEY,
                         format_func=lambda cid: f"{by_id[cid].title or cid} ({cid})")
     case = by_id[pick]
     st.markdown(f"**{case.title or case.id}** — {case.summary}")
     st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
-    st.caption(f"Expected: {frames.condition_name(pack, case.expected)} · Source: {case.source or 'n/a'}")
+    expected = ("hidden in quiz mode" if st.session_state.get(QUIZ_KEY)
+                else pack.condition(case.expected).display_name if case.expected in pack.condition_index
+                else case.expected)
+    st.markdown(f"Expected: {expected} · Source: {case.source or 'n/a'}")
     st.button("Load this case", key="teach_load", on_click=load_case, args=(case,), type="primary")
 
 
@@ -122,63 +143,100 @@ def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str]
     return present, absent
 
 
-def _step_slider(steps: list[tuple[str, bool]]) -> int:
+def _stepper(steps: list[tuple[str, bool]]) -> int:
+    """Finding k of n with Previous, Next and Restart; a new case starts at finding 1."""
     n = len(steps)
-    if st.session_state.get(STEPS_SEEN_KEY) != steps:  # a new case: show every finding
+    if st.session_state.get(STEPS_SEEN_KEY) != steps:
         st.session_state[STEPS_SEEN_KEY] = steps
-        st.session_state[STEP_KEY] = n
-    st.session_state[STEP_KEY] = max(1, min(int(st.session_state.get(STEP_KEY, n)), n))
-    if n == 1:
-        return 1
-    cols = st.columns([4, 1])
-    with cols[0]:
-        step = st.slider("Findings revealed", 1, n, key=STEP_KEY)
-    with cols[1]:
-        st.button("Next finding", key="teach_next", on_click=_next_step, args=(n,), disabled=step >= n)
-    return int(step)
+        st.session_state[STEP_KEY] = 1
+    step = max(1, min(int(st.session_state.get(STEP_KEY, 1)), n))
+    st.session_state[STEP_KEY] = step
+    cols = st.columns([2, 1, 1, 1])
+    cols[0].markdown(f"**Finding {step} of {n}**")
+    cols[1].button("Previous", key="teach_prev", on_click=_move, args=(-1, n), disabled=step <= 1,
+                   icon=":material/arrow_back:")
+    cols[2].button("Next", key="teach_next", on_click=_move, args=(1, n), disabled=step >= n,
+                   icon=":material/arrow_forward:", type="primary")
+    cols[3].button("Restart", key="teach_restart", on_click=_restart, icon=":material/restart_alt:")
+    return step
 
 
-def _trajectory_chart(frame: pd.DataFrame, step: int) -> alt.Chart:
-    base = alt.Chart(frame).encode(
-        x=alt.X("step:O", title="Findings revealed"),
-        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domainMin=1), title="Rank (1 = best)"),
-        color=alt.Color("condition:N", title="Condition"),
+def _trajectory_chart(frame: pd.DataFrame, step: int, n: int) -> alt.Chart:
+    """Rank per revealed step only (the x axis keeps room for every step, so it does not jump)."""
+    shown = frame[frame["step"] <= step]
+    base = alt.Chart(shown).encode(
+        x=alt.X("step:Q", title="Findings revealed", scale=alt.Scale(domain=[1, max(n, 2)]),
+                axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domain=[1, max(int(frame["rank"].max()), 2)]),
+                title="Rank (1 = best)", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("condition:N", title="Condition",
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         tooltip=["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")],
     )
-    rule = alt.Chart(pd.DataFrame({"step": [step]})).mark_rule(strokeDash=[4, 4]).encode(x="step:O")
-    return (base.mark_line(point=True) + rule).properties(height=300)
+    # fit-x: the width follows the page, the height is the plot's own (the legend below adds to it)
+    return base.mark_line(point=True).properties(height=300, autosize=alt.AutoSizeParams(type="fit-x",
+                                                                                         contains="padding"))
+
+
+def _quiz(pack: KnowledgePack, cases: Sequence[Case]) -> bool:
+    """The student's top 3; True once committed (then the expected condition and the score are shown)."""
+    case = next((c for c in cases if c.id == st.session_state.get(CASE_KEY)), None)
+    if case is None:
+        return True
+    st.markdown(f"**Quiz: commit your top {QUIZ_SIZE} before the answer is shown** (best first).")
+    committed = st.session_state.get(COMMITTED_KEY)
+    picks = st.multiselect(f"Your top {QUIZ_SIZE}", list(pack.condition_ids), key=PICKS_KEY,
+                           max_selections=QUIZ_SIZE, disabled=committed is not None,
+                           format_func=lambda c: pack.condition(c).display_name)
+    if committed is None:
+        if st.button(f"Commit my top {QUIZ_SIZE}", key="teach_commit", type="primary",
+                     disabled=len(picks) != QUIZ_SIZE):
+            st.session_state[COMMITTED_KEY] = list(picks)
+            st.rerun()
+        st.info("The ranking and the expected condition are hidden until you commit.")
+        return False
+    result = score_top3(committed, case.accepted)
+    expected = pack.condition(case.expected).display_name if case.expected in pack.condition_index else case.expected
+    st.success(f"**Score: {result.points} / {result.out_of}.** {result.feedback} Expected: {expected}.")
+    return True
 
 
 def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[str, bool]],
-                  method: str) -> tuple[Result, list[tuple[str, bool]]]:
+                  method: str) -> tuple[Result, list[tuple[str, bool]]] | None:
+    """Reveal the findings one by one; None while a quiz is not committed (nothing may give the answer away)."""
     st.subheader("Step through the findings")
-    step = _step_slider(steps)
+    step = _stepper(steps)
     shown = steps[:step]
-    st.markdown("Revealed so far: " + ", ".join(
-        f"{'+' if p else '−'} {frames.finding_label(pack, f, cases)} ({f})" for f, p in shown))
-    frame = frames.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
-    st.altair_chart(_trajectory_chart(frame, step), width="stretch")
+    st.markdown("Revealed so far:\n" + "\n".join(
+        f"{n}. {frames.finding_label(pack, f, cases)} ({f}): {'present' if p else 'absent'}"
+        for n, (f, p) in enumerate(shown, 1)))
     result = common.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
+    if _quiz_on() and not _quiz(pack, cases):
+        return None
+    frame = frames.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
+    st.altair_chart(common.readable(_trajectory_chart(frame, step, len(steps))), width="stretch")
     common.show_triage_banner(result)
     st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
-    st.dataframe(common.ranking_frame(result, TOP), hide_index=True)
-    common.show_safety_block(pack)
+    st.table(common.ranking_frame(pack, result, TOP), hide_index=True)
+    common.show_safety_block(pack, "educator")
     return result, shown
 
 
 def _heatmap(frame: pd.DataFrame) -> alt.Chart:
     base = alt.Chart(frame).encode(
-        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=220, labelOverlap=False,
+        # Every row and column labelled (no overlap culling). Condition names are whole and upright, so they
+        # take height, not width; very long finding names end in "…" (whole in the tooltip) so a phone has room.
+        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False,
                                                          orient="top")),
         y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending"),
-                axis=alt.Axis(labelLimit=320)),
+                axis=alt.Axis(labelLimit=200, labelOverlap=False)),
     )
     rect = base.mark_rect().encode(
         color=alt.Color("frequency:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Frequency"),
         tooltip=["finding", "condition", alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"],
     )
     marks = base.mark_text(fontSize=14, color="darkorange").encode(text="mark:N")
-    return (rect + marks).properties(height=22 * frame["finding"].nunique() + 40)
+    return (rect + marks).properties(height=24 * frame["finding"].nunique() + 40)
 
 
 def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]]) -> None:
@@ -187,7 +245,7 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
     if COMPARE_KEY not in st.session_state:
         st.session_state[COMPARE_KEY] = [m.condition_id for m in result.ranking.matches[:3]]
     chosen = st.multiselect("Conditions", ids, key=COMPARE_KEY,
-                            format_func=lambda c: frames.condition_name(pack, c))
+                            format_func=lambda c: pack.condition(c).display_name)
     if not chosen:
         st.info("Choose at least one condition.")
         return
@@ -195,7 +253,7 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
     frame = frames.profile_frame(pack, chosen, reported)
     if not st.checkbox("Show every profile finding (not only reported, hallmark or ≥ 30%)", key="teach_heat_all"):
         frame = frames.salient_profile_rows(frame)
-    st.altair_chart(_heatmap(frame), width="stretch")
+    st.altair_chart(common.readable(_heatmap(frame)), width="stretch")
     st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
 
 
@@ -209,10 +267,10 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
     st.markdown(f"**Ask about: {best.label} ({best.finding_id})** — expected information gain "
                 f"{best.information_gain:.2f} bits.")
     st.markdown(f"Why: {best.reason}")
-    st.dataframe(frames.next_questions_frame(pack, result), hide_index=True)
+    st.table(frames.next_questions_frame(pack, result), hide_index=True)
 
 
-def _methods(present: list[str], absent: list[str]) -> None:
+def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None:
     st.subheader("The same case under each scoring method")
     st.caption("All findings of the working case; top 5 per method.")
     for method in METHODS:
@@ -222,7 +280,7 @@ def _methods(present: list[str], absent: list[str]) -> None:
     for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
         with col:
             st.markdown(f"**Top {TOP}: {METHOD_INFO[method].title}**")
-            st.dataframe(frames.method_top_frame(common.run(present, absent, method), TOP), hide_index=True)
+            st.table(frames.method_top_frame(pack, common.run(present, absent, method), TOP), hide_index=True)
 
 
 def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
@@ -230,7 +288,7 @@ def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("score:Q", title=CORPUS_AXIS.get(method, f"Score ({method}; higher = closer match)")),
         y=alt.Y("disease_label:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
-                axis=alt.Axis(labelLimit=360)),
+                axis=alt.Axis(labelLimit=360, labelOverlap=False)),
         tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
     ).properties(height=18 * len(frame) + 30)
 
@@ -273,9 +331,9 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     frame = frames.corpus_hits_frame(corpus, hits)
     st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
     st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
-    st.altair_chart(_corpus_chart(frame, method), width="stretch")
+    st.altair_chart(common.readable(_corpus_chart(frame, method)), width="stretch")
     common.show_triage(triage)
-    common.show_safety_block(pack)
+    common.show_safety_block(pack, "educator")
 
 
 # --- page --------------------------------------------------------------------------------------------
@@ -283,7 +341,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
 def render() -> None:
     """The Teach page."""
     st.title("Teach: differential reasoning")
-    st.caption("Educational symptom matching for teaching; a match is not a diagnosis.")
+    st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
     pack = common.get_pack()
     cases = _cases()
     _library(pack, cases)
@@ -299,10 +357,13 @@ def render() -> None:
     method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)
     try:
-        result, shown = _step_through(pack, cases, steps, method)
+        stepped = _step_through(pack, cases, steps, method)
+        if stepped is None:  # quiz not committed yet: nothing that gives the answer away
+            return
+        result, shown = stepped
         _compare(pack, result, shown)
         _next_question(pack, result)
-        _methods(present, absent)
+        _methods(pack, present, absent)
         with st.expander("Explanation of the top matches (current step)"):
             common.show_explanation(pack, result, lay=False)
     except TriageError as exc:

@@ -1,0 +1,47 @@
+"""Search benchmark (issue 10 §10): index build and query latency of engine.search on the curated pack.
+
+Run from anywhere::
+
+    python bench/bench_search.py
+
+Numbers are medians over repeated runs on this machine; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import load_pack
+from engine.search import build_index
+
+QUERIES = ("ear", "xray", "knot", "kidny", "lump", "dialysis", "scleroderma", "hard lumps on the fingers")
+
+
+def _median_ms(fn, repeat: int = 50) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> int:
+    start = time.perf_counter()
+    pack = load_pack()
+    print(f"pack load (hp.obo parse included): {time.perf_counter() - start:.2f} s, {len(pack.findings)} findings")
+    print(f"index build: {_median_ms(lambda: build_index(pack), 10):.2f} ms")
+    index = build_index(pack)
+    for query in QUERIES:
+        hits = len(index.search(query))
+        print(f"query {query!r:36} {_median_ms(lambda q=query: index.search(q)):7.2f} ms  {hits} hit(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The optional "about you": cited prior adjustments (engine.context) and how the Check page shows them."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import InputError, PackError, default_weights, load_pack, match_findings
+from engine.context import adjust_weights, applicable, load_context_rules
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+def test_every_rule_names_a_known_condition_and_a_cited_source(pack) -> None:
+    rules = load_context_rules(pack)
+    assert rules and all(r.source in pack.sources and r.evidence for r in rules)
+    assert {r.condition_id for r in rules if r.value == "child"} >= {"pilomatricoma"}
+
+
+def test_children_raise_pilomatricoma_and_nothing_given_changes_nothing(pack) -> None:
+    rules = load_context_rules(pack)
+    base = default_weights(pack)
+    same, used = adjust_weights(base, rules)
+    assert same is base and used == ()
+    child, used = adjust_weights(base, rules, age_band="child")
+    assert child.priors["pilomatricoma"] == pytest.approx(2 * base.priors["pilomatricoma"])
+    assert "pilomatricoma" in {r.condition_id for r in used}
+    lump = ["HP:0001482"]
+    before = match_findings(pack, lump, weights=base).ranking.match("pilomatricoma")
+    after = match_findings(pack, lump, weights=child).ranking.match("pilomatricoma")
+    assert after.strength > before.strength and after.rank <= before.rank
+
+
+def test_unknown_age_band_or_sex_is_refused(pack) -> None:
+    with pytest.raises(InputError, match="age band"):
+        applicable(load_context_rules(pack), age_band="toddler")
+    with pytest.raises(InputError, match="sex"):
+        applicable(load_context_rules(pack), sex="x")
+
+
+def test_a_broken_rule_file_names_the_row(pack, tmp_path) -> None:
+    (tmp_path / "context_priors.csv").write_text(
+        "condition_id,factor,value,multiplier,source,evidence\npilomatricoma,age_band,child,-1,julian1998,x\n")
+    with pytest.raises(PackError, match="row 2, column 'multiplier'"):
+        load_context_rules(pack, tmp_path)
+
+
+def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
+    from tests.test_ui_check import new_app, page_texts
+
+    at = new_app()
+    at.selectbox(key="check:age_band").set_value("child").run()
+    at.checkbox(key="tick:HP:0001482").check()
+    at.button(key="check:submit").click().run()
+    assert not at.exception
+    text = " ".join(page_texts(at))
+    assert "How “about you” changed the starting odds" in text
+    assert pack.condition("pilomatricoma").display_name in text and pack.sources["julian1998"].citation in text
+    at.selectbox(key="check:age_band").set_value("adult").run()
+    assert "Your result (out of date)" in [h.value for h in at.header]
