@@ -112,12 +112,13 @@ def test_nothing_ticked_shows_a_friendly_prompt_and_no_chart() -> None:
 def test_checkboxes_are_grouped_plain_language_with_stable_keys(pack) -> None:
     at = new_app()
     keys = {c.key for c in at.checkbox if c.key.startswith("tick:")}
-    assert keys == {f"tick:{f.id}" for f in pack.findings}
+    # the curated core of each group up front; the other findings are reached through search
+    assert keys == {f"tick:{f.id}" for f in pack.findings if f.core}
     assert at.checkbox(key=f"tick:{HARD_LUMP}").label == pack.finding(HARD_LUMP).lay_label
     groups = [e for e in at.expander if e.label in GROUP_TITLES.values()]
     assert [e.label for e in groups] == list(GROUP_TITLES.values())
     skin = next(e for e in groups if e.label == GROUP_TITLES["skin"])
-    assert {c.key for c in skin.checkbox} == {f"tick:{f.id}" for f in pack.findings if f.group == "skin"}
+    assert {c.key for c in skin.checkbox} == {f"tick:{f.id}" for f in pack.findings if f.group == "skin" and f.core}
     assert skin.proto.expanded and not any(e.proto.expanded for e in groups if e is not skin)
 
 
@@ -173,7 +174,8 @@ def test_disclaimer_and_clinician_prompt_on_every_result(pack, ticks: tuple[str,
     assert not any(pack.disclaimer_substance in c.value for c in at.caption)
     assert "bookmark this website" not in " ".join(page_texts(at))
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download a summary (PDF)", "Download a summary (plain text)"]
+    assert labels == ["Download a summary (PDF)", "Download a summary (plain text)",
+                      "Download as a phenopacket (GA4GH v2 JSON)"]
 
 
 def test_query_params_restore_the_ticks_and_show_the_result(pack) -> None:
@@ -243,7 +245,8 @@ def test_search_keeps_pending_ticks_and_folds_nothing_away(pack) -> None:
 def test_no_hits_says_so(pack) -> None:
     at = search(new_app(), "zzzz-no-such-word")
     assert not at.exception and any("No finding matches" in m.value for m in at.markdown)
-    assert len(at.checkbox) == len(pack.findings) + len(load_emergency_questions())
+    # the core checklist stays (search-only findings appear only when a search finds them)
+    assert len(at.checkbox) == sum(f.core for f in pack.findings) + len(load_emergency_questions())
 
 
 def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack) -> None:
@@ -392,7 +395,8 @@ def test_thin_evidence_is_said_first_without_a_percentage(pack) -> None:
 
 
 def test_enough_evidence_shows_the_share_and_the_fit(pack) -> None:
-    at = submit(new_app(), "HP:0100324", "HP:0011838", "HP:0030880", "HP:0031917", "HP:0030859")
+    # some of these are search-only findings, so they come in through a link, as a shared result would
+    at = new_app(present="HP:0100324,HP:0011838,HP:0030880,HP:0031917,HP:0030859")
     assert not at.exception
     assert not any("The evidence is thin" in t for t in page_texts(at))
     assert "% of the match" in match_labels(at)[0]
