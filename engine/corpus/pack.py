@@ -256,7 +256,7 @@ def load_corpus(
 
 #: Patients scored together by :func:`score_corpus_batch`: bounds the per-term rows and the output
 #: block it holds at once (``~2 x CHUNK x n_diseases`` floats).
-CHUNK = 256
+CHUNK = 128
 
 
 def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_ids: Iterable[str] | str,

@@ -103,11 +103,7 @@ def upward_max(
     union = np.unique(cols)
     n_rows = matrix.shape[0]
     up = np.zeros((len(union), n_rows), dtype=np.float32)
-    idx, lengths = _expand(matrix.indptr, union)
-    # one column has each row once, and each term owns a row of ``up``: plain assignment, no duplicates
-    up[np.repeat(np.arange(len(union)), lengths), matrix.indices[idx]] = (
-        matrix.data[idx] * np.repeat(weights[union], lengths)
-    )
+    _scatter_columns(up, matrix, union, weights[union])
     child, parent, nth = _parent_pairs(parents, union, union)
     level = np.diff(ancestors.indptr)[union][child]
     for c, p in _steps(child, parent, level, nth):  # by (level, k) ascending: parents are final before children
@@ -133,20 +129,34 @@ def _steps(child: np.ndarray, parent: np.ndarray, *keys: np.ndarray) -> list[tup
 
 
 def parent_max(up: np.ndarray, union: np.ndarray, parents: sp.csr_matrix, query_cols: np.ndarray) -> np.ndarray:
-    """``max_{p in parents(q)} up(p)`` for each query term (0 for a term without parents)."""
+    """``max_{p in parents(q)} up(p)`` for each query term (0 for a term without parents), as float64."""
     child, parent, nth = _parent_pairs(parents, query_cols, union)
-    out = np.zeros((len(query_cols), up.shape[1]), dtype=up.dtype)
-    for c, p in _steps(child, parent, nth):
-        out[c] = np.maximum(out[c], up[p])
+    out = np.zeros((len(query_cols), up.shape[1]))
+    for k, (c, p) in enumerate(_steps(child, parent, nth)):
+        out[c] = up[p] if k == 0 else np.maximum(out[c], up[p])  # the first parent needs no max: saves a copy
     return out
 
 
 def own_rows(matrix: sp.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``out[i, r] = weights[i] * matrix[r, cols[i]]`` as a dense ``len(cols) x n_rows`` array."""
-    idx, lengths = _expand(matrix.indptr, cols)
     out = np.zeros((len(cols), matrix.shape[0]))
-    out[np.repeat(np.arange(len(cols)), lengths), matrix.indices[idx]] = matrix.data[idx] * np.repeat(weights, lengths)
+    _scatter_columns(out, matrix, cols, weights)
     return out
+
+
+#: Terms whose columns :func:`_scatter_columns` expands at once: general terms hold thousands of
+#: diseases, so expanding a whole batch's columns together would cost more memory than the result.
+SCATTER_SLICE = 64
+
+
+def _scatter_columns(out: np.ndarray, matrix: sp.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> None:
+    """``out[i, r] = weights[i] * matrix[r, cols[i]]`` for the stored entries (a column holds each row once,
+    and each term owns a row of ``out``: plain assignment, no duplicates)."""
+    for start in range(0, len(cols), SCATTER_SLICE):
+        part = slice(start, start + SCATTER_SLICE)
+        idx, lengths = _expand(matrix.indptr, cols[part])
+        rows = np.repeat(np.arange(start, start + len(lengths)), lengths)
+        out[rows, matrix.indices[idx]] = matrix.data[idx] * np.repeat(weights[part], lengths)
 
 
 def query_ancestors(ancestors: sp.csr_matrix, query_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,14 +219,16 @@ def present_log_lr(
     """
     inverse_bg = 1.0 / background
     union, up = upward_max(frequencies, inverse_bg, ancestors, parents, query_cols)
-    lr = np.maximum(own_rows(frequencies, query_cols, inverse_bg[query_cols]),
-                    ancestor_penalty * parent_max(up, union, parents, query_cols).astype(np.float64))
+    lr = parent_max(up, union, parents, query_cols)
+    del up  # the largest block: free it before the next one (the batch's peak memory)
+    lr *= ancestor_penalty
+    np.maximum(lr, own_rows(frequencies, query_cols, inverse_bg[query_cols]), out=lr)
     np.maximum(lr, leak, out=lr)
     if excluded.nnz:  # few NOT annotations: the pair-wise column max is cheap here
         query_of, cols = query_ancestors(ancestors, query_cols)
         hit = column_max(excluded, query_of, cols, np.ones(len(cols)), len(query_cols)) > 0
         lr[hit] = leak
-    return np.log(lr)
+    return np.log(lr, out=lr)
 
 
 def absent_log_lr(
@@ -231,11 +243,15 @@ def absent_log_lr(
 
         LR(not q, d) = mention^[f_d(q) > 0] * (1 - min(f_d(q), 0.95)) / (1 - min(bg(q), 0.95))
     """
-    f = own_rows(frequencies, absent_cols, np.ones(len(absent_cols)))
+    out = own_rows(frequencies, absent_cols, np.ones(len(absent_cols)))  # f, then overwritten in place
+    mentioned = out > 0
     bg = np.minimum(background[absent_cols], MAX_FREQUENCY_ABSENT)[:, None]
-    out = np.log(1.0 - np.minimum(f, MAX_FREQUENCY_ABSENT)) - np.log(1.0 - bg)
+    np.minimum(out, MAX_FREQUENCY_ABSENT, out=out)
+    np.subtract(1.0, out, out=out)
+    np.log(out, out=out)
+    out -= np.log(1.0 - bg)
     if mention != 1.0:
-        out += np.where(f > 0, np.log(mention), 0.0)
+        out[mentioned] += np.log(mention)
     return out
 
 
