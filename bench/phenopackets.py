@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.corpus.evaluate import corpus_query
-from engine.corpus.pack import CHUNK, METHODS, CorpusPack, load_corpus, rank_of, score_corpus, score_corpus_batch
+from engine.corpus.pack import CHUNK, CorpusPack, load_corpus, rank_of, score_corpus, score_corpus_batch
 from engine.hpo import hpo_data_dir
 
 HPO3_VERSION = "1.5.1"
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, required=True, help="directory of phenopacket JSON files")
     ap.add_argument("--pack", default="hpo-omim")
-    ap.add_argument("--methods", default=",".join(METHODS), help="this engine's corpus methods")
+    ap.add_argument("--methods", default="likelihood,resnik,resnik-bma", help="corpus methods, the default first")
     ap.add_argument("--hpo3-cases", type=int, default=200, help="fixed-seed sample for hpo3 (0: skip hpo3)")
     ap.add_argument("--hpo3-methods", default=",".join(HPO3_METHODS))
     ap.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="the hpo3 venv (created if missing)")
