@@ -150,13 +150,10 @@ SCATTER_SLICE = 64
 
 
 def _scatter_columns(out: np.ndarray, matrix: sp.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> None:
-    """``out[i, r] = weights[i] * matrix[r, cols[i]]`` for the stored entries (a column holds each row once,
-    and each term owns a row of ``out``: plain assignment, no duplicates)."""
+    """``out[i, :] = weights[i] * matrix[:, cols[i]]`` (dense), :data:`SCATTER_SLICE` columns at a time."""
     for start in range(0, len(cols), SCATTER_SLICE):
         part = slice(start, start + SCATTER_SLICE)
-        idx, lengths = _expand(matrix.indptr, cols[part])
-        rows = np.repeat(np.arange(start, start + len(lengths)), lengths)
-        out[rows, matrix.indices[idx]] = matrix.data[idx] * np.repeat(weights[part], lengths)
+        out[part] = matrix[:, cols[part]].T.toarray() * weights[part, None]
 
 
 def query_ancestors(ancestors: sp.csr_matrix, query_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
