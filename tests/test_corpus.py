@@ -47,6 +47,7 @@ from engine.corpus.pack import (
 )
 from engine.corpus.similarity import column_max, query_ancestors, upward_max
 from engine.errors import InputError, PackError
+from engine.hpoa import parse_fraction
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 OBO = FIXTURES / "hp.obo"
@@ -108,6 +109,16 @@ def test_frequency_rules_and_excluded_terms(pack) -> None:
     assert ("ORPHA:3", A1) not in direct  # 0/3 is an exclusion, not an annotation
     excluded = {(pack.disease_ids[r], pack.terms[c]) for r, c in zip(*pack.excluded.nonzero(), strict=True)}
     assert excluded == {("ORPHA:2", B), ("ORPHA:3", A1)}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("3/4", (3, 4)), (" 1/1 ", (1, 1)), ("5/3", (3, 3)), ("2/0", None), ("75%", None), ("HP:0040281", None),
+     ("", None)],
+)
+def test_counts_are_kept_for_pooling(raw: str, expected: tuple[int, int] | None) -> None:
+    # only n/m is a count of patients; a percentage or a frequency term carries no sample size
+    assert parse_fraction(raw) == expected
 
 
 def test_information_content_by_hand(pack) -> None:
