@@ -11,12 +11,13 @@ loads that HPO release (``hp.obo`` + ``phenotype.hpoa``) into hpo3, scores every
 for each case and method with ``HPOSet.similarity_scores``, and writes one JSON object to stdout:
 the release, the number of diseases, and per method the 1-based rank of the best expected disease
 (score descending, ties by disease ID ascending, as the project ranks) and the CPU and wall seconds
-per case. Run with ``RAYON_NUM_THREADS=1`` for single-core figures.
+per case, and its own peak RSS. Run with ``RAYON_NUM_THREADS=1`` for single-core figures.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import time
 
@@ -55,6 +56,7 @@ def main() -> int:
                 best = min(best, rank)
             ranks.append(best)
         out["methods"][method] = {"ranks": ranks, "cpu_s": cpu, "wall_s": wall, "skipped": skipped}
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     json.dump(out, sys.stdout)
     return 0
 
