@@ -214,6 +214,13 @@ def test_batch_equals_one_patient_at_a_time(tmp_path: Path, method: str) -> None
     assert again[::-1].tolist() == batch.tolist()
 
 
+def test_batch_chunks_do_not_change_the_scores(pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks of 2 patients see other sets of distinct terms than one chunk of all: the same floats anyway
+    whole = score_corpus_batch(pack, PATIENTS)
+    monkeypatch.setattr("engine.corpus.pack.CHUNK", 2)
+    assert score_corpus_batch(pack, PATIENTS).tolist() == whole.tolist()
+
+
 def test_batch_reports_the_bad_patient(pack) -> None:
     with pytest.raises(InputError, match=r"patient 1: .*at least one present"):
         score_corpus_batch(pack, [([A1A], []), ([], [B1])], method="resnik")
