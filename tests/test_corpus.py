@@ -226,6 +226,8 @@ def test_batch_reports_the_bad_patient(pack) -> None:
         score_corpus_batch(pack, [([A1A], []), ([], [B1])], method="resnik")
     with pytest.raises(InputError, match="unknown HPO ID"):
         score_corpus_batch(pack, [([A1A], []), (["HP:9999999"], [])])
+    with pytest.raises(InputError, match=f"patient 0: term.s. reported both present and absent: {B1}"):
+        score_corpus_batch(pack, [([B1], ["HP:0000009"])])  # an alt ID of B1
     assert score_corpus_batch(pack, [], method="resnik").shape == (0, 3)
 
 

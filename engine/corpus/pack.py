@@ -264,6 +264,9 @@ def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_id
     """Resolve one patient's IDs to columns and check the method can score them."""
     q = pack.columns(parse_id_list(present_ids), "present")
     a = pack.columns(parse_id_list(absent_ids), "absent")
+    both = np.intersect1d(q, a)
+    if both.size:
+        raise InputError(f"{where}term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
     if method == "likelihood":
         if not len(q) and not len(a):
             raise InputError(f"{where}likelihood needs at least one present or absent HPO term, got none")
