@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         hpo3_methods = tuple(m for m in args.hpo3_methods.split(",") if m)
         t0 = time.perf_counter()
         peer = run_hpo3(python, sample, hpo3_methods)
-        peer_rss = peer["peak_rss_mb"]  # measured in the worker: a forked child's RUSAGE_CHILDREN counts our pages
+        peer_rss = peer["peak_rss_mb"] or float("nan")  # measured in the worker (RUSAGE_CHILDREN counts our pages)
         results["hpo3"] = {k: peer[k] for k in ("hpo3", "release", "n_diseases", "peak_rss_mb")}
         results["hpo3"]["seconds"] = time.perf_counter() - t0
         print(f"\nSame {len(sample)} cases (seed {args.seed}); hpo3 {peer['hpo3']} on HPO {peer['release']} "
