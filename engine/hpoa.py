@@ -29,6 +29,14 @@ _FRACTION = re.compile(r"^([0-9]{1,12})/([0-9]{1,12})$")
 _PERCENT = re.compile(r"^([0-9]{1,12}(?:\.[0-9]{1,12})?)%$")
 
 
+def parse_fraction(raw: str) -> tuple[int, int] | None:
+    """``(n, m)`` of an ``n/m`` frequency (the patients with the finding, of those examined), else None."""
+    m = _FRACTION.match(raw.strip())
+    if not m or not int(m.group(2)):
+        return None
+    return min(int(m.group(1)), int(m.group(2))), int(m.group(2))
+
+
 def parse_frequency(raw: str) -> float | None:
     """Return the frequency in ``raw`` as 0..1, or None when the column is empty or unreadable."""
     raw = raw.strip()
@@ -57,6 +65,8 @@ class Annotation:
     frequency: float | None
     negated: bool
     reference: str
+    #: ``(n, m)`` when the frequency column is a count ``n/m``, kept so evidence from several sources can be pooled.
+    fraction: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,7 @@ def parse_hpoa(path: Path) -> Annotations:
                     frequency=parse_frequency(rec.get("frequency", "")),
                     negated=rec.get("qualifier", "") == "NOT",
                     reference=rec.get("reference", ""),
+                    fraction=parse_fraction(rec.get("frequency", "")),
                 )
             )
     return Annotations(rows=tuple(rows), version=read_version(path))

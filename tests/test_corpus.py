@@ -10,16 +10,16 @@ Fixture ontology (tests/fixtures/corpus/hp.obo)::
 
 Fixture annotations (tests/fixtures/corpus/phenotype.hpoa)::
 
-    ORPHA:1  A1a 1/2 and 1/4 (two sources -> max 0.5), B1 no frequency (-> default 0.5)
+    ORPHA:1  A1a 1/2 and 1/4 (two sources pooled: 2/6 -> (2 + 1) / (6 + 3) = 1/3), B1 no frequency (-> default 0.5)
     ORPHA:2  A1 HP:0040281 (very frequent -> 0.895), NOT B
-    ORPHA:3  A2 3/4, B1 25%, A1 0/3 (frequency 0 -> excluded)
+    ORPHA:3  A2 3/4 (-> (3 + 1) / (4 + 3) = 4/7), B1 25%, A1 0/3 (frequency 0 -> excluded)
     OMIM:4   B1 HP:0040280 (obligate -> 1.0)
 
 Propagated (true-path, max over annotated descendants), hpo-orpha, N = 3::
 
-    D1: A1a .5  A1 .5  A .5  B1 .5  B .5  PA .5  All .5
+    D1: A1a 1/3  A1 1/3  A 1/3  B1 .5  B .5  PA .5  All .5
     D2: A1 .895  A .895  PA .895  All .895
-    D3: A2 .75  A .75  B1 .25  B .25  PA .75  All .75
+    D3: A2 4/7  A 4/7  B1 .25  B .25  PA 4/7  All 4/7
 
 Diseases per term n_t and IC = -ln(n_t / 3)::
 
@@ -36,8 +36,18 @@ import numpy as np
 import pytest
 
 from engine.corpus.cache import cache_key, cache_path
-from engine.corpus.pack import CorpusHit, load_corpus, order, rank_corpus, rank_of, score_corpus
+from engine.corpus.pack import (
+    CorpusHit,
+    load_corpus,
+    order,
+    rank_corpus,
+    rank_of,
+    score_corpus,
+    score_corpus_batch,
+)
+from engine.corpus.similarity import column_max, query_ancestors, upward_max
 from engine.errors import InputError, PackError
+from engine.hpoa import parse_fraction
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 OBO = FIXTURES / "hp.obo"
@@ -54,6 +64,7 @@ ALL, PA, A, B, A1, A2, B1, A1A = (
     "HP:0000007",
 )
 LN15, LN3 = math.log(1.5), math.log(3)
+F_A1A, F_A2 = 1 / 3, 4 / 7  # pooled, prior-shrunk counts (see the module docstring)
 
 
 @pytest.fixture
@@ -78,10 +89,12 @@ def test_packs_select_diseases_by_prefix(tmp_path: Path) -> None:
 
 
 def test_true_path_propagation_keeps_max_frequency(pack) -> None:
-    assert prop(pack, "ORPHA:1") == {A1A: 0.5, A1: 0.5, A: 0.5, B1: 0.5, B: 0.5, PA: 0.5, ALL: 0.5}
+    third, four_sevenths = round(F_A1A, 6), round(F_A2, 6)
+    assert prop(pack, "ORPHA:1") == {A1A: third, A1: third, A: third, B1: 0.5, B: 0.5, PA: 0.5, ALL: 0.5}
     assert prop(pack, "ORPHA:2") == {A1: 0.895, A: 0.895, PA: 0.895, ALL: 0.895}
-    # A gets max(A2 .75) and PA max(A2 .75, B1 .25); B only from B1
-    assert prop(pack, "ORPHA:3") == {A2: 0.75, A: 0.75, B1: 0.25, B: 0.25, PA: 0.75, ALL: 0.75}
+    # A gets max(A2 4/7) and PA max(A2 4/7, B1 .25); B only from B1
+    f = four_sevenths
+    assert prop(pack, "ORPHA:3") == {A2: f, A: f, B1: 0.25, B: 0.25, PA: f, ALL: f}
 
 
 def test_frequency_rules_and_excluded_terms(pack) -> None:
@@ -89,12 +102,23 @@ def test_frequency_rules_and_excluded_terms(pack) -> None:
         (pack.disease_ids[r], pack.terms[c]): round(float(v), 6)
         for r, c, v in zip(*pack.direct.nonzero(), pack.direct.data, strict=True)
     }
-    assert direct[("ORPHA:1", A1A)] == 0.5  # 1/2 and 1/4 from two sources: the max
+    assert direct[("ORPHA:1", A1A)] == round(1 / 3, 6)  # 1/2 and 1/4 from two sources: 2/6 pooled, then (2+1)/(6+3)
+    assert direct[("ORPHA:3", A2)] == round(4 / 7, 6)  # 3/4 -> (3+1)/(4+3): one small series is not 75% for sure
     assert direct[("ORPHA:1", B1)] == 0.5  # no frequency: DEFAULT_FREQUENCY
     assert direct[("ORPHA:2", A1)] == 0.895  # HP:0040281 very frequent: midpoint
     assert ("ORPHA:3", A1) not in direct  # 0/3 is an exclusion, not an annotation
     excluded = {(pack.disease_ids[r], pack.terms[c]) for r, c in zip(*pack.excluded.nonzero(), strict=True)}
     assert excluded == {("ORPHA:2", B), ("ORPHA:3", A1)}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("3/4", (3, 4)), (" 1/1 ", (1, 1)), ("5/3", (3, 3)), ("2/0", None), ("75%", None), ("HP:0040281", None),
+     ("", None)],
+)
+def test_counts_are_kept_for_pooling(raw: str, expected: tuple[int, int] | None) -> None:
+    # only n/m is a count of patients; a percentage or a frequency term carries no sample size
+    assert parse_fraction(raw) == expected
 
 
 def test_information_content_by_hand(pack) -> None:
@@ -121,28 +145,101 @@ def test_resnik_bma_by_hand(pack) -> None:
 
 def test_likelihood_by_hand(pack) -> None:
     # background bg(t) = (sum_d f_d(t) + 0.5) / (N + 1), N = 3:
-    #   A1a (0.5 + .5) / 4 = 0.25; A1 (1.395 + .5) / 4 = 0.47375; A = PA = All (2.145 + .5) / 4 = 0.66125
-    #   B1 = B (0.75 + .5) / 4 = 0.3125
+    #   A1a (1/3 + .5) / 4; A1 (1/3 + .895 + .5) / 4; A (1/3 + .895 + 4/7 + .5) / 4; PA (.5 + .895 + 4/7 + .5) / 4
+    #   B1 = B (.5 + .25 + .5) / 4 = 0.3125
     # present A1a:
-    #   D1 exact: 0.5 / 0.25 = 2
-    #   D2 via ancestor A1: penalty 0.1 * 0.895 / 0.47375 = 0.188918 (beats A: 0.1 * .895 / .66125)
+    #   D1 exact: (1/3) / bg(A1a) = 1.6
+    #   D2 via ancestor A1: penalty 0.1 * 0.895 / bg(A1) (beats A and PA: same .895 over a larger background)
     #   D3 excludes A1, an ancestor of A1a: leak 1e-3
-    # absent B1: (1 - f) / (1 - 0.3125): D1 0.5 / 0.6875, D2 1 / 0.6875, D3 0.75 / 0.6875
+    # absent B1: (1 - f) / (1 - 0.3125), times 8 where the disease is annotated with B1 (D1, D3: "mentioned")
+    # breadth: one present term costs 0.5 * ln(1 + direct annotations): D1 2, D2 1, D3 2
     # prior odds with 3 diseases: (1/3) / (2/3) = 0.5
+    bg_a1a, bg_a1 = (F_A1A + 0.5) / 4, (F_A1A + 0.895 + 0.5) / 4
     scores = score_corpus(pack, [A1A], [B1], method="likelihood")
     expected = [
-        math.log(0.5 * 2 * 0.5 / 0.6875),
-        math.log(0.5 * (0.1 * 0.895 / 0.47375) * 1 / 0.6875),
-        math.log(0.5 * 1e-3 * 0.75 / 0.6875),
+        math.log(0.5 * (F_A1A / bg_a1a) * 8 * 0.5 / 0.6875) - 0.5 * math.log(3),
+        math.log(0.5 * (0.1 * 0.895 / bg_a1) * 1 / 0.6875) - 0.5 * math.log(2),
+        math.log(0.5 * 1e-3 * 8 * 0.75 / 0.6875) - 0.5 * math.log(3),
     ]
+    assert F_A1A / bg_a1a == pytest.approx(1.6)
     assert scores == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_mentioned_negative_counts_for_the_disease(pack) -> None:
+    # Absent B1 alone: D1 (B1 at .5) and D3 (B1 at .25) are annotated with it, D2 is not.
+    # LR(not B1) = 8 * (1 - f) / (1 - bg) for an annotated disease, 1 / (1 - bg) otherwise (no present term:
+    # no breadth cost). The frequency still counts: D3 (.25) beats D1 (.5), and both beat D2.
+    scores = score_corpus(pack, [], [B1], method="likelihood")
+    assert scores == pytest.approx([math.log(0.5 * 8 * 0.5 / 0.6875), math.log(0.5 / 0.6875),
+                                    math.log(0.5 * 8 * 0.75 / 0.6875)])
+    assert order(scores).tolist() == [2, 0, 1]
+
+
+def test_breadth_costs_each_present_term(pack) -> None:
+    # B1 present: D1 (.5, 2 annotations) and D3 (.25, 2 annotations) pay 0.5 ln 3 per term; twice the same
+    # term resolves to one column, so the cost is paid once
+    once = score_corpus(pack, [B1], method="likelihood")
+    assert score_corpus(pack, [B1, "HP:0000009"], method="likelihood").tolist() == once.tolist()
+    assert once[0] == pytest.approx(math.log(0.5 * 0.5 / 0.3125) - 0.5 * math.log(3))
 
 
 def test_not_annotation_on_an_ancestor_excludes(pack) -> None:
     # ORPHA:2 is annotated NOT B, so a patient with B1 gets the leak LR there; ORPHA:3 explains B1 (.25 / .3125)
     scores = score_corpus(pack, [B1], method="likelihood")
-    assert scores[1] == pytest.approx(math.log(0.5 * 1e-3))
-    assert scores[2] == pytest.approx(math.log(0.5 * 0.25 / 0.3125))
+    assert scores[1] == pytest.approx(math.log(0.5 * 1e-3) - 0.5 * math.log(2))
+    assert scores[2] == pytest.approx(math.log(0.5 * 0.25 / 0.3125) - 0.5 * math.log(3))
+
+
+PATIENTS = [
+    ([A1A, B1], []),
+    ([A1A], [B1]),
+    ([], [B1, A2]),
+    (["HP:0000009", "HP:0000008"], [A1]),  # alt ID of B1, replaced term (A2)
+    ([A, B, PA], [A1A]),
+    ([B1], []),
+]
+
+
+@pytest.mark.parametrize("method", ["likelihood", "resnik", "resnik-bma"])
+def test_batch_equals_one_patient_at_a_time(tmp_path: Path, method: str) -> None:
+    load_corpus.cache_clear()
+    pack = load_corpus("hpo-all", OBO, HPOA, tmp_path)
+    patients = [p for p in PATIENTS if p[0] or method == "likelihood"]
+    batch = score_corpus_batch(pack, patients, method=method)
+    assert batch.shape == (len(patients), pack.n_diseases)
+    for row, (present, absent) in zip(batch, patients, strict=True):
+        # the same floats, not just close ones: ties break by disease ID, so ranks must not depend on the batch
+        assert row.tolist() == score_corpus(pack, present, absent, method=method).tolist()
+    again = score_corpus_batch(pack, list(reversed(patients)), method=method)
+    assert again[::-1].tolist() == batch.tolist()
+
+
+def test_batch_chunks_do_not_change_the_scores(pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks of 2 patients see other sets of distinct terms than one chunk of all: the same floats anyway
+    whole = score_corpus_batch(pack, PATIENTS)
+    monkeypatch.setattr("engine.corpus.pack.CHUNK", 2)
+    assert score_corpus_batch(pack, PATIENTS).tolist() == whole.tolist()
+
+
+def test_batch_reports_the_bad_patient(pack) -> None:
+    with pytest.raises(InputError, match=r"patient 1: .*at least one present"):
+        score_corpus_batch(pack, [([A1A], []), ([], [B1])], method="resnik")
+    with pytest.raises(InputError, match="unknown HPO ID"):
+        score_corpus_batch(pack, [([A1A], []), (["HP:9999999"], [])])
+    with pytest.raises(InputError, match=f"patient 0: term.s. reported both present and absent: {B1}"):
+        score_corpus_batch(pack, [([B1], ["HP:0000009"])])  # an alt ID of B1
+    assert score_corpus_batch(pack, [], method="resnik").shape == (0, 3)
+
+
+def test_upward_max_equals_the_pairwise_column_max(pack) -> None:
+    # the dynamic programme over parents gives max_{a in anc(q)} w(a) * M[d, a], as the brute force does
+    weights = np.linspace(0.3, 2.0, len(pack.terms))
+    query = np.array(sorted(pack.term_index[t] for t in (A1A, A2, B1, PA)))
+    union, up = upward_max(pack._frequency_csc, weights, pack.ancestors, pack._parents, query)
+    query_of, cols = query_ancestors(pack.ancestors, query)
+    brute = column_max(pack._frequency_csc, query_of, cols, weights[cols], len(query))
+    np.testing.assert_allclose(up[np.searchsorted(union, query)], brute, rtol=1e-6)
+    assert set(union.tolist()) == set(cols.tolist())
 
 
 def test_rank_corpus_ties_break_by_disease_id(pack) -> None:

@@ -8,8 +8,11 @@ Rules (documented in ``docs/corpus.md``):
 
 * packs: ``hpo-orpha`` (``ORPHA:``), ``hpo-omim`` (``OMIM:``) and ``hpo-all``
   (``ORPHA:`` + ``OMIM:`` + ``DECIPHER:``; DECIPHER's 47 diseases only appear here);
-* a row without a frequency gets :data:`DEFAULT_FREQUENCY`; several rows for the
-  same disease and term keep the highest frequency;
+* counts ``n/m`` from several sources for the same disease and term are pooled
+  (``sum n / sum m``) and shrunk towards a prior: ``(n + 1) / (m + 3)``
+  (:data:`COUNT_PRIOR`), so one case report's ``1/1`` is not an obligate finding;
+* a row without a frequency gets :data:`DEFAULT_FREQUENCY`; otherwise several rows
+  for the same disease and term keep the highest frequency (the pooled count being one);
 * ``NOT`` rows, and rows whose frequency is 0 (``0/n``, ``HP:0040285`` Excluded),
   are *excluded* terms, kept apart in their own matrix; a term that is both
   positively annotated and excluded (different sources) counts as annotated;
@@ -30,6 +33,10 @@ from engine.hpoa import Annotations
 
 #: Frequency given to an annotation whose frequency column is empty.
 DEFAULT_FREQUENCY = 0.5
+#: Beta prior ``(a, b)`` on a counted frequency: ``n/m`` is read as ``(n + a) / (m + a + b)``. Most
+#: counts come from small published series (``1/1``, ``2/2`` from one case report); the prior mean
+#: 1/3 pulls them towards "occasional-to-frequent" and leaves a 40-patient cohort almost unchanged.
+COUNT_PRIOR = (1.0, 2.0)
 
 #: Disease-ID prefixes of each corpus pack.
 PACK_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -84,6 +91,17 @@ def ancestor_matrix(ontology: Ontology, terms: tuple[str, ...]) -> sp.csr_matrix
     return matrix
 
 
+def parent_matrix(ontology: Ontology, terms: tuple[str, ...]) -> sp.csr_matrix:
+    """Sparse 0/1 ``terms x terms`` matrix with ``M[i, j] = 1`` iff ``terms[j]`` is an is_a parent of ``terms[i]``."""
+    col = {t: i for i, t in enumerate(terms)}
+    pairs = [(i, col[p]) for i, term in enumerate(terms) for p in ontology.terms[term].parents if p in col]
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    cols = np.array([c for _, c in pairs], dtype=np.int64)
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(terms), len(terms)))
+    matrix.sort_indices()
+    return matrix
+
+
 def propagate(direct: sp.csr_matrix, ancestors: sp.csr_matrix) -> sp.csr_matrix:
     """Close ``direct`` under the true-path rule, keeping the max frequency per (disease, ancestor).
 
@@ -127,6 +145,7 @@ def build_arrays(ontology: Ontology, annotations: Annotations, pack: str) -> Cor
     col = {t: i for i, t in enumerate(terms)}
 
     positive: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
     negative: set[tuple[str, str]] = set()
     names: dict[str, str] = {}
     for row in annotations.rows:
@@ -140,8 +159,14 @@ def build_arrays(ontology: Ontology, annotations: Annotations, pack: str) -> Cor
         freq = DEFAULT_FREQUENCY if row.frequency is None else row.frequency
         if row.negated or freq <= 0.0:
             negative.add(key)
+        elif row.fraction is not None:
+            n, m = counts.get(key, (0, 0))
+            counts[key] = (n + row.fraction[0], m + row.fraction[1])
         else:
             positive[key] = max(freq, positive.get(key, 0.0))
+    a, b = COUNT_PRIOR
+    for key, (n, m) in counts.items():
+        positive[key] = max((n + a) / (m + a + b), positive.get(key, 0.0))
     negative -= positive.keys()
     if not names:
         raise PackError(f"corpus pack {pack!r}: no disease with prefix {prefixes} in the annotations")

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from engine.corpus.build import CorpusArrays
 
 #: Bump when the arrays or their meaning change; old cache files are then ignored.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: pooled, prior-shrunk n/m frequencies
 
 _MATRICES = ("direct", "propagated", "excluded", "ancestors")
 

@@ -20,9 +20,15 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays
+from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays, parent_matrix
 from engine.corpus.cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
-from engine.corpus.similarity import likelihood_scores, resnik_disease_side, resnik_matrix
+from engine.corpus.similarity import (
+    absent_log_lr,
+    breadth_penalty,
+    present_log_lr,
+    resnik_disease_side,
+    resnik_matrix,
+)
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
@@ -93,6 +99,7 @@ class CorpusPack:
     _descendants_csc: sp.csc_matrix = field(repr=False, default=None)  # type: ignore[assignment]
     _direct_binary: sp.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
     _n_direct: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    _parents: sp.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
 
     @classmethod
     def from_arrays(
@@ -132,6 +139,7 @@ class CorpusPack:
             _descendants_csc=arrays.ancestors.tocsc(),
             _direct_binary=direct_binary,
             _n_direct=np.diff(arrays.direct.indptr).astype(np.float64),
+            _parents=parent_matrix(ontology, arrays.terms),
         )
 
     @property
@@ -152,6 +160,7 @@ class CorpusPack:
             self._excluded_csc,
             self._descendants_csc,
             self._direct_binary,
+            self._parents,
         ):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
         return total
@@ -245,6 +254,70 @@ def load_corpus(
     return CorpusPack.from_arrays(name, version, arrays, ontology, origin, seconds)
 
 
+#: Patients scored together by :func:`score_corpus_batch`: bounds the per-term rows and the output
+#: block it holds at once (``~2 x CHUNK x n_diseases`` floats).
+CHUNK = 128
+
+
+def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_ids: Iterable[str] | str,
+                   method: str, where: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Resolve one patient's IDs to columns and check the method can score them."""
+    q = pack.columns(parse_id_list(present_ids), "present")
+    a = pack.columns(parse_id_list(absent_ids), "absent")
+    both = np.intersect1d(q, a)
+    if both.size:
+        raise InputError(f"{where}term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
+    if method == "likelihood":
+        if not len(q) and not len(a):
+            raise InputError(f"{where}likelihood needs at least one present or absent HPO term, got none")
+    elif not len(q):
+        raise InputError(f"{where}method {method!r} needs at least one present HPO term, got none")
+    return q, a
+
+
+def _patient_matrix(column_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The unique columns of ``column_sets`` and a 0/1 ``patients x unique columns`` CSR matrix."""
+    columns, inverse = np.unique(np.concatenate([*column_sets, np.empty(0, np.int64)]), return_inverse=True)
+    lengths = [len(c) for c in column_sets]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    matrix = sp.csr_matrix((np.ones(len(inverse)), inverse.ravel(), indptr), shape=(len(column_sets), len(columns)))
+    matrix.sort_indices()  # column order = term order, whatever the input order: the sums do not depend on it
+    return columns, matrix
+
+
+def _score_block(pack: CorpusPack, queries: Sequence[tuple[np.ndarray, np.ndarray]], method: str) -> np.ndarray:
+    """Scores of resolved patients: one row of per-term log LRs / Resnik matches per distinct term, then a sparse
+    ``patients x terms`` product, so a patient costs one row addition per term."""
+    present_cols, present = _patient_matrix([q for q, _ in queries])
+    n_present = np.diff(present.indptr).astype(np.float64)[:, None]
+    if method == "likelihood":
+        absent_cols, absent = _patient_matrix([a for _, a in queries])
+        n = pack.n_diseases
+        prior = np.log(1.0 / n) - np.log1p(-1.0 / n) if n > 1 else 0.0
+        out = np.full((len(queries), n), prior)
+        if len(present_cols):
+            rows = present_log_lr(pack._frequency_csc, pack._excluded_csc, pack.ancestors, pack._parents,
+                                  pack.background, present_cols)
+            out += present @ rows
+            out -= n_present * breadth_penalty(pack._n_direct)[None, :]
+        if len(absent_cols):
+            out += absent @ absent_log_lr(pack._frequency_csc, pack.background, absent_cols)
+        return out
+    sims = present @ resnik_matrix(pack._presence_csc, pack.ancestors, pack._parents, pack.ic, present_cols)
+    if method == "resnik":
+        return sims / n_present
+    side = np.vstack([
+        resnik_disease_side(pack._descendants_csc, pack._direct_binary, pack.ancestors, pack.ic, q)
+        for q, _ in queries
+    ])
+    return (sims + side) / (n_present + pack._n_direct[None, :])
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+
+
 def score_corpus(
     pack: CorpusPack,
     present_ids: Iterable[str] | str,
@@ -254,39 +327,19 @@ def score_corpus(
 ) -> np.ndarray:
     """Score every disease of ``pack`` (higher is better); one float per ``pack.disease_ids``.
 
-    Methods
+    Methods (formulas in ``docs/corpus.md``)
     -------
     ``resnik``
         Mean over present terms ``q`` of ``max_{t in d} IC(MICA(q, t))`` (patient -> disease).
     ``resnik-bma``
         Best-match average both ways: ``(sum_q best(q) + sum_{t in direct(d)} best(t)) / (|Q| + |direct(d)|)``.
     ``likelihood``
-        ``log(prior odds) + sum log LR(present) + sum log LR(absent)`` with a uniform prior.
+        ``log(prior odds) + sum log LR(present) + sum log LR(absent) - |Q| * breadth(d)`` with a uniform prior.
+
+    The same arithmetic as :func:`score_corpus_batch` with one patient, so both give identical floats.
     """
-    if method not in METHODS:
-        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
-    present_ids, absent_ids = parse_id_list(present_ids), parse_id_list(absent_ids)
-    q = pack.columns(present_ids, "present")
-    a = pack.columns(absent_ids, "absent")
-    both = np.intersect1d(q, a)
-    if both.size:
-        raise InputError(f"term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
-    if method == "likelihood":
-        if not len(q) and not len(a):
-            raise InputError("likelihood needs at least one present or absent HPO term, got none")
-        present, absent = likelihood_scores(
-            pack._frequency_csc, pack._excluded_csc, pack.ancestors, pack.background, q, a
-        )
-        n = pack.n_diseases
-        prior = np.log(1.0 / n) - np.log1p(-1.0 / n) if n > 1 else 0.0
-        return prior + present.sum(axis=0) + absent.sum(axis=0)
-    if not len(q):
-        raise InputError(f"method {method!r} needs at least one present HPO term, got none")
-    sims = resnik_matrix(pack._presence_csc, pack.ancestors, pack.ic, q)
-    if method == "resnik":
-        return sims.mean(axis=0)
-    side = resnik_disease_side(pack._descendants_csc, pack._direct_binary, pack.ancestors, pack.ic, q)
-    return (sims.sum(axis=0) + side) / (len(q) + pack._n_direct)
+    _check_method(method)
+    return _score_block(pack, [_query_columns(pack, present_ids, absent_ids, method)], method)[0]
 
 
 def score_corpus_batch(
@@ -295,10 +348,22 @@ def score_corpus_batch(
     *,
     method: Method = "likelihood",
 ) -> np.ndarray:
-    """Scores of many patients, each ``(present IDs, absent IDs)``: an ``n_patients x n_diseases`` array."""
-    out = np.empty((len(patients), pack.n_diseases))
-    for i, (present, absent) in enumerate(patients):
-        out[i] = score_corpus(pack, present, absent, method=method)
+    """Scores of many patients, each ``(present IDs, absent IDs)``: an ``n_patients x n_diseases`` array.
+
+    Vectorised: patients are taken :data:`CHUNK` at a time as a sparse ``patients x terms`` matrix, each
+    distinct term of the chunk is scored against every disease once, and a sparse product sums the
+    terms per patient; the cost per patient barely grows with its number of terms.
+
+    Raises
+    ------
+    InputError
+        As :func:`score_corpus`, naming the patient (0-based position).
+    """
+    _check_method(method)
+    queries = [_query_columns(pack, p, a, method, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
+    out = np.empty((len(queries), pack.n_diseases))
+    for start in range(0, len(queries), CHUNK):
+        out[start : start + CHUNK] = _score_block(pack, queries[start : start + CHUNK], method)
     return out
 
 
