@@ -130,7 +130,8 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     A rule's finding is present when it or a pack finding below it in HPO has credit of at least
     :data:`RULE_MIN_CREDIT`, so a rule fires for descendants and for close matches. With a ranking,
     a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
-    fit, and a condition with a ``triage_floor`` and typical features adds its floor. Adding a present finding never lowers the level (credits, fits and rules only grow).
+    fit, and a condition with a ``triage_floor`` and typical features adds its floor. Adding a present
+    finding never lowers the level (credits, fits and rules only grow).
     """
     present = rule_findings(pack, case.present)
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
