@@ -201,12 +201,21 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
-    above = [(onto.distance_up(term_id, f), f) for f in pack_hpo if f in onto.ancestors(term_id)]
+    # Not an organ-system root (the seed's "immune system dysfunction" is Abnormality of the immune system,
+    # under which HPO files every inflammation: glomerulonephritis is not evidence of immune dysfunction).
+    ic = information_content(onto)
+    above = [(onto.distance_up(term_id, f), f) for f in pack_hpo
+             if f in onto.ancestors(term_id) and f not in ic.uninformative]
     if above and present:
         best = min(d for d, _ in above)
-        return tuple(Mapping(reported, f, "more_specific", 1.0, True,
-                             f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts fully")
-                     for d, f in sorted(above, key=lambda x: x[1]) if d == best)
+        specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,
+                                 f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts "
+                                 "fully") for d, f in sorted(above, key=lambda x: x[1]) if d == best)
+        # It may also be more general than pack findings below it (Glomerulonephritis: below the immune
+        # system, above Lupus nephritis): those count partly, as for any more general term (rule 4).
+        general = tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
+                        for credit, f, shared in _partial(pack, term_id, floor) if shared == term_id)
+        return specific + general
     ic = information_content(onto)
     below = sorted(f for f in pack_hpo if term_id in onto.ancestors(f))
     if term_id in ic.uninformative or (below and ic.too_general(term_id)):

@@ -353,3 +353,23 @@ def test_a_similar_term_never_reaches_an_organ_it_does_not_concern(real_pack_and
     case = encode_case(pack, ["HP:0000573"])  # Retinal hemorrhage: shares Internal hemorrhage with the gut
     assert gut_bleeding not in {m.finding_id for m in case.mappings}
     assert "gut_bleeding" not in {r.rule_id for r in match_findings(pack, ["HP:0000573"]).triage.reasons}
+
+
+def test_a_term_below_one_finding_and_above_another_counts_for_the_one_below(real_pack_and_cases):
+    """Glomerulonephritis lies above Lupus nephritis: it counts for it partly, as any more general term."""
+    pack, _ = real_pack_and_cases
+    lupus_nephritis = "HP:0033726"
+    (m,) = encode_case(pack, ["HP:0000099"]).mappings
+    assert (m.finding_id, m.relation) == (lupus_nephritis, "more_general") and 0.45 <= m.credit < 1.0
+
+
+def test_an_organ_system_root_is_never_reached_through_its_descendants(real_pack_and_cases):
+    """HPO files every inflammation below Abnormality of the immune system (the seed's "immune system
+    dysfunction"): oesophagitis or a granuloma is not evidence of immune dysfunction."""
+    pack, _ = real_pack_and_cases
+    immune_root = "HP:0002715"
+    assert immune_root in pack.finding_index
+    for term in ("HP:0000099", "HP:0100633", "HP:0032252"):
+        assert immune_root not in {m.finding_id for m in encode_case(pack, [term]).mappings}, term
+    (m,) = encode_case(pack, [immune_root]).mappings
+    assert m.relation == "exact"
