@@ -158,14 +158,14 @@ def test_danger_patterns(pack, present, level):
 
 
 def test_must_not_miss_escalates_on_absolute_fit(pack):
-    # Pus, redness, swelling and a high CRP: typical (two hallmarks), moderate evidence, no rule -> soon.
-    moderate = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227"])
+    # Redness, swelling, a high CRP and white cell count: typical (a hallmark), moderate evidence, no rule -> soon.
+    moderate = match_findings(pack, ["HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974"])
     fit = moderate.ranking.match("skin_infection").fit
     assert fit.level == "moderate" and fit.hallmarks_matched >= 1
     assert moderate.triage.level == "soon"
     assert moderate.triage.reasons[0].rule_id == "must_not_miss:skin_infection"
-    # With a high white cell count and pain the fit is strong -> urgent.
-    strong = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974",
+    # With spreading redness (cellulitis, a second hallmark) and pain the fit is strong -> urgent.
+    strong = match_findings(pack, ["HP:0100658", "HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974",
                                    "HP:0012531"])
     assert strong.ranking.match("skin_infection").fit.strong
     assert strong.triage.level == "urgent"
@@ -193,7 +193,7 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     # infection: abscess with fever; fever with chills (rigors); pus with redness
     (["HP:0031292", "HP:0001945"], "fever_with_abscess", "urgent"),
     (["HP:0001945", "HP:0025143"], "fever_with_chills", "urgent"),
-    (["HP:6001119", "HP:0010783"], "pus_with_redness_or_swelling", "soon"),
+    (["HP:6001119", "HP:0010783"], "pus_with_redness_or_swelling", "urgent"),
     # myositis: swallowing with muscle involvement (myalgia, raised CK, myopathic EMG); anti-MDA5; lung disease
     (["HP:0002015", "HP:0003326"], "muscle_involvement_with_swallowing", "urgent"),
     (["HP:0002015", "HP:0003458"], "muscle_involvement_with_swallowing", "urgent"),  # EMG: myopathic, below
