@@ -236,3 +236,9 @@ def test_condition_floors_are_sourced(pack):
                            "cutaneous_sarcoidosis"}
     for level, source in floors.values():
         assert level == "soon" and pack.sources[source].kind == "paper"
+
+
+def test_calcification_around_joints_in_kidney_disease_is_soon(pack):
+    triage = match_findings(pack, ["HP:0003774", "HP:0025477"]).triage  # dialysis, periarticular calcification
+    assert "calcinosis_with_kidney_disease" in {r.rule_id for r in triage.reasons}
+    assert triage.level == "soon"
