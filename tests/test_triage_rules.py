@@ -204,6 +204,7 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     (["HP:0200042", "HP:0007618"], "ulcerated_lump", "soon"),  # subcutaneous calcification, below calcinosis
     (["HP:0001945", "HP:0002829"], "fever_with_joint_pain", "soon"),
     (["HP:0012622", "HP:0025520"], "calcinosis_with_kidney_disease", "soon"),
+    (["HP:0000121"], "nephrocalcinosis", "soon"),
 ])
 def test_outside_case_patterns(pack, present, rule_id, level):
     triage = match_findings(pack, present).triage
