@@ -3,7 +3,9 @@
 Present terms, in this order:
 
 1. a pack finding counts fully (``exact``);
-2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``);
+2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``),
+   never for an organ-system root (HPO files every inflammation below Abnormality of the immune
+   system), and partly, as in rule 4, for pack findings below it (Glomerulonephritis: Lupus nephritis);
 3. a term too vague to mean anything is refused (``too_general``, credit 0) with a note asking for
    a more specific finding: ``All``, ``Phenotypic abnormality``, an organ-system root such as
    ``Abnormality of the integument``, and a term with pack findings below it whose information
@@ -19,7 +21,9 @@ Present terms, in this order:
    about each, and nothing more specific about any other. Terms named in opposite directions
    (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``, in the name or else
    in the synonyms: Hypocalcemia and Hypercalcemia, Hypothermia and Fever alias Hyperthermia, share
-   an ancestor but contradict each other) never count for each other, and a
+   an ancestor but contradict each other; likewise acidosis/alkalosis, tachy-/brady-, macro-/micro-)
+   never count for each other, a similar term never counts for a finding below an organ system it is
+   not below itself (Retinal hemorrhage is not evidence of Gastrointestinal hemorrhage), and a
    term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
    note asks which one was meant. Two different laboratory measurements
    (:data:`engine.ontology_match.MEASUREMENT_ROOTS`) never count for each other either: elevated
