@@ -4,8 +4,9 @@ Present terms, in this order:
 
 1. a pack finding counts fully (``exact``);
 2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``),
-   never for an organ-system root (HPO files every inflammation below Abnormality of the immune
-   system), and partly, as in rule 4, for pack findings below it (Glomerulonephritis: Lupus nephritis);
+   never for a finding of :data:`NARROWER_THAN_HPO` (HPO files every inflammation below Abnormality of
+   the immune system, the seed's "immune system dysfunction"), and partly, as in rule 4, for pack
+   findings below it (Glomerulonephritis: Lupus nephritis);
 3. a term too vague to mean anything is refused (``too_general``, credit 0) with a note asking for
    a more specific finding: ``All``, ``Phenotypic abnormality``, an organ-system root such as
    ``Abnormality of the integument``, and a term with pack findings below it whose information
@@ -94,6 +95,13 @@ class EncodedCase:
         """Reported terms refused as too vague to count for any finding."""
         return tuple(m for m in self.mappings if m.relation == "too_general")
 
+
+#: Pack findings whose plain-language meaning is much narrower than their HPO subtree, reached only when
+#: reported themselves: the seed's "immune system dysfunction" is Abnormality of the immune system, an
+#: organ-system root under which HPO files every inflammation (glomerulonephritis, oesophagitis, granuloma),
+#: none of which is evidence of immune dysfunction. (Neoplasm, also a root, keeps its descendants: a
+#: leukaemia is a cancer.)
+NARROWER_THAN_HPO = frozenset({"HP:0002715"})
 
 _UP = re.compile(r"\b(hyper\w*|increased|elevated|high|excessive)\b", re.IGNORECASE)
 _DOWN = re.compile(r"\b(hypo\w*|decreased|reduced|low|lowered|diminished)\b", re.IGNORECASE)
@@ -205,11 +213,8 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
-    # Not an organ-system root (the seed's "immune system dysfunction" is Abnormality of the immune system,
-    # under which HPO files every inflammation: glomerulonephritis is not evidence of immune dysfunction).
-    ic = information_content(onto)
     above = [(onto.distance_up(term_id, f), f) for f in pack_hpo
-             if f in onto.ancestors(term_id) and f not in ic.uninformative]
+             if f in onto.ancestors(term_id) and f not in NARROWER_THAN_HPO]
     if above and present:
         best = min(d for d, _ in above)
         specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,

@@ -373,3 +373,6 @@ def test_an_organ_system_root_is_never_reached_through_its_descendants(real_pack
         assert immune_root not in {m.finding_id for m in encode_case(pack, [term]).mappings}, term
     (m,) = encode_case(pack, [immune_root]).mappings
     assert m.relation == "exact"
+    # Neoplasm, also an organ-system root, keeps its descendants: a leukaemia is a cancer.
+    (m,) = encode_case(pack, ["HP:0006721"]).mappings
+    assert (m.finding_id, m.relation) == ("HP:0002664", "more_specific")
