@@ -234,7 +234,7 @@ def test_condition_floor_needs_typical_features(pack):
 def test_condition_floors_are_sourced(pack):
     floors = {c.id: (c.triage_floor, c.triage_floor_source) for c in pack.conditions if c.triage_floor}
     assert set(floors) == {"systemic_sclerosis", "systemic_lupus_erythematosus", "dermatomyositis",
-                           "cutaneous_sarcoidosis"}
+                           "cutaneous_sarcoidosis", "pseudoxanthoma_elasticum"}
     for level, source in floors.values():
         assert level == "soon" and pack.sources[source].kind == "paper"
 
