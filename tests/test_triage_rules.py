@@ -243,3 +243,23 @@ def test_calcification_around_joints_in_kidney_disease_is_soon(pack):
     triage = match_findings(pack, ["HP:0003774", "HP:0025477"]).triage  # dialysis, periarticular calcification
     assert "calcinosis_with_kidney_disease" in {r.rule_id for r in triage.reasons}
     assert triage.level == "soon"
+
+
+@pytest.mark.parametrize(("floor", "source", "fragment"), [
+    ("asap", "germain2017", "triage_floor must be one of"),
+    ("soon", "", "needs a known triage_floor_source"),
+    ("soon", "nowhere", "needs a known triage_floor_source"),
+])
+def test_a_bad_condition_floor_is_a_clear_pack_error(tmp_path, pack, floor, source, fragment):
+    import shutil
+
+    from engine import PackError
+
+    data = tmp_path / "data"
+    shutil.copytree(pack.data_dir, data, ignore=shutil.ignore_patterns("cases"))
+    path = data / "conditions.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",soon,germain2017\n") == 1
+    path.write_text(text.replace(",soon,germain2017\n", f",{floor},{source}\n"), encoding="utf-8")
+    with pytest.raises(PackError, match=fragment):
+        load_pack(data, ontology=pack.ontology)
