@@ -205,6 +205,11 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     (["HP:0001945", "HP:0002829"], "fever_with_joint_pain", "soon"),
     (["HP:0012622", "HP:0025520"], "calcinosis_with_kidney_disease", "soon"),
     (["HP:0000121"], "nephrocalcinosis", "soon"),
+    # calcium with symptoms: high calcium with confusion or vomiting; low calcium with a seizure or tetany
+    (["HP:0003072", "HP:0001289"], "high_calcium_with_symptoms", "urgent"),
+    (["HP:0003072", "HP:0002013"], "high_calcium_with_symptoms", "urgent"),  # Vomiting, below Nausea and vomiting
+    (["HP:0002901", "HP:0001281"], "low_calcium_with_seizure_or_tetany", "emergency"),
+    (["HP:0002901", "HP:0001250"], "low_calcium_with_seizure_or_tetany", "emergency"),
 ])
 def test_outside_case_patterns(pack, present, rule_id, level):
     triage = match_findings(pack, present).triage
