@@ -210,6 +210,8 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     (["HP:0003072", "HP:0002013"], "high_calcium_with_symptoms", "urgent"),  # Vomiting, below Nausea and vomiting
     (["HP:0002901", "HP:0001281"], "low_calcium_with_seizure_or_tetany", "emergency"),
     (["HP:0002901", "HP:0001250"], "low_calcium_with_seizure_or_tetany", "emergency"),
+    # necrotising infection signs: spreading redness with blisters
+    (["HP:0100658", "HP:0008066"], "spreading_redness_with_blisters", "emergency"),
 ])
 def test_outside_case_patterns(pack, present, rule_id, level):
     triage = match_findings(pack, present).triage
