@@ -3,7 +3,10 @@
 Present terms, in this order:
 
 1. a pack finding counts fully (``exact``);
-2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``);
+2. a term below pack findings (a descendant) counts fully for the nearest of them (``more_specific``),
+   never for a finding of :data:`NARROWER_THAN_HPO` (HPO files every inflammation below Abnormality of
+   the immune system, the seed's "immune system dysfunction"), and partly, as in rule 4, for pack
+   findings below it (Glomerulonephritis: Lupus nephritis);
 3. a term too vague to mean anything is refused (``too_general``, credit 0) with a note asking for
    a more specific finding: ``All``, ``Phenotypic abnormality``, an organ-system root such as
    ``Abnormality of the integument``, and a term with pack findings below it whose information
@@ -19,7 +22,9 @@ Present terms, in this order:
    about each, and nothing more specific about any other. Terms named in opposite directions
    (``Hypo-``, ``Decreased``, ``Low`` against ``Hyper-``, ``Elevated``, ``High``, in the name or else
    in the synonyms: Hypocalcemia and Hypercalcemia, Hypothermia and Fever alias Hyperthermia, share
-   an ancestor but contradict each other) never count for each other, and a
+   an ancestor but contradict each other; likewise acidosis/alkalosis, tachy-/brady-, macro-/micro-)
+   never count for each other, a similar term never counts for a finding below an organ system it is
+   not below itself (Retinal hemorrhage is not evidence of Gastrointestinal hemorrhage), and a
    term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
    note asks which one was meant. Two different laboratory measurements
    (:data:`engine.ontology_match.MEASUREMENT_ROOTS`) never count for each other either: elevated
@@ -51,7 +56,7 @@ import numpy as np
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Term
 from engine.ids import parse_id_list
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement
+from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 
 
@@ -91,44 +96,78 @@ class EncodedCase:
         return tuple(m for m in self.mappings if m.relation == "too_general")
 
 
+#: Pack findings whose plain-language meaning is much narrower than their HPO subtree, reached only when
+#: reported themselves: the seed's "immune system dysfunction" is Abnormality of the immune system, an
+#: organ-system root under which HPO files every inflammation (glomerulonephritis, oesophagitis, granuloma),
+#: none of which is evidence of immune dysfunction. (Neoplasm, also a root, keeps its descendants: a
+#: leukaemia is a cancer.)
+NARROWER_THAN_HPO = frozenset({"HP:0002715"})
+
 _UP = re.compile(r"\b(hyper\w*|increased|elevated|high|excessive)\b", re.IGNORECASE)
 _DOWN = re.compile(r"\b(hypo\w*|decreased|reduced|low|lowered|diminished)\b", re.IGNORECASE)
+#: Further pairs of opposite words (each an axis, like up/down): a term on one side never counts for a
+#: term on the other. Acidosis and alkalosis share "Abnormality of acid-base homeostasis"; a fast and a
+#: slow heart rate share "Abnormal heart rate"; but each contradicts the other.
+_AXES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (_UP, _DOWN),
+    (re.compile(r"(acidosis|acidemia|aciduria)\b", re.IGNORECASE),
+     re.compile(r"(alkalosis|alkalemia|alkaluria)\b", re.IGNORECASE)),
+    (re.compile(r"\btachy", re.IGNORECASE), re.compile(r"\bbrady", re.IGNORECASE)),
+    (re.compile(r"\bmacro", re.IGNORECASE), re.compile(r"\bmicro", re.IGNORECASE)),
+)
 
 
-def direction(name: str) -> int:
-    """+1 for a term named as an increase (``Hyper-``, ``Elevated``...), -1 for a decrease, 0 otherwise."""
-    up, down = bool(_UP.search(name)), bool(_DOWN.search(name))
-    return int(up) - int(down)
+def direction(name: str, axis: int = 0) -> int:
+    """+1 for a term named as an increase (``Hyper-``, ``Elevated``...), -1 for a decrease, 0 otherwise.
+
+    ``axis`` picks another pair of opposite words of :data:`_AXES` (1: acidosis/alkalosis, 2: tachy-/brady-,
+    3: macro-/micro-), +1 for the first word, -1 for the second.
+    """
+    up, down = _AXES[axis]
+    return int(bool(up.search(name))) - int(bool(down.search(name)))
 
 
-def term_direction(term: Term) -> int:
+def term_direction(term: Term, axis: int = 0) -> int:
     """The direction of a term's name or, when the name has none, the one direction its synonyms agree on.
 
     Fever has no direction in its name but is "Hyperthermia" among its synonyms, so it is opposite to
     Hypothermia.
     """
-    own = direction(term.name)
+    own = direction(term.name, axis)
     if own:
         return own
-    votes = {direction(s) for s in term.synonyms} - {0}
+    votes = {direction(s, axis) for s in term.synonyms} - {0}
     return votes.pop() if len(votes) == 1 else 0
+
+
+def term_directions(term: Term) -> tuple[int, ...]:
+    """The term's direction on every axis of :data:`_AXES`."""
+    return tuple(term_direction(term, axis) for axis in range(len(_AXES)))
+
+
+def opposite(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """True when two terms' directions (:func:`term_directions`) contradict on some axis."""
+    return any(x * y < 0 for x, y in zip(a, b, strict=True))
 
 
 def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[float, str, str]]:
     """(credit, finding, MICA) for the pack findings ``term_id`` is close to, per the module rule 4."""
     onto = pack.ontology
     ic = information_content(onto)
-    sign = term_direction(onto.terms[term_id])
+    signs = term_directions(onto.terms[term_id])
     lab = is_measurement(onto, term_id)
+    systems = organ_systems(onto, ic, term_id)
     found: list[tuple[float, str, str]] = []
     for f in pack.findings:
-        if not f.is_hpo or sign * term_direction(onto.terms[f.id]) < 0:
+        if not f.is_hpo or opposite(signs, term_directions(onto.terms[f.id])):
             continue
         credit, shared = ic.lin(onto, term_id, f.id)
         if shared is None or credit < floor:
             continue
         if lab and shared != term_id and is_measurement(onto, f.id):
             continue  # elevated creatinine is not evidence of high uric acid: only the same analyte counts
+        if shared not in (term_id, f.id) and not _within_organs(systems, organ_systems(onto, ic, f.id)):
+            continue  # retinal and gut bleeding share "Internal hemorrhage", but not an organ
         found.append((credit, f.id, shared))
     if not found:
         return []
@@ -140,10 +179,21 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     return sorted(kept, key=lambda x: (-x[0], x[1]))
 
 
+def _within_organs(reported: frozenset[str], finding: frozenset[str]) -> bool:
+    """True when the finding lies below no organ system the reported term is not below: a report is not
+    evidence about an organ it does not concern (retinal bleeding says nothing about the gut)."""
+    return finding <= reported
+
+
 def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[str]:
     """The findings of ``close`` named in opposite directions (Hypocalcemia and Hypercalcemia), if both occur."""
-    signs = {f: term_direction(pack.ontology.terms[f]) for _, f, _ in close}
-    return sorted(f for f, s in signs.items() if s) if {1, -1} <= set(signs.values()) else []
+    signs = {f: term_directions(pack.ontology.terms[f]) for _, f, _ in close}
+    out: set[str] = set()
+    for axis in range(len(_AXES)):
+        on_axis = {f: s[axis] for f, s in signs.items()}
+        if {1, -1} <= set(on_axis.values()):
+            out |= {f for f, s in on_axis.items() if s}
+    return sorted(out)
 
 
 @lru_cache(maxsize=8192)
@@ -163,12 +213,18 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
-    above = [(onto.distance_up(term_id, f), f) for f in pack_hpo if f in onto.ancestors(term_id)]
+    above = [(onto.distance_up(term_id, f), f) for f in pack_hpo
+             if f in onto.ancestors(term_id) and f not in NARROWER_THAN_HPO]
     if above and present:
         best = min(d for d, _ in above)
-        return tuple(Mapping(reported, f, "more_specific", 1.0, True,
-                             f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts fully")
-                     for d, f in sorted(above, key=lambda x: x[1]) if d == best)
+        specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,
+                                 f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts "
+                                 "fully") for d, f in sorted(above, key=lambda x: x[1]) if d == best)
+        # It may also be more general than pack findings below it (Glomerulonephritis: below the immune
+        # system, above Lupus nephritis): those count partly, as for any more general term (rule 4).
+        general = tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
+                        for credit, f, shared in _partial(pack, term_id, floor) if shared == term_id)
+        return specific + general
     ic = information_content(onto)
     below = sorted(f for f in pack_hpo if term_id in onto.ancestors(f))
     if term_id in ic.uninformative or (below and ic.too_general(term_id)):

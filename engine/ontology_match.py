@@ -41,14 +41,20 @@ MIN_IC = math.log(10)
 DEFAULT_SIMILARITY_FLOOR = 0.45
 
 #: Laboratory measurements: Abnormal circulating metabolite concentration, Abnormal circulating hormone
-#: concentration, Abnormal urine metabolite level. Two different measurements share chemistry groupings
-#: (Azotemia holds creatinine and uric acid) but are not evidence for each other.
-MEASUREMENT_ROOTS = frozenset({"HP:0032180", "HP:0003117", "HP:0033354"})
+#: concentration, Abnormal urine metabolite level, Abnormal circulating enzyme concentration or activity.
+#: Two different measurements share chemistry groupings (Azotemia holds creatinine and uric acid; alkaline
+#: phosphatase and LDH are both enzymes) but are not evidence for each other.
+MEASUREMENT_ROOTS = frozenset({"HP:0032180", "HP:0003117", "HP:0033354", "HP:0012379"})
 
 
 def is_measurement(ontology: Ontology, term_id: str) -> bool:
     """True for a (resolved) term below one of :data:`MEASUREMENT_ROOTS`."""
     return not MEASUREMENT_ROOTS.isdisjoint(ontology.ancestors(term_id))
+
+
+def organ_systems(ontology: Ontology, ic: InformationContent, term_id: str) -> frozenset[str]:
+    """The organ-system roots (children of Phenotypic abnormality) a resolved term lies below."""
+    return frozenset(ontology.ancestors(term_id) & ic.uninformative) - {ROOT, PHENOTYPIC_ABNORMALITY}
 
 
 @dataclass(frozen=True, eq=False)

@@ -86,6 +86,11 @@ class Condition:
     must_not_miss: bool
     summary: str
     sources: tuple[str, ...]
+    #: Least triage level when the condition has typical features (a hallmark and more than thin
+    #: evidence; ``engine.triage``), e.g. "soon" for a suspected systemic disease; "" for none.
+    triage_floor: str = ""
+    #: source_id that justifies ``triage_floor``.
+    triage_floor_source: str = ""
 
     @property
     def display_name(self) -> str:
@@ -393,11 +398,18 @@ def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]
         for ref in refs:
             if ref not in sources:
                 col.error(file, f"unknown source_id {ref!r} (not in sources.csv)", line, "source")
+        floor, floor_ref = r.get("triage_floor", ""), r.get("triage_floor_source", "")  # optional columns
+        if floor and floor not in TRIAGE_LEVELS:
+            col.error(file, f"triage_floor must be one of {', '.join(TRIAGE_LEVELS)}, got {floor!r}", line,
+                      "triage_floor")
+        if bool(floor) != bool(floor_ref) or (floor_ref and floor_ref not in sources):
+            col.error(file, f"a triage_floor needs a known triage_floor_source, got {floor_ref!r}", line,
+                      "triage_floor_source")
         if prior is None or mnm is None or not r["condition_id"]:
             continue
         conditions.append(Condition(
             r["condition_id"], r["name"], r["lay_name"] or r["name"], codes["orpha"], codes["omim"],
-            codes["icd10"], prior, mnm, r["summary"], refs,
+            codes["icd10"], prior, mnm, r["summary"], refs, floor, floor_ref,
         ))
     return conditions
 

@@ -81,11 +81,36 @@ def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
     return tuple(used)
 
 
+def _typical(fit) -> bool:
+    """At least one hallmark matched and more than thin evidence: both only grow as findings are added."""
+    return fit.hallmarks_matched > 0 and fit.level != "thin"
+
+
+def _condition_floors(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
+    """The ``triage_floor`` of each condition (conditions.csv) whose typical features are reported.
+
+    A suspected systemic disease (systemic sclerosis, lupus, dermatomyositis, sarcoidosis) needs
+    specialist assessment within days even when no single finding is a red flag; the floor says so.
+    Decided on the absolute fit, never on the share or the rank, so it cannot fall when a finding is added.
+    """
+    reasons = []
+    for m in ranking.matches:
+        floor = pack.condition(m.condition_id).triage_floor
+        if floor and _typical(m.fit):
+            name = pack.condition(m.condition_id).display_name
+            reasons.append(TriageReason(
+                f"condition_floor:{m.condition_id}", floor,
+                f"Your findings include typical features of {name} ({m.fit.describe()}). If it has not been "
+                "diagnosed and treated yet, it needs a specialist's assessment: a doctor should see you within "
+                "a few days.", m.matched))
+    return reasons
+
+
 def _must_not_miss(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
     reasons = []
     for m in ranking.matches:
         fit = m.fit
-        if not m.must_not_miss or fit.hallmarks_matched == 0 or fit.level == "thin":
+        if not m.must_not_miss or not _typical(fit):
             continue
         name = pack.condition(m.condition_id).display_name
         if fit.strong:
@@ -107,13 +132,14 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     A rule's finding is present when it or a pack finding below it in HPO has credit of at least
     :data:`RULE_MIN_CREDIT`, so a rule fires for descendants and for close matches. With a ranking,
     a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
-    fit. Adding a present finding never lowers the level (credits, fits and rules only grow).
+    fit, and a condition with a ``triage_floor`` and typical features adds its floor. Adding a present
+    finding never lowers the level (credits, fits and rules only grow).
     """
     present = rule_findings(pack, case.present)
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
                for r in pack.red_flags if (used := _fires(r, present)) is not None]
     if ranking is not None:
-        reasons += _must_not_miss(pack, ranking)
+        reasons += _must_not_miss(pack, ranking) + _condition_floors(pack, ranking)
     reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
     level = reasons[0].level if reasons else "routine"
     return Triage(level=level, reasons=tuple(reasons), advice=LEVEL_ADVICE[level])

@@ -159,7 +159,8 @@ def test_a_term_credits_several_findings_but_not_one_below_another(real_pack_and
     reached = [m.finding_id for m in case.mappings]
     assert CKD in reached
     assert "HP:0003774" not in reached  # not also Stage 5 CKD, which lies below CKD
-    several = [m for m in encode_case(pack, ["HP:0005103"]).mappings if m.relation == "similar"]
+    tracheal_calcification = "HP:0002787"
+    several = [m for m in encode_case(pack, [tracheal_calcification]).mappings if m.relation == "similar"]
     assert len(several) >= 2 and len({m.finding_id for m in several}) == len(several)
 
 
@@ -326,3 +327,52 @@ def test_bad_implication_is_a_pack_error(pack_copy):
     with pytest.raises(PackError, match=r"findings.csv, row 2, column 'implies'.*HP:0000000"):
         _with_implications(pack_copy, {"HP:0025520": "HP:0000000"})
 
+
+
+def test_acidosis_never_counts_as_alkalosis(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    assert "HP:0200114" in pack.finding_index  # Metabolic alkalosis
+    (m,) = encode_case(pack, ["HP:0003128"]).mappings  # Lactic acidosis: shares acid-base homeostasis only
+    assert m.finding_id is None and m.relation == "unmapped"
+    assert (direction("Lactic acidosis", 1), direction("Metabolic alkalosis", 1), direction("Tachycardia", 2),
+            direction("Bradycardia", 2), direction("Fever", 1)) == (1, -1, 1, -1, 0)
+
+
+def test_an_enzyme_counts_only_for_the_same_enzyme(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    ldh, transaminases = "HP:0025435", "HP:0002910"
+    assert {ldh, transaminases} <= set(pack.finding_index)
+    (m,) = encode_case(pack, ["HP:0003155"]).mappings  # Elevated alkaline phosphatase
+    assert m.finding_id is None and "no finding for this measurement" in m.note
+
+
+def test_a_similar_term_never_reaches_an_organ_it_does_not_concern(real_pack_and_cases):
+    pack, _ = real_pack_and_cases
+    gut_bleeding = "HP:0002239"
+    assert gut_bleeding in pack.finding_index
+    case = encode_case(pack, ["HP:0000573"])  # Retinal hemorrhage: shares Internal hemorrhage with the gut
+    assert gut_bleeding not in {m.finding_id for m in case.mappings}
+    assert "gut_bleeding" not in {r.rule_id for r in match_findings(pack, ["HP:0000573"]).triage.reasons}
+
+
+def test_a_term_below_one_finding_and_above_another_counts_for_the_one_below(real_pack_and_cases):
+    """Glomerulonephritis lies above Lupus nephritis: it counts for it partly, as any more general term."""
+    pack, _ = real_pack_and_cases
+    lupus_nephritis = "HP:0033726"
+    (m,) = encode_case(pack, ["HP:0000099"]).mappings
+    assert (m.finding_id, m.relation) == (lupus_nephritis, "more_general") and 0.45 <= m.credit < 1.0
+
+
+def test_an_organ_system_root_is_never_reached_through_its_descendants(real_pack_and_cases):
+    """HPO files every inflammation below Abnormality of the immune system (the seed's "immune system
+    dysfunction"): oesophagitis or a granuloma is not evidence of immune dysfunction."""
+    pack, _ = real_pack_and_cases
+    immune_root = "HP:0002715"
+    assert immune_root in pack.finding_index
+    for term in ("HP:0000099", "HP:0100633", "HP:0032252"):
+        assert immune_root not in {m.finding_id for m in encode_case(pack, [term]).mappings}, term
+    (m,) = encode_case(pack, [immune_root]).mappings
+    assert m.relation == "exact"
+    # Neoplasm, also an organ-system root, keeps its descendants: a leukaemia is a cancer.
+    (m,) = encode_case(pack, ["HP:0006721"]).mappings
+    assert (m.finding_id, m.relation) == ("HP:0002664", "more_specific")

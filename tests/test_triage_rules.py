@@ -158,14 +158,14 @@ def test_danger_patterns(pack, present, level):
 
 
 def test_must_not_miss_escalates_on_absolute_fit(pack):
-    # Pus, redness, swelling and a high CRP: typical (two hallmarks), moderate evidence, no rule -> soon.
-    moderate = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227"])
+    # Redness, swelling, a high CRP and white cell count: typical (a hallmark), moderate evidence, no rule -> soon.
+    moderate = match_findings(pack, ["HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974"])
     fit = moderate.ranking.match("skin_infection").fit
     assert fit.level == "moderate" and fit.hallmarks_matched >= 1
     assert moderate.triage.level == "soon"
     assert moderate.triage.reasons[0].rule_id == "must_not_miss:skin_infection"
-    # With a high white cell count and pain the fit is strong -> urgent.
-    strong = match_findings(pack, ["HP:6001119", "HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974",
+    # With spreading redness (cellulitis, a second hallmark) and pain the fit is strong -> urgent.
+    strong = match_findings(pack, ["HP:0100658", "HP:0010783", "HP:0000969", "HP:0011227", "HP:0001974",
                                    "HP:0012531"])
     assert strong.ranking.match("skin_infection").fit.strong
     assert strong.triage.level == "urgent"
@@ -184,3 +184,89 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     assert t.level == "urgent" and t.reasons[0].rule_id == "hot_swollen_joint_with_fever"
     assert "not a diagnosis" in t.clinician_prompt
     assert triage_terms(pack, ["HP:0000989"]).level == "routine"
+
+
+@pytest.mark.parametrize(("present", "rule_id", "level"), [
+    # kidney danger outside clinicians record: acute kidney injury; high blood pressure with raised creatinine
+    (["HP:0001919"], "acute_kidney_injury", "urgent"),
+    (["HP:0000822", "HP:0003259"], "high_blood_pressure_with_kidney_injury", "urgent"),
+    # infection: abscess with fever; fever with chills (rigors); pus with redness
+    (["HP:0031292", "HP:0001945"], "fever_with_abscess", "urgent"),
+    (["HP:0001945", "HP:0025143"], "fever_with_chills", "urgent"),
+    (["HP:6001119", "HP:0010783"], "pus_with_redness_or_swelling", "urgent"),
+    # myositis: swallowing with muscle involvement (myalgia, raised CK, myopathic EMG); anti-MDA5; lung disease
+    (["HP:0002015", "HP:0003326"], "muscle_involvement_with_swallowing", "urgent"),
+    (["HP:0002015", "HP:0003458"], "muscle_involvement_with_swallowing", "urgent"),  # EMG: myopathic, below
+    (["HP:0033033"], "anti_mda5", "urgent"),
+    (["HP:0100614", "HP:0006530"], "myositis_with_lung_disease", "urgent"),
+    # an ulcerated lump or deposit; fever with joint pain; calcinosis with kidney disease
+    (["HP:0200042", "HP:0033073"], "ulcerated_lump", "soon"),
+    (["HP:0200042", "HP:0007618"], "ulcerated_lump", "soon"),  # subcutaneous calcification, below calcinosis
+    (["HP:0001945", "HP:0002829"], "fever_with_joint_pain", "soon"),
+    (["HP:0012622", "HP:0025520"], "calcinosis_with_kidney_disease", "soon"),
+    (["HP:0000121"], "nephrocalcinosis", "soon"),
+    # calcium with symptoms: high calcium with confusion or vomiting; low calcium with a seizure or tetany
+    (["HP:0003072", "HP:0001289"], "high_calcium_with_symptoms", "urgent"),
+    (["HP:0003072", "HP:0002013"], "high_calcium_with_symptoms", "urgent"),  # Vomiting, below Nausea and vomiting
+    (["HP:0002901", "HP:0001281"], "low_calcium_with_seizure_or_tetany", "emergency"),
+    (["HP:0002901", "HP:0001250"], "low_calcium_with_seizure_or_tetany", "emergency"),
+    # necrotising infection signs: spreading redness with blisters
+    (["HP:0100658", "HP:0008066"], "spreading_redness_with_blisters", "emergency"),
+])
+def test_outside_case_patterns(pack, present, rule_id, level):
+    triage = match_findings(pack, present).triage
+    assert rule_id in {r.rule_id for r in triage.reasons if r.level == level}
+    assert triage.level == level
+
+
+def test_hypertension_or_raised_creatinine_alone_is_not_a_kidney_crisis(pack):
+    assert "high_blood_pressure_with_kidney_injury" not in _fired(pack, ["HP:0000822"])
+    assert "high_blood_pressure_with_kidney_injury" not in _fired(pack, ["HP:0003259"])
+
+
+def test_condition_floor_needs_typical_features(pack):
+    """A suspected systemic disease with a hallmark and more than thin evidence is at least 'soon', with the reason."""
+    # Thickened skin, Raynaud, narrow mouth, sclerodactyly: typical of systemic sclerosis, no red-flag rule.
+    result = match_findings(pack, ["HP:0001072", "HP:0030880", "HP:0000160", "HP:0011838"])
+    fit = result.ranking.match("systemic_sclerosis").fit
+    assert fit.hallmarks_matched >= 1 and fit.level != "thin"
+    assert result.triage.level == "soon"
+    reason = next(r for r in result.triage.reasons if r.rule_id == "condition_floor:systemic_sclerosis")
+    assert reason.level == "soon" and "Systemic sclerosis" in reason.message
+    # One unspecific finding shared with the disease is thin evidence: no floor.
+    thin = match_findings(pack, ["HP:0030880"])
+    assert not [r for r in thin.triage.reasons if r.rule_id.startswith("condition_floor:")]
+
+
+def test_condition_floors_are_sourced(pack):
+    floors = {c.id: (c.triage_floor, c.triage_floor_source) for c in pack.conditions if c.triage_floor}
+    assert set(floors) == {"systemic_sclerosis", "systemic_lupus_erythematosus", "dermatomyositis",
+                           "cutaneous_sarcoidosis", "pseudoxanthoma_elasticum"}
+    for level, source in floors.values():
+        assert level == "soon" and pack.sources[source].kind == "paper"
+
+
+def test_calcification_around_joints_in_kidney_disease_is_soon(pack):
+    triage = match_findings(pack, ["HP:0003774", "HP:0025477"]).triage  # dialysis, periarticular calcification
+    assert "calcinosis_with_kidney_disease" in {r.rule_id for r in triage.reasons}
+    assert triage.level == "soon"
+
+
+@pytest.mark.parametrize(("floor", "source", "fragment"), [
+    ("asap", "germain2017", "triage_floor must be one of"),
+    ("soon", "", "needs a known triage_floor_source"),
+    ("soon", "nowhere", "needs a known triage_floor_source"),
+])
+def test_a_bad_condition_floor_is_a_clear_pack_error(tmp_path, pack, floor, source, fragment):
+    import shutil
+
+    from engine import PackError
+
+    data = tmp_path / "data"
+    shutil.copytree(pack.data_dir, data, ignore=shutil.ignore_patterns("cases"))
+    path = data / "conditions.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",soon,germain2017\n") == 1
+    path.write_text(text.replace(",soon,germain2017\n", f",{floor},{source}\n"), encoding="utf-8")
+    with pytest.raises(PackError, match=fragment):
+        load_pack(data, ontology=pack.ontology)
