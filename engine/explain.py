@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from engine.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
 from engine.mapping import EncodedCase, Mapping
+from engine.pack import KnowledgePack
 from engine.scoring import Scorer, rank_order, relative_strength
 
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
@@ -135,6 +137,20 @@ def _status_codes(present: np.ndarray, absent: np.ndarray, freq: np.ndarray, hal
     return codes
 
 
+@lru_cache(maxsize=8)
+def _ids_and_labels(pack: KnowledgePack) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(f.id for f in pack.findings), tuple(f.label for f in pack.findings)
+
+
+@lru_cache(maxsize=8)
+def _id_rank(pack: KnowledgePack) -> np.ndarray:
+    """Each finding's position in ID order (the last tie-break of the explanation's order)."""
+    ids = np.array(pack.finding_ids, dtype=object)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    return rank
+
+
 def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     """Score ``case`` and explain every condition's score."""
     pack = scorer.pack
@@ -147,19 +163,22 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     reported = {m.reported_id for m in case.mappings if m.present and m.finding_id and m.relation != "implied"}
     fits = absolute_fits(pack, case.present, len(reported))
     scale = share_scale(fits[int(order[0])].evidence, len(reported)) if len(order) else 0.0
+    # Per condition, the findings that play a part, biggest effect first; among equals (e.g. not reported
+    # under likelihood) hallmarks and the most frequent first, then by finding ID. One vectorised sort for
+    # all conditions (the part of the result that grows with the profiles).
+    involved = codes >= 0
+    sort_order = np.lexsort((np.broadcast_to(_id_rank(pack), codes.shape), -pack.frequency, ~pack.hallmark,
+                             -np.abs(contrib), ~involved), axis=-1)
+    n_involved = involved.sum(axis=1).tolist()
+    ids, labels = _ids_and_labels(pack)
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):
         cond = pack.conditions[i]
-        cols = np.flatnonzero(codes[i] >= 0).tolist()
+        cols = sort_order[i, :n_involved[i]].tolist()
         c_row, f_row, h_row, s_row = (contrib[i].tolist(), pack.frequency[i].tolist(),
                                       pack.hallmark[i].tolist(), codes[i].tolist())
-        rows = sorted(
-            (FindingContribution(pack.findings[j].id, pack.findings[j].label, _STATUS[s_row[j]], c_row[j],
-                                 f_row[j], h_row[j], credit[j]) for j in cols),
-            # Biggest effect first; among equals (e.g. not reported under likelihood), hallmarks and
-            # the most frequent first.
-            key=lambda r: (-abs(r.contribution), -r.hallmark, -r.frequency, r.finding_id),
-        )
+        rows = [FindingContribution(ids[j], labels[j], _STATUS[s_row[j]], c_row[j], f_row[j], h_row[j], credit[j])
+                for j in cols]
         by_status: dict[str, list[str]] = {name: [] for name in _STATUS}
         for r in rows:
             by_status[r.status].append(r.finding_id)
