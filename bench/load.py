@@ -145,7 +145,7 @@ async def one_session(browser: Browser, url: str) -> float:
         await page.goto(url)
         await page.get_by_text("Check your findings").first.wait_for()
         await page.get_by_text(TICK_LABEL, exact=True).click()
-        await page.get_by_role("button", name="Show my matches").click()
+        await page.get_by_role("button", name="Show my matches").first.click()  # one above the list, one below
         await page.get_by_text("Your closest matches", exact=True).wait_for()
         await page.get_by_text("Please see a clinician").first.wait_for()
         elapsed = time.monotonic() - start
