@@ -60,3 +60,18 @@ def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     assert pack.condition("pilomatricoma").display_name in text and pack.sources["julian1998"].citation in text
     at.selectbox(key="check:age_band").set_value("adult").run()
     assert "Your result (out of date)" in [h.value for h in at.header]
+
+
+def test_cited_sex_and_age_rules_raise_only_their_conditions(pack) -> None:
+    rules = load_context_rules(pack)
+    base = default_weights(pack)
+    woman, used = adjust_weights(base, rules, sex="female")
+    raised = {r.condition_id for r in used}
+    assert {"systemic_lupus_erythematosus", "systemic_sclerosis", "dermatomyositis", "calciphylaxis"} <= raised
+    assert "tophaceous_gout" not in raised
+    for cid in pack.condition_ids:
+        factor = 2.0 if cid in raised else 1.0
+        assert woman.priors[cid] == pytest.approx(factor * base.priors[cid])
+    child, used = adjust_weights(base, rules, age_band="child")
+    assert "idiopathic_calcinosis_cutis" in {r.condition_id for r in used}
+    assert child.priors["dystrophic_calcinosis_cutis"] == base.priors["dystrophic_calcinosis_cutis"]
