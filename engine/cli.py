@@ -178,7 +178,7 @@ def _pct(x: float | None) -> str:
 
 def _evaluation_lines(ev: Evaluation) -> list[str]:
     rep = ev.report()
-    ci1, ci3 = rep["top1_ci95"] or (0.0, 0.0), rep["top3_ci95"] or (0.0, 0.0)
+    ci1, ci3 = ev.bootstrap_ci(1) or (0.0, 0.0), ev.bootstrap_ci(3) or (0.0, 0.0)
     lines = [
         f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%} (95% CI {ci1[0]:.1%}-{ci1[1]:.1%})  "
         f"top-3 {ev.top3:.1%} (95% CI {ci3[0]:.1%}-{ci3[1]:.1%})  MRR {ev.mrr:.3f}",

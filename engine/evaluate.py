@@ -8,7 +8,7 @@ over-triage, and the present findings dropped (reported, but reaching no finding
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ from engine.cases import Case
 from engine.errors import InputError
 from engine.explain import explain
 from engine.mapping import EncodedCase, encode_case
+from engine.metrics import mean_reciprocal_rank, top_k_share
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
 from engine.scoring import prepare
 from engine.triage import assess
@@ -69,15 +70,15 @@ class Evaluation:
 
     @property
     def top1(self) -> float:
-        return float(np.mean([c.rank == 1 for c in self.cases])) if self.cases else 0.0
+        return top_k_share([c.rank for c in self.cases], 1) or 0.0
 
     @property
     def top3(self) -> float:
-        return float(np.mean([c.rank <= 3 for c in self.cases])) if self.cases else 0.0
+        return top_k_share([c.rank for c in self.cases], 3) or 0.0
 
     @property
     def mrr(self) -> float:
-        return float(np.mean([1.0 / c.rank for c in self.cases])) if self.cases else 0.0
+        return mean_reciprocal_rank([c.rank for c in self.cases]) or 0.0
 
     @property
     def triage_agreement(self) -> float | None:
@@ -89,7 +90,7 @@ class Evaluation:
                 "mrr": round(self.mrr, 4),
                 "triage_agreement": None if self.triage_agreement is None else round(self.triage_agreement, 4)}
 
-    def _triage_share(self, test) -> float | None:
+    def _triage_share(self, test: Callable[[int], bool]) -> float | None:
         gaps = [c.triage_gap for c in self.cases if c.triage_gap is not None]
         return float(np.mean([test(g) for g in gaps])) if gaps else None
 
@@ -124,9 +125,9 @@ class Evaluation:
         """Per expected condition: its number of cases and the share ranked first (top-1) and in the top 3."""
         out: dict[str, dict[str, float | int]] = {}
         for cid in sorted({c.expected for c in self.cases}):
-            mine = [c for c in self.cases if c.expected == cid]
-            out[cid] = {"n": len(mine), "top1": round(float(np.mean([c.rank == 1 for c in mine])), 4),
-                        "top3": round(float(np.mean([c.rank <= 3 for c in mine])), 4)}
+            ranks = [c.rank for c in self.cases if c.expected == cid]
+            out[cid] = {"n": len(ranks), "top1": round(top_k_share(ranks, 1) or 0.0, 4),
+                        "top3": round(top_k_share(ranks, 3) or 0.0, 4)}
         return out
 
     def bootstrap_ci(self, k: int, samples: int = BOOTSTRAP_SAMPLES,

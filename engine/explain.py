@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from engine.scoring import Scorer, rank_order, relative_strength
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
 #: (the same threshold as the usual features of the absolute fit).
 EXPECTED_FREQUENCY = USUAL_FREQUENCY
+
+
+Status = Literal["matched", "unexplained", "ruled_out", "absent", "not_reported"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class FindingContribution:
 
     finding_id: str
     label: str
-    status: str
+    status: Status
     contribution: float
     frequency: float
     hallmark: bool
@@ -122,7 +126,7 @@ class Ranking:
         return out
 
 
-_STATUS = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
+_STATUS: tuple[Status, ...] = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
 
 
 def _status_codes(present: np.ndarray, absent: np.ndarray, freq: np.ndarray, hallmark: np.ndarray) -> np.ndarray:

@@ -214,7 +214,7 @@ def parse_obo(path: Path) -> Ontology:
                 layperson=tuple(lay),
                 alt_ids=tuple(current.get("alt_id", [])),
                 obsolete=current.get("is_obsolete", ["false"])[0] == "true",
-                replaced_by=(current.get("replaced_by") or [None])[0],
+                replaced_by=next(iter(current.get("replaced_by", [])), None),
             )
 
     with path.open(encoding="utf-8") as handle:

@@ -28,7 +28,8 @@ class NextQuestion:
 def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log2(p), 0.0)
-    return terms.sum(axis=axis)
+    entropy: np.ndarray = terms.sum(axis=axis)
+    return entropy
 
 
 def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranking: Ranking,

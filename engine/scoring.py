@@ -67,7 +67,8 @@ def specificity(pack: KnowledgePack) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfTransformer
 
     presence = (pack.frequency > 0).astype(float)
-    return TfidfTransformer(smooth_idf=True).fit(presence).idf_
+    idf: np.ndarray = TfidfTransformer(smooth_idf=True).fit(presence).idf_  # sklearn has no stubs
+    return idf
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,12 +100,14 @@ class Scorer:
             return _overlap_batch(self.pack, present, str(self.weights.param("overlap_similarity")))
         # Unreported hallmarks cost missing_terms; computed as "all cost" minus "reported ones refunded".
         reported = np.maximum(present, absent)
-        return (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
-                + absent @ self.absent_terms.T + reported @ self.missing_terms.T)
+        scores: np.ndarray = (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
+                              + absent @ self.absent_terms.T + reported @ self.missing_terms.T)
+        return scores
 
     def score(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Scores of shape (C,) for one case."""
-        return self.score_batch(present[None, :], absent[None, :])[0]
+        one: np.ndarray = self.score_batch(present[None, :], absent[None, :])[0]
+        return one
 
     def contributions(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Per-condition, per-finding contributions (C, F) that sum, with ``base``, to the scores."""
@@ -115,7 +118,8 @@ class Scorer:
             return np.where(matched, scores[:, None] / np.maximum(counts, 1), 0.0)
         reported = np.maximum(present, absent)
         unreported_hallmark = self.missing_terms * (1.0 - reported)
-        return present * self.present_terms + absent * self.absent_terms - unreported_hallmark
+        parts: np.ndarray = present * self.present_terms + absent * self.absent_terms - unreported_hallmark
+        return parts
 
 
 def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
@@ -163,7 +167,8 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
     """
     if method == "likelihood":
         shifted = np.power(10.0, scores - scores.max())
-        return shifted / shifted.sum()
+        posterior: np.ndarray = shifted / shifted.sum()
+        return posterior
     positive = np.clip(scores, 0.0, None)
     total = positive.sum()
     return positive / total if total > 0 else np.zeros_like(scores)

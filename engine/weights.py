@@ -97,7 +97,7 @@ class Weights:
     def param(self, name: str) -> Any:
         return self.params[name]
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """A hashable fingerprint, for caches."""
         return (tuple(sorted(self.finding_weights.items())), tuple(sorted(self.priors.items())),
                 tuple(sorted((k, str(v)) for k, v in self.params.items())))
