@@ -173,7 +173,7 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
     if not cases:
         raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
-    credit = float(weights.param("similarity_floor"))
+    credit = weights.params.similarity_floor
     results = []
     for case in cases:
         encoded = encode_case(pack, case.present, case.absent, credit)

@@ -97,7 +97,7 @@ class Scorer:
     def score_batch(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Scores of shape (n cases, C) for credit matrices of shape (n, F)."""
         if self.method == "overlap":
-            return _overlap_batch(self.pack, present, str(self.weights.param("overlap_similarity")))
+            return _overlap_batch(self.pack, present, self.weights.params.overlap_similarity)
         # Unreported hallmarks cost missing_terms; computed as "all cost" minus "reported ones refunded".
         reported = np.maximum(present, absent)
         scores: np.ndarray = (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
@@ -134,11 +134,11 @@ def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
     p = pack.frequency
     if method == "weighted":
         unit = w * specificity(pack) * p
-        bonus = 1.0 + float(weights.param("hallmark_bonus")) * pack.hallmark
-        missing = float(weights.param("missing_hallmark_penalty")) * unit * pack.hallmark
+        bonus = 1.0 + weights.params.hallmark_bonus * pack.hallmark
+        missing = weights.params.missing_hallmark_penalty * unit * pack.hallmark
         return Scorer(pack, weights, method, np.zeros(c), unit * bonus,
-                      -float(weights.param("absent_penalty")) * unit * bonus, missing)
-    leak, cap = float(weights.param("leak")), float(weights.param("max_frequency"))
+                      -weights.params.absent_penalty * unit * bonus, missing)
+    leak, cap = weights.params.leak, weights.params.max_frequency
     pc = np.clip(np.where(p > 0, p, leak), leak, cap)
     background = (prior / prior.sum()) @ pc
     present_terms = w * np.log10(pc / background)

@@ -107,7 +107,7 @@ def sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights
     """
     if not cases:
         return []
-    encoded = encode_cases(pack, cases, float(weights.param("similarity_floor")))
+    encoded = encode_cases(pack, cases, weights.params.similarity_floor)
     base, base_s = expected_outcome(pack, weights, method, encoded)
     base_mrr = float(np.mean(1.0 / base))
     rows = []

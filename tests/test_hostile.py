@@ -378,7 +378,7 @@ def test_top_zero_in_the_dict_lists_nothing_and_none_lists_all(mini_pack):
 
 def test_cr_only_weights_csv_is_read(mini_pack):
     weights = parse_weights(mini_pack, b"kind,key,value\rparam,leak,0.05\rprior,calciphylaxis,3\r", "w.csv")
-    assert weights.param("leak") == 0.05 and weights.priors["calciphylaxis"] == 3.0
+    assert weights.params.leak == 0.05 and weights.priors["calciphylaxis"] == 3.0
 
 
 # --- 3. knowledge packs ------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def test_handle_weights_upload_directly(pack_and_cases):
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["ok_big"] is False and at.session_state["ok_good"] is True
-    assert at.session_state[WEIGHTS].param("leak") == 0.05
+    assert at.session_state[WEIGHTS].params.leak == 0.05
 
 
 # --- pure helpers ------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_weights_tables_round_trip_and_editor_validation(mini_pack, mini_weights
         frames.weights_from_tables(mini_pack, fw, pr, bad_param)
     ok = pa.copy()
     ok.loc[ok.parameter == "overlap_similarity", "value"] = "dice"
-    assert frames.weights_from_tables(mini_pack, fw, pr, ok).param("overlap_similarity") == "dice"
+    assert frames.weights_from_tables(mini_pack, fw, pr, ok).params.overlap_similarity == "dice"
 
 
 def test_metrics_and_case_changes(mini_pack, mini_weights):

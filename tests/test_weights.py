@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields
+
 import pytest
 
 from engine import WeightsError, default_weights, parse_weights, validate_weights, weights_to_csv, weights_to_toml
-from engine.weights import MAX_UPLOAD_BYTES, load_weights
+from engine.resources import shipped_data_dir
+from engine.weights import MAX_UPLOAD_BYTES, PARAM_SPECS, Params, load_weights
 
 
 def test_defaults_cover_every_finding_and_condition(mini_pack):
     w = default_weights(mini_pack)
     assert set(w.finding_weights) == set(mini_pack.finding_ids)
     assert w.priors["skin_infection"] == 2.0
-    assert w.param("leak") == 0.02 and w.param("overlap_similarity") == "jaccard"
+    assert w.params.leak == 0.02
+    assert w.params.overlap_similarity == "jaccard"
+
+
+def test_params_are_typed_and_param_specs_are_their_one_source_of_defaults():
+    assert [f.name for f in fields(Params)] == list(PARAM_SPECS)
+    assert Params.from_mapping().as_dict() == {k: s.default for k, s in PARAM_SPECS.items()}
+    assert isinstance(Params.from_mapping().next_question_candidates, int)
+
+
+def test_shipped_weights_file_sets_no_parameter_to_its_default():
+    """data/weights.toml holds overrides only: a value equal to the default would be a second source."""
+    shipped = tomllib.loads((shipped_data_dir() / "weights.toml").read_text(encoding="utf-8"))
+    same = {k: v for k, v in shipped.get("params", {}).items() if PARAM_SPECS[k].default == v}
+    assert same == {}
 
 
 @pytest.mark.parametrize("fmt", ["toml", "csv"])

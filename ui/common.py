@@ -131,7 +131,7 @@ def set_weights(weights: Weights) -> None:
 def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None) -> Result:
     """Score reported findings with the session's weights (engine call; raises engine errors)."""
     weights = weights or current_weights()
-    case = encode_case(get_pack(), present, absent, float(weights.param("similarity_floor")))
+    case = encode_case(get_pack(), present, absent, weights.params.similarity_floor)
     return run_case(get_scorer(method, weights), case)
 
 

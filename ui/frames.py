@@ -73,7 +73,8 @@ def weights_tables(pack: KnowledgePack, weights: Weights) -> tuple[pd.DataFrame,
                               "weight": float(weights.finding_weights[f.id])} for f in pack.findings])
     priors = pd.DataFrame([{"condition_id": c.id, "name": c.name, "prior": float(weights.priors[c.id])}
                            for c in pack.conditions])
-    params = pd.DataFrame([{"parameter": k, "value": str(weights.param(k)), "default": str(spec.default),
+    values = weights.params.as_dict()
+    params = pd.DataFrame([{"parameter": k, "value": str(values[k]), "default": str(spec.default),
                             "allowed": _allowed(k), "help": spec.help} for k, spec in PARAM_SPECS.items()])
     return findings, priors, params
 
@@ -204,7 +205,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
 
     Step ``k`` scores the first ``k`` findings (engine: encode_case, Scorer.score_batch).
     """
-    pack, credit = scorer.pack, float(scorer.weights.param("similarity_floor"))
+    pack, credit = scorer.pack, scorer.weights.params.similarity_floor
     encoded = [encode_case(pack, [f for f, p in steps[:k] if p], [f for f, p in steps[:k] if not p], credit)
                for k in range(1, len(steps) + 1)]
     if not encoded:
