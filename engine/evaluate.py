@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,12 @@ class CaseResult:
             return None
         return TRIAGE_LEVELS.index(self.triage) - TRIAGE_LEVELS.index(self.expected_triage)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, top-1 and top-3, triage, and the IDs of the dropped findings."""
+        return {"id": self.case_id, "expected": self.expected, "rank": self.rank, "predicted": self.predicted,
+                "top3": list(self.top3), "expected_triage": self.expected_triage, "triage": self.triage,
+                "dropped": [d.finding_id for d in self.dropped]}
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -89,6 +96,11 @@ class Evaluation:
         return {"method": self.method, "n": self.n, "top1": round(self.top1, 4), "top3": round(self.top3, 4),
                 "mrr": round(self.mrr, 4),
                 "triage_agreement": None if self.triage_agreement is None else round(self.triage_agreement, 4)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the summary, the full report, every case and the confusion matrix."""
+        return {"summary": self.summary(), "report": self.report(), "cases": [c.to_dict() for c in self.cases],
+                "confusion": {"labels": list(self.labels), "matrix": self.confusion.tolist()}}
 
     def _triage_share(self, test: Callable[[int], bool]) -> float | None:
         gaps = [c.triage_gap for c in self.cases if c.triage_gap is not None]

@@ -14,51 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import InputError
+from engine.methods import check_method
 from engine.pack import KnowledgePack
 from engine.weights import Weights
-
-
-@dataclass(frozen=True)
-class MethodInfo:
-    name: str
-    title: str
-    summary: str
-    latex: str
-
-
-METHOD_INFO: dict[str, MethodInfo] = {
-    "overlap": MethodInfo(
-        "overlap", "Set overlap",
-        "Counts how many ticked findings are in each condition's profile, relative to the size of both "
-        "sets (Jaccard by default; Dice or cosine as options). Frequencies, weights and priors are ignored.",
-        r"\mathrm{Jaccard}(P, C) = \frac{|P \cap C|}{|P \cup C|}",
-    ),
-    "weighted": MethodInfo(
-        "weighted", "Weighted specificity",
-        "Each ticked finding adds its weight × specificity (rarer across the conditions = more telling) × "
-        "its frequency in the condition, more for hallmarks; a finding marked absent subtracts, and so "
-        "does, a little, a hallmark nobody mentioned.",
-        r"s_c = \sum_{f \in P} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
-        r" - a \sum_{f \in A} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
-        r" - m \sum_{f \notin P \cup A} w_f\,\mathrm{idf}_f\,p_{cf}\,h_{cf}",
-    ),
-    "likelihood": MethodInfo(
-        "likelihood", "Likelihood ratio",
-        "Starts from each condition's prior and adds, per finding, the log of how much more often it is "
-        "seen with this condition than across all of them (present findings), or how much more often it is "
-        "missing (findings marked absent), in the spirit of LIRICAL.",
-        r"s_c = \log_{10}\pi_c + \sum_{f \in P} w_f \log_{10}\frac{p_{cf}}{\bar p_f}"
-        r" + \sum_{f \in A} w_f \log_{10}\frac{1 - p_{cf}}{1 - \bar p_f}",
-    ),
-}
-METHODS: tuple[str, ...] = tuple(METHOD_INFO)
-
-
-def check_method(method: str) -> str:
-    if method not in METHOD_INFO:
-        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    return method
 
 
 def specificity(pack: KnowledgePack) -> np.ndarray:

@@ -28,8 +28,8 @@ from engine import (
     teaching_cases,
 )
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
-from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.inputs import one_line
+from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS
 from engine.result import NOT_A_DIAGNOSIS
 
 WEIGHTS_KEY = "analyst_weights"
@@ -44,11 +44,7 @@ CORPUS_TITLES = {
     "hpo-omim": "OMIM diseases (hpo-omim)",
     "hpo-all": "Orphanet + OMIM + DECIPHER (hpo-all)",
 }
-CORPUS_METHOD_TITLES = {
-    "likelihood": "Likelihood ratios (LIRICAL-style)",
-    "resnik": "Resnik similarity, patient → disease",
-    "resnik-bma": "Resnik similarity, best-match average both ways",
-}
+CORPUS_METHOD_TITLES = {m: info.title for m, info in CORPUS_METHOD_INFO.items()}  # from the engine registry
 GROUP_TITLES = {
     "skin": "What you notice on the skin",
     "joints_muscles": "Joints and muscles",

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
+from engine import CORPUS_METHOD_INFO, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
 from engine.quiz import QUIZ_SIZE, score_top3
@@ -25,11 +25,7 @@ QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach_quiz", "teach_quiz_picks", "teach_qu
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
 PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
 TOP, CORPUS_TOP = 5, 20
-CORPUS_AXIS = {
-    "likelihood": "Log posterior odds (right of 0: more likely than not under the model; higher = closer)",
-    "resnik": "Mean information content shared with the disease (higher = closer)",
-    "resnik-bma": "Best-match average information content (higher = closer)",
-}
+CORPUS_AXIS = {m: info.axis for m, info in CORPUS_METHOD_INFO.items()}  # from the engine registry
 
 
 # --- state -------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from engine.cases import Case
 from engine.corpus.pack import CorpusPack, check_method, rank_of, score_corpus_batch
@@ -134,6 +135,12 @@ class CorpusCaseRank:
     status: CaseStatus
     rank: int | None = None
     disease_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, best code, status, and the HPO terms newer than the release."""
+        return {"id": self.case_id, "expected": self.expected, "rank": self.rank, "predicted": self.disease_id,
+                "status": str(self.status), "n_present": self.n_present, "n_absent": self.n_absent,
+                "not_in_release": [t for t in self.left_out if t.startswith("HP:")]}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,6 +33,9 @@ from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
 from engine.ids import parse_id_list
+from engine.methods import CORPUS_METHODS as METHODS
+from engine.methods import check_corpus_method
+from engine.methods import check_corpus_method as check_method
 
 __all__ = [
     "CORPUS_PACKS",
@@ -48,8 +51,6 @@ __all__ = [
 ]
 
 CORPUS_PACKS: tuple[str, ...] = tuple(PACK_PREFIXES)
-Method = Literal["resnik", "resnik-bma", "likelihood"]
-METHODS: tuple[Method, ...] = ("resnik", "resnik-bma", "likelihood")
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +206,11 @@ class CorpusHit:
     matched: tuple[str, ...]
     partial: tuple[tuple[str, str], ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, disease, score and the matched / partly matched terms."""
+        return {"rank": self.rank, "disease_id": self.disease_id, "name": self.name, "score": self.score,
+                "matched": list(self.matched), "partial": [list(p) for p in self.partial]}
+
 
 def _resolve_sources(obo_path: Path | None, hpoa_path: Path | None) -> tuple[Path, Path]:
     data = hpo_data_dir() if obo_path is None or hpoa_path is None else None
@@ -317,14 +323,6 @@ def _score_block(pack: CorpusPack, queries: Sequence[tuple[np.ndarray, np.ndarra
     return bma
 
 
-def check_method(method: str) -> Method:
-    """``method`` as a corpus :data:`Method`; a one-line InputError for any other string."""
-    for known in METHODS:
-        if method == known:
-            return known
-    raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
-
-
 def score_corpus(
     pack: CorpusPack,
     present_ids: Iterable[str] | str,
@@ -345,7 +343,7 @@ def score_corpus(
 
     The same arithmetic as :func:`score_corpus_batch` with one patient, so both give identical floats.
     """
-    known = check_method(method)
+    known = check_corpus_method(method)
     scores: np.ndarray = _score_block(pack, [_query_columns(pack, present_ids, absent_ids, known)], known)[0]
     return scores
 
@@ -367,7 +365,7 @@ def score_corpus_batch(
     InputError
         As :func:`score_corpus`, naming the patient (0-based position).
     """
-    known = check_method(method)
+    known = check_corpus_method(method)
     queries = [_query_columns(pack, p, a, known, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
     out = np.empty((len(queries), pack.n_diseases))
     for start in range(0, len(queries), CHUNK):
