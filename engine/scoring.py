@@ -20,12 +20,15 @@ from engine.weights import Weights
 
 
 def specificity(pack: KnowledgePack) -> np.ndarray:
-    """Smoothed inverse document frequency of each finding across the conditions' profiles."""
-    # scikit-learn is imported where it is used: importing it pulls in scipy.stats (about 1 s of start-up)
-    from sklearn.feature_extraction.text import TfidfTransformer
+    """Smoothed inverse document frequency of each finding across the conditions' profiles.
 
-    presence = (pack.frequency > 0).astype(float)
-    idf: np.ndarray = TfidfTransformer(smooth_idf=True).fit(presence).idf_  # sklearn has no stubs
+    ``idf_f = ln((1 + C) / (1 + df_f)) + 1``, ``df_f`` the number of the ``C`` conditions whose profile
+    has ``f``: scikit-learn's ``TfidfTransformer(smooth_idf=True)`` formula, written out because importing
+    scikit-learn costs over a second of start-up (tests/test_scoring.py checks both agree).
+    """
+    presence = pack.frequency > 0
+    df = presence.sum(axis=0).astype(np.float64)
+    idf: np.ndarray = np.log((1.0 + presence.shape[0]) / (1.0 + df)) + 1.0
     return idf
 
 
