@@ -9,7 +9,7 @@ import streamlit as st
 st.set_page_config(page_title="calcinosis-triage (educational)", page_icon="🩺", layout="centered")
 # Cold start: the first visitor after a restart waits for pandas, scikit-learn, the HPO ontology and the
 # pack (several seconds). Say so at once instead of showing a blank page; warm reruns skip this.
-COLD = "ui.common" not in sys.modules
+COLD = "ui.state" not in sys.modules
 loading = st.empty()
 if COLD:
     loading.info("Loading the symptom-matching tool… The first visit after a restart takes a few seconds.",
@@ -17,7 +17,7 @@ if COLD:
 # `streamlit run` puts this file's folder on the import path, so `ui` and `engine` import from any working
 # directory; an installed calcinosis-triage provides them too. Imported after the message on purpose.
 from ui import about, analyze, browser, check, teach  # noqa: E402
-from ui.common import get_pack  # noqa: E402
+from ui.state import get_pack  # noqa: E402
 
 get_pack()
 loading.empty()

@@ -8,18 +8,16 @@ Prints the pack load time, the one-off cost of the information content (computed
 that needs it, once per process), and the median time to encode a case and to build the full curated
 result (likelihood) with pack IDs only and with two of five findings given as other HPO terms.
 Target (issue 2, issue 7): full curated result < 1 ms median. Nothing here is a test.
+
+Imports the installed project (``pip install -r requirements-dev.txt`` installs it editable); no sys.path edits.
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import default_weights, encode_case, load_pack, prepare, run_case
 

@@ -5,16 +5,14 @@ Run from anywhere::
     python bench/bench_search.py
 
 Numbers are medians over repeated runs on this machine; nothing here is a test.
+
+Imports the installed project (``pip install -r requirements-dev.txt`` installs it editable); no sys.path edits.
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import load_pack
 from engine.search import build_index

@@ -17,6 +17,8 @@ Run from the repository root (the phenopackets unpacked outside the repository):
 
     python bench/phenopackets.py --data ../scratch/pp/phenopackets                  # ~15 min with hpo3
     python bench/phenopackets.py --data ../scratch/pp/phenopackets --hpo3-cases 0   # this engine only
+
+Imports the installed project (``pip install -r requirements-dev.txt`` installs it editable); no sys.path edits.
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ import venv
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import CHUNK, CorpusPack, load_corpus, rank_of, score_corpus, score_corpus_batch

@@ -15,10 +15,11 @@ from engine.evaluate import Evaluation, evaluate
 from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
 from engine.fit import AbsoluteFit
 from engine.mapping import EncodedCase, encode_case
+from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, METHOD_INFO, METHODS, MethodInfo
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
 from engine.result import Result, match_findings, run_case, score
-from engine.scoring import METHOD_INFO, METHODS, Scorer, prepare
+from engine.scoring import Scorer, prepare
 from engine.triage import CLINICIAN_PROMPT, Triage, assess, triage_terms
 from engine.validation import Issue
 from engine.weights import (
@@ -34,6 +35,8 @@ from engine.weights import (
 
 __all__ = [
     "CLINICIAN_PROMPT",
+    "CORPUS_METHODS",
+    "CORPUS_METHOD_INFO",
     "METHODS",
     "METHOD_INFO",
     "PARAM_SPECS",
@@ -46,6 +49,7 @@ __all__ = [
     "InputError",
     "Issue",
     "KnowledgePack",
+    "MethodInfo",
     "NextQuestion",
     "PackError",
     "Ranking",

@@ -79,7 +79,9 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
         findings = item.get("findings")
         if not isinstance(findings, list) or not findings:
             raise InputError(f"{where}: 'findings' must be a non-empty list")
-        present, absent, labels = [], [], []
+        present: list[str] = []
+        absent: list[str] = []
+        labels: list[tuple[str, str]] = []
         for f in findings:
             if not isinstance(f, dict) or not isinstance(f.get("hpo_id"), str):
                 raise InputError(f"{where}: each finding needs an 'hpo_id' string, got {shown(f)}")

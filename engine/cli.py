@@ -15,12 +15,12 @@ from typing import Any, NoReturn
 
 from engine.cases import load_cases
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
-from engine.corpus.pack import METHODS as CORPUS_METHODS
 from engine.errors import InputError, PackError, TriageError
 from engine.evaluate import Evaluation, evaluate
 from engine.hpo import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
 from engine.ids import parse_id_list
 from engine.inputs import one_line
+from engine.methods import CORPUS_METHODS, METHODS
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.phenopacket_eval import (
@@ -32,7 +32,6 @@ from engine.phenopacket_eval import (
     gather,
 )
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
-from engine.scoring import METHODS
 from engine.triage import CLINICIAN_PROMPT, Triage, triage_terms
 from engine.weights import Weights, default_weights, load_weights
 
@@ -127,9 +126,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
                           "disclaimer": curated.disclaimer, "triage": asdict(triage),
                           "pack": pack.name, "hpo_version": pack.version, "method": args.method,
                           **({"phenopacket": expected} if expected else {}),
-                          "results": [{"rank": h.rank, "disease_id": h.disease_id, "name": h.name,
-                                       "score": h.score, "matched": list(h.matched),
-                                       "partial": [list(p) for p in h.partial]} for h in hits]}))
+                          "results": [h.to_dict() for h in hits]}))
         return 0
     print(f"Educational ranking of {pack.n_diseases} HPO-annotated rare diseases ({pack.name}), never a diagnosis.")
     print(f"method: {args.method}   HPO {pack.version}\n")
@@ -160,25 +157,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluation_dict(ev: Evaluation) -> dict[str, Any]:
-    return {
-        "summary": ev.summary(),
-        "report": ev.report(),
-        "cases": [{"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.predicted,
-                   "top3": list(c.top3), "expected_triage": c.expected_triage, "triage": c.triage,
-                   "dropped": [d.finding_id for d in c.dropped]}
-                  for c in ev.cases],
-        "confusion": {"labels": list(ev.labels), "matrix": ev.confusion.tolist()},
-    }
-
-
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
 
 def _evaluation_lines(ev: Evaluation) -> list[str]:
     rep = ev.report()
-    ci1, ci3 = rep["top1_ci95"] or (0.0, 0.0), rep["top3_ci95"] or (0.0, 0.0)
+    ci1, ci3 = ev.bootstrap_ci(1) or (0.0, 0.0), ev.bootstrap_ci(3) or (0.0, 0.0)
     lines = [
         f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%} (95% CI {ci1[0]:.1%}-{ci1[1]:.1%})  "
         f"top-3 {ev.top3:.1%} (95% CI {ci3[0]:.1%}-{ci3[1]:.1%})  MRR {ev.mrr:.3f}",
@@ -205,7 +190,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     methods = METHODS if method == "all" else (method,)
     evs = [evaluate(pack, cases, m, _weights(pack, args)) for m in methods]
     if args.format == "json":
-        data = _evaluation_dict(evs[0]) if len(evs) == 1 else {"methods": {e.method: _evaluation_dict(e)
+        data = evs[0].to_dict() if len(evs) == 1 else {"methods": {e.method: e.to_dict()
                                                                              for e in evs}}
         print(_json(data))
         return 0
@@ -332,9 +317,7 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
         if args.method not in METHODS:
             raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
         run = evaluate_on_curated(curated, inputs, args.method, _weights(curated, args))
-        summary, rows = curated_summary(run), [
-            {"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.predicted,
-             "status": "ranked"} for c in run.evaluation.cases]
+        summary, rows = curated_summary(run), [{**c.to_dict(), "status": "ranked"} for c in run.evaluation.cases]
     else:
         if args.method not in CORPUS_METHODS:
             raise InputError(f"method {args.method!r} is for the curated pack; corpus packs take "
@@ -347,9 +330,7 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
         summary = corpus_summary(ev)
-        rows = [{"id": c.case_id, "expected": c.expected, "rank": c.rank, "predicted": c.disease_id,
-                 "status": c.status, "n_present": c.n_present, "n_absent": c.n_absent,
-                 "not_in_release": [t for t in c.left_out if t.startswith("HP:")]} for c in ev.cases]
+        rows = [c.to_dict() for c in ev.cases]
     if args.format == "json":
         print(_json({"educational_note": EDUCATIONAL_NOTE, "summary": summary, "cases": rows}))
         return 0

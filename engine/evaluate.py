@@ -8,8 +8,9 @@ over-triage, and the present findings dropped (reported, but reaching no finding
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from engine.cases import Case
 from engine.errors import InputError
 from engine.explain import explain
 from engine.mapping import EncodedCase, encode_case
+from engine.metrics import mean_reciprocal_rank, top_k_share
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
 from engine.scoring import prepare
 from engine.triage import assess
@@ -55,6 +57,12 @@ class CaseResult:
             return None
         return TRIAGE_LEVELS.index(self.triage) - TRIAGE_LEVELS.index(self.expected_triage)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, top-1 and top-3, triage, and the IDs of the dropped findings."""
+        return {"id": self.case_id, "expected": self.expected, "rank": self.rank, "predicted": self.predicted,
+                "top3": list(self.top3), "expected_triage": self.expected_triage, "triage": self.triage,
+                "dropped": [d.finding_id for d in self.dropped]}
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -69,15 +77,15 @@ class Evaluation:
 
     @property
     def top1(self) -> float:
-        return float(np.mean([c.rank == 1 for c in self.cases])) if self.cases else 0.0
+        return top_k_share([c.rank for c in self.cases], 1) or 0.0
 
     @property
     def top3(self) -> float:
-        return float(np.mean([c.rank <= 3 for c in self.cases])) if self.cases else 0.0
+        return top_k_share([c.rank for c in self.cases], 3) or 0.0
 
     @property
     def mrr(self) -> float:
-        return float(np.mean([1.0 / c.rank for c in self.cases])) if self.cases else 0.0
+        return mean_reciprocal_rank([c.rank for c in self.cases]) or 0.0
 
     @property
     def triage_agreement(self) -> float | None:
@@ -89,7 +97,12 @@ class Evaluation:
                 "mrr": round(self.mrr, 4),
                 "triage_agreement": None if self.triage_agreement is None else round(self.triage_agreement, 4)}
 
-    def _triage_share(self, test) -> float | None:
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the summary, the full report, every case and the confusion matrix."""
+        return {"summary": self.summary(), "report": self.report(), "cases": [c.to_dict() for c in self.cases],
+                "confusion": {"labels": list(self.labels), "matrix": self.confusion.tolist()}}
+
+    def _triage_share(self, test: Callable[[int], bool]) -> float | None:
         gaps = [c.triage_gap for c in self.cases if c.triage_gap is not None]
         return float(np.mean([test(g) for g in gaps])) if gaps else None
 
@@ -124,9 +137,9 @@ class Evaluation:
         """Per expected condition: its number of cases and the share ranked first (top-1) and in the top 3."""
         out: dict[str, dict[str, float | int]] = {}
         for cid in sorted({c.expected for c in self.cases}):
-            mine = [c for c in self.cases if c.expected == cid]
-            out[cid] = {"n": len(mine), "top1": round(float(np.mean([c.rank == 1 for c in mine])), 4),
-                        "top3": round(float(np.mean([c.rank <= 3 for c in mine])), 4)}
+            ranks = [c.rank for c in self.cases if c.expected == cid]
+            out[cid] = {"n": len(ranks), "top1": round(top_k_share(ranks, 1) or 0.0, 4),
+                        "top3": round(top_k_share(ranks, 3) or 0.0, 4)}
         return out
 
     def bootstrap_ci(self, k: int, samples: int = BOOTSTRAP_SAMPLES,
@@ -172,7 +185,7 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
     if not cases:
         raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
-    credit = float(weights.param("similarity_floor"))
+    credit = weights.params.similarity_floor
     results = []
     for case in cases:
         encoded = encode_case(pack, case.present, case.absent, credit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from engine.scoring import Scorer, rank_order, relative_strength
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
 #: (the same threshold as the usual features of the absolute fit).
 EXPECTED_FREQUENCY = USUAL_FREQUENCY
+
+
+Status = Literal["matched", "unexplained", "ruled_out", "absent", "not_reported"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class FindingContribution:
 
     finding_id: str
     label: str
-    status: str
+    status: Status
     contribution: float
     frequency: float
     hallmark: bool
@@ -124,7 +128,7 @@ class Ranking:
         return out
 
 
-_STATUS = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
+_STATUS: tuple[Status, ...] = ("matched", "unexplained", "ruled_out", "absent", "not_reported")
 
 
 def _status_codes(present: np.ndarray, absent: np.ndarray, freq: np.ndarray, hallmark: np.ndarray) -> np.ndarray:

@@ -183,7 +183,8 @@ class Ontology:
         return None
 
 
-_TAG = re.compile(r"^([\w-]+): (.*)$")
+#: The tags of a [Term] stanza the parser keeps; the others (xref, comment, subset, ...) are skipped.
+_KEPT_TAGS = frozenset({"id", "name", "is_a", "def", "synonym", "alt_id", "is_obsolete", "replaced_by"})
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(\w+)?\s*(\S+)?')
 
 
@@ -214,7 +215,7 @@ def parse_obo(path: Path) -> Ontology:
                 layperson=tuple(lay),
                 alt_ids=tuple(current.get("alt_id", [])),
                 obsolete=current.get("is_obsolete", ["false"])[0] == "true",
-                replaced_by=(current.get("replaced_by") or [None])[0],
+                replaced_by=next(iter(current.get("replaced_by", [])), None),
             )
 
     with path.open(encoding="utf-8") as handle:
@@ -224,15 +225,15 @@ def parse_obo(path: Path) -> Ontology:
                 flush()
                 current = {} if line == "[Term]" else None
                 continue
-            m = _TAG.match(line)
-            if not m:
+            key, sep, value = line.partition(": ")  # str.partition, not a regex: the parse is start-up time
+            if not sep:
                 continue
-            key, value = m.groups()
             if current is None:
                 if key == "data-version" and not version:
                     version = value.rsplit("/", 1)[-1]
                 continue
-            current.setdefault(key, []).append(value)
+            if key in _KEPT_TAGS:
+                current.setdefault(key, []).append(value)
     flush()
     return Ontology(terms=terms, version=version)
 

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Container, Iterable
 
 from engine.errors import InputError
 from engine.inputs import shown
 
 MAX_ID_CHARS = 64  # HP:nnnnnnn is 10; local CT: names are short. Longer text is not an ID.
+
+
+DISPLAY_ID_CHARS = 40  # an unknown ID is echoed back at most this long
+
+
+def split_ids(values: Iterable[str] | str | None) -> list[str]:
+    """Tokens of one or more comma-separated strings: stripped, blanks dropped, order and repeats kept."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [t.strip() for v in values for t in str(v).split(",") if t.strip()]
+
+
+def display_id(raw: str) -> str:
+    """``raw`` safe to echo back in Markdown: only ID characters, at most :data:`DISPLAY_ID_CHARS` of them."""
+    return re.sub(r"[^A-Za-z0-9:_.-]", "?", raw)[:DISPLAY_ID_CHARS]
+
+
+def partition_ids(values: Iterable[str] | str | None, known: Container[str],
+                  limit: int) -> tuple[list[str], list[str], int]:
+    """The lenient parse, for input that must never raise (a shared link): known and unknown IDs.
+
+    Returns the known IDs (order kept, no repeats), the unknown ones made display-safe (no repeats),
+    and how many tokens were past ``limit`` and so not read at all.
+    """
+    tokens = split_ids(values)
+    good: dict[str, None] = {}
+    bad: dict[str, None] = {}
+    for token in tokens[:limit]:
+        if token in known:
+            good.setdefault(token, None)
+        else:
+            bad.setdefault(display_id(token), None)
+    return list(good), list(bad), max(0, len(tokens) - limit)
 
 
 def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:

@@ -50,6 +50,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
@@ -58,6 +59,8 @@ from engine.hpo import HPO_ID_PATTERN, Term
 from engine.ids import parse_id_list
 from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
+
+Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "too_general", "unmapped"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Mapping:
 
     reported_id: str
     finding_id: str | None
-    relation: str
+    relation: Relation
     credit: float
     present: bool
     note: str
@@ -213,8 +216,9 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
-    above = [(onto.distance_up(term_id, f), f) for f in pack_hpo
-             if f in onto.ancestors(term_id) and f not in NARROWER_THAN_HPO]
+    above = [(d, f) for f in pack_hpo
+             if f in onto.ancestors(term_id) and f not in NARROWER_THAN_HPO
+             and (d := onto.distance_up(term_id, f)) is not None]
     if above and present:
         best = min(d for d, _ in above)
         specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,

@@ -28,7 +28,8 @@ class NextQuestion:
 def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log2(p), 0.0)
-    return terms.sum(axis=axis)
+    entropy: np.ndarray = terms.sum(axis=axis)
+    return entropy
 
 
 def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranking: Ranking,
@@ -39,12 +40,12 @@ def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranki
     their strength (uniform if nothing matched yet); a finding's chance under each candidate is its
     profile frequency (``leak`` outside the profile, capped at ``max_frequency``).
     """
-    k = int(weights.param("next_question_candidates"))
+    k = weights.params.next_question_candidates
     top = ranking.matches[:k]
     idx = np.array([pack.condition_index[m.condition_id] for m in top])
     prior = np.array([max(m.strength, 1e-9) for m in top])
     prior = prior / prior.sum() if prior.sum() > 0 else np.full(len(top), 1 / len(top))
-    leak, cap = float(weights.param("leak")), float(weights.param("max_frequency"))
+    leak, cap = weights.params.leak, weights.params.max_frequency
     freq = pack.frequency[idx]
     q = np.clip(np.where(freq > 0, freq, leak), leak, cap)  # (k, F)
     p_yes = prior @ q  # (F,)

@@ -145,9 +145,9 @@ def compute_information_content(ontology: Ontology, hpoa_path: Path) -> Informat
         for raw in terms:
             if raw not in resolved:
                 resolved[raw] = _resolve(ontology, raw)
-            term = resolved[raw]
-            if term is not None:
-                direct[term] = direct.get(term, 0) | mask
+            resolved_id = resolved[raw]
+            if resolved_id is not None:
+                direct[resolved_id] = direct.get(resolved_id, 0) | mask
     below: dict[str, int] = {}
 
     def under(term: str) -> int:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,16 @@ from engine.validation import Issue
 DATA_DIR = shipped_data_dir()
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
-TRIAGE_LEVELS = ("routine", "soon", "urgent", "emergency")  # mildest first
+TriageLevel = Literal["routine", "soon", "urgent", "emergency"]
+TRIAGE_LEVELS: tuple[TriageLevel, ...] = ("routine", "soon", "urgent", "emergency")  # mildest first
+
+
+def triage_level(text: str) -> TriageLevel | None:
+    """``text`` as a :data:`TriageLevel`, or None when it is not one."""
+    for level in TRIAGE_LEVELS:
+        if text == level:
+            return level
+    return None
 #: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")
 MAX_PACK_FILE_BYTES = 20_000_000  # per CSV or TOML file of a pack: refused before reading when bigger
@@ -88,7 +97,7 @@ class Condition:
     sources: tuple[str, ...]
     #: Least triage level when the condition has typical features (a hallmark and more than thin
     #: evidence; ``engine.triage``), e.g. "soon" for a suspected systemic disease; "" for none.
-    triage_floor: str = ""
+    triage_floor: TriageLevel | None = None
     #: source_id that justifies ``triage_floor``.
     triage_floor_source: str = ""
 
@@ -115,7 +124,7 @@ class RedFlagRule:
 
     rule_id: str
     findings: tuple[str, ...]
-    level: str
+    level: TriageLevel
     message: str
     source: str
     any_of: tuple[tuple[Alternative, ...], ...] = ()
@@ -284,7 +293,8 @@ class _Collector:
             self.error(name, f"missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}")
             return []
         frame = frame.map(str.strip)
-        return [(i + 2, rec) for i, rec in enumerate(frame.to_dict("records"))]
+        records = cast("list[dict[str, str]]", frame.to_dict("records"))  # every cell is a stripped str
+        return [(i + 2, rec) for i, rec in enumerate(records)]
 
     def number(self, file: str, row: int, column: str, raw: str, *, low: float, high: float | None,
                low_open: bool = False) -> float | None:
@@ -399,7 +409,7 @@ def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]
             if ref not in sources:
                 col.error(file, f"unknown source_id {ref!r} (not in sources.csv)", line, "source")
         floor, floor_ref = r.get("triage_floor", ""), r.get("triage_floor_source", "")  # optional columns
-        if floor and floor not in TRIAGE_LEVELS:
+        if floor and triage_level(floor) is None:
             col.error(file, f"triage_floor must be one of {', '.join(TRIAGE_LEVELS)}, got {floor!r}", line,
                       "triage_floor")
         if bool(floor) != bool(floor_ref) or (floor_ref and floor_ref not in sources):
@@ -409,7 +419,7 @@ def _read_conditions(col: _Collector, data_dir: Path, sources: dict[str, Source]
             continue
         conditions.append(Condition(
             r["condition_id"], r["name"], r["lay_name"] or r["name"], codes["orpha"], codes["omim"],
-            codes["icd10"], prior, mnm, r["summary"], refs, floor, floor_ref,
+            codes["icd10"], prior, mnm, r["summary"], refs, triage_level(floor), floor_ref,
         ))
     return conditions
 
@@ -485,12 +495,13 @@ def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
             col.error(file, f"{what}; expected groups separated by ';', alternatives by '|', "
                             "findings of one alternative by '+'", line, "any_of")
             continue
-        if r["level"] not in TRIAGE_LEVELS:
+        level = triage_level(r["level"])
+        if level is None:
             col.error(file, f"expected one of {', '.join(TRIAGE_LEVELS)}, got {r['level']!r}", line, "level")
             continue
         if r["source"] and r["source"] not in sources:
             col.error(file, f"unknown source_id {r['source']!r}", line, "source")
-        rules.append(RedFlagRule(r["rule_id"], ids, r["level"], r["message"], r["source"], any_of))
+        rules.append(RedFlagRule(r["rule_id"], ids, level, r["message"], r["source"], any_of))
     return rules
 
 

@@ -209,7 +209,7 @@ def evaluate_on_corpus(
         codes = condition_codes(pack) if pack is not None else {}
         expected += [ExpectedCase(c.id, c.expected, tuple(codes.get(c.expected, ())), c.present, c.absent)
                      for c in inputs.cases]
-    return evaluate_expected(corpus, expected, method, progress)  # type: ignore[arg-type]
+    return evaluate_expected(corpus, expected, method, progress)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

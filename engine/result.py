@@ -70,7 +70,7 @@ def _encode_reported(pack: KnowledgePack, present: Iterable[str] | str, absent: 
     """Encode, refusing a report with no finding at all (a ranking on priors alone would look like a match)."""
     if not parse_id_list(present) and not parse_id_list(absent):
         raise InputError("no findings reported: give at least one present or absent finding ID")
-    return encode_case(pack, present, absent, float(weights.param("similarity_floor")))
+    return encode_case(pack, present, absent, weights.params.similarity_floor)
 
 
 def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:

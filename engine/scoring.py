@@ -14,60 +14,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import InputError
+from engine.methods import check_method
 from engine.pack import KnowledgePack
 from engine.weights import Weights
 
 
-@dataclass(frozen=True)
-class MethodInfo:
-    name: str
-    title: str
-    summary: str
-    latex: str
-
-
-METHOD_INFO: dict[str, MethodInfo] = {
-    "overlap": MethodInfo(
-        "overlap", "Set overlap",
-        "Counts how many ticked findings are in each condition's profile, relative to the size of both "
-        "sets (Jaccard by default; Dice or cosine as options). Frequencies, weights and priors are ignored.",
-        r"\mathrm{Jaccard}(P, C) = \frac{|P \cap C|}{|P \cup C|}",
-    ),
-    "weighted": MethodInfo(
-        "weighted", "Weighted specificity",
-        "Each ticked finding adds its weight × specificity (rarer across the conditions = more telling) × "
-        "its frequency in the condition, more for hallmarks; a finding marked absent subtracts, and so "
-        "does, a little, a hallmark nobody mentioned.",
-        r"s_c = \sum_{f \in P} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
-        r" - a \sum_{f \in A} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
-        r" - m \sum_{f \notin P \cup A} w_f\,\mathrm{idf}_f\,p_{cf}\,h_{cf}",
-    ),
-    "likelihood": MethodInfo(
-        "likelihood", "Likelihood ratio",
-        "Starts from each condition's prior and adds, per finding, the log of how much more often it is "
-        "seen with this condition than across all of them (present findings), or how much more often it is "
-        "missing (findings marked absent), in the spirit of LIRICAL.",
-        r"s_c = \log_{10}\pi_c + \sum_{f \in P} w_f \log_{10}\frac{p_{cf}}{\bar p_f}"
-        r" + \sum_{f \in A} w_f \log_{10}\frac{1 - p_{cf}}{1 - \bar p_f}",
-    ),
-}
-METHODS: tuple[str, ...] = tuple(METHOD_INFO)
-
-
-def check_method(method: str) -> str:
-    if method not in METHOD_INFO:
-        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    return method
-
-
 def specificity(pack: KnowledgePack) -> np.ndarray:
-    """Smoothed inverse document frequency of each finding across the conditions' profiles."""
-    # scikit-learn is imported where it is used: importing it pulls in scipy.stats (about 1 s of start-up)
-    from sklearn.feature_extraction.text import TfidfTransformer
+    """Smoothed inverse document frequency of each finding across the conditions' profiles.
 
-    presence = (pack.frequency > 0).astype(float)
-    return TfidfTransformer(smooth_idf=True).fit(presence).idf_
+    ``idf_f = ln((1 + C) / (1 + df_f)) + 1``, ``df_f`` the number of the ``C`` conditions whose profile
+    has ``f``: scikit-learn's ``TfidfTransformer(smooth_idf=True)`` formula, written out because importing
+    scikit-learn costs over a second of start-up (tests/test_scoring.py checks both agree).
+    """
+    presence = pack.frequency > 0
+    df = presence.sum(axis=0).astype(np.float64)
+    idf: np.ndarray = np.log((1.0 + presence.shape[0]) / (1.0 + df)) + 1.0
+    return idf
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,15 +58,17 @@ class Scorer:
     def score_batch(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Scores of shape (n cases, C) for credit matrices of shape (n, F)."""
         if self.method == "overlap":
-            return _overlap_batch(self.pack, present, str(self.weights.param("overlap_similarity")))
+            return _overlap_batch(self.pack, present, self.weights.params.overlap_similarity)
         # Unreported hallmarks cost missing_terms; computed as "all cost" minus "reported ones refunded".
         reported = np.maximum(present, absent)
-        return (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
-                + absent @ self.absent_terms.T + reported @ self.missing_terms.T)
+        scores: np.ndarray = (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
+                              + absent @ self.absent_terms.T + reported @ self.missing_terms.T)
+        return scores
 
     def score(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Scores of shape (C,) for one case."""
-        return self.score_batch(present[None, :], absent[None, :])[0]
+        one: np.ndarray = self.score_batch(present[None, :], absent[None, :])[0]
+        return one
 
     def contributions(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Per-condition, per-finding contributions (C, F) that sum, with ``base``, to the scores."""
@@ -115,7 +79,8 @@ class Scorer:
             return np.where(matched, scores[:, None] / np.maximum(counts, 1), 0.0)
         reported = np.maximum(present, absent)
         unreported_hallmark = self.missing_terms * (1.0 - reported)
-        return present * self.present_terms + absent * self.absent_terms - unreported_hallmark
+        parts: np.ndarray = present * self.present_terms + absent * self.absent_terms - unreported_hallmark
+        return parts
 
 
 def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
@@ -130,11 +95,11 @@ def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
     p = pack.frequency
     if method == "weighted":
         unit = w * specificity(pack) * p
-        bonus = 1.0 + float(weights.param("hallmark_bonus")) * pack.hallmark
-        missing = float(weights.param("missing_hallmark_penalty")) * unit * pack.hallmark
+        bonus = 1.0 + weights.params.hallmark_bonus * pack.hallmark
+        missing = weights.params.missing_hallmark_penalty * unit * pack.hallmark
         return Scorer(pack, weights, method, np.zeros(c), unit * bonus,
-                      -float(weights.param("absent_penalty")) * unit * bonus, missing)
-    leak, cap = float(weights.param("leak")), float(weights.param("max_frequency"))
+                      -weights.params.absent_penalty * unit * bonus, missing)
+    leak, cap = weights.params.leak, weights.params.max_frequency
     pc = np.clip(np.where(p > 0, p, leak), leak, cap)
     background = (prior / prior.sum()) @ pc
     present_terms = w * np.log10(pc / background)
@@ -163,7 +128,8 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
     """
     if method == "likelihood":
         shifted = np.power(10.0, scores - scores.max())
-        return shifted / shifted.sum()
+        posterior: np.ndarray = shifted / shifted.sum()
+        return posterior
     positive = np.clip(scores, 0.0, None)
     total = positive.sum()
     return positive / total if total > 0 else np.zeros_like(scores)

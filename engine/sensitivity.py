@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Sensitivity:
     ``mrr_up``/``mrr_down`` the change in MRR.
     """
 
-    kind: str  # finding | prior
+    kind: Kind
     key: str
     label: str
     mean_abs_rank_change: float
@@ -81,9 +82,12 @@ def expected_ranks(pack: KnowledgePack, weights: Weights, method: str, encoded: 
     return expected_outcome(pack, weights, method, encoded)[0]
 
 
-def _perturbations(pack: KnowledgePack, weights: Weights, factor: float) -> list[tuple[str, str, str, Weights,
-                                                                                        Weights]]:
-    out = []
+Kind = Literal["finding", "prior"]
+
+
+def _perturbations(pack: KnowledgePack, weights: Weights, factor: float) -> list[tuple[Kind, str, str, Weights,
+                                                                                         Weights]]:
+    out: list[tuple[Kind, str, str, Weights, Weights]] = []
     for f in pack.findings:
         w = weights.finding_weights[f.id]
         out.append(("finding", f.id, f.label, weights.replace(finding_weights={f.id: w * (1 + factor)}),
@@ -103,7 +107,7 @@ def sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights
     """
     if not cases:
         return []
-    encoded = encode_cases(pack, cases, float(weights.param("similarity_floor")))
+    encoded = encode_cases(pack, cases, weights.params.similarity_floor)
     base, base_s = expected_outcome(pack, weights, method, encoded)
     base_mrr = float(np.mean(1.0 / base))
     rows = []

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.explain import Ranking
+from engine.fit import AbsoluteFit
 from engine.mapping import EncodedCase, encode_case
-from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule
+from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule, TriageLevel
 
 CLINICIAN_PROMPT = (
     "This is an educational match, not a diagnosis. Only a clinician who examines you can tell what is "
@@ -26,8 +27,8 @@ LEVEL_ADVICE: dict[str, str] = {
 #: must-not-miss condition with at least one of its hallmarks matched and more than thin evidence
 #: (``engine.fit.THIN_EVIDENCE``) lifts the level to "soon"; with a strong absolute fit
 #: (``AbsoluteFit.strong``: strong evidence including at least two of its hallmarks) to "urgent".
-MUST_NOT_MISS_SOON = "soon"
-MUST_NOT_MISS_STRONG = "urgent"
+MUST_NOT_MISS_SOON: TriageLevel = "soon"
+MUST_NOT_MISS_STRONG: TriageLevel = "urgent"
 #: A rule's finding counts as present when the case gives it, or a pack finding below it in HPO, at
 #: least this credit. 0.5 is the credit a more general reported term gets (``ancestor_credit``) and the
 #: floor of a "close" match: safety first, so a close or more general report of a danger sign fires
@@ -38,7 +39,7 @@ RULE_MIN_CREDIT = 0.5
 @dataclass(frozen=True)
 class TriageReason:
     rule_id: str
-    level: str
+    level: TriageLevel
     message: str
     findings: tuple[str, ...]
 
@@ -47,7 +48,7 @@ class TriageReason:
 class Triage:
     """The urgency level with every reason for it; ``clinician_prompt`` is always there."""
 
-    level: str
+    level: TriageLevel
     reasons: tuple[TriageReason, ...]
     advice: str
     clinician_prompt: str = CLINICIAN_PROMPT
@@ -81,7 +82,7 @@ def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
     return tuple(used)
 
 
-def _typical(fit) -> bool:
+def _typical(fit: AbsoluteFit) -> bool:
     """At least one hallmark matched and more than thin evidence: both only grow as findings are added."""
     return fit.hallmarks_matched > 0 and fit.level != "thin"
 

@@ -12,7 +12,7 @@ import io
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -78,6 +78,56 @@ def _frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
+class Params:
+    """The method parameters, typed (one field per :data:`PARAM_SPECS` entry, in its order).
+
+    Build one with :meth:`from_mapping`, which fills every parameter not given with its
+    :data:`PARAM_SPECS` default: the specs are the one source of the defaults.
+    """
+
+    hallmark_bonus: float
+    absent_penalty: float
+    missing_hallmark_penalty: float
+    leak: float
+    max_frequency: float
+    similarity_floor: float
+    overlap_similarity: str
+    next_question_candidates: int
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float | str] = MappingProxyType({})) -> Params:
+        """``values`` (already validated, e.g. by :func:`validate_weights`) over the defaults.
+
+        Raises
+        ------
+        WeightsError
+            For a key that is not a parameter.
+        """
+        unknown = sorted(set(values) - set(PARAM_SPECS))
+        if unknown:
+            raise WeightsError(f"unknown parameter(s) {', '.join(map(shown, unknown))}; "
+                               f"known: {', '.join(PARAM_SPECS)}")
+        v = {k: s.default for k, s in PARAM_SPECS.items()} | dict(values)
+        return cls(
+            hallmark_bonus=float(v["hallmark_bonus"]),
+            absent_penalty=float(v["absent_penalty"]),
+            missing_hallmark_penalty=float(v["missing_hallmark_penalty"]),
+            leak=float(v["leak"]),
+            max_frequency=float(v["max_frequency"]),
+            similarity_floor=float(v["similarity_floor"]),
+            overlap_similarity=str(v["overlap_similarity"]),
+            next_question_candidates=int(v["next_question_candidates"]),
+        )
+
+    def as_dict(self) -> dict[str, float | str]:
+        """Name to value, in :data:`PARAM_SPECS` order (for export, tables and diffs)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DEFAULT_PARAMS = Params.from_mapping()
+
+
+@dataclass(frozen=True)
 class Weights:
     """A full, validated set of weights for one pack.
 
@@ -87,20 +137,15 @@ class Weights:
 
     finding_weights: Mapping[str, float]
     priors: Mapping[str, float]
-    params: Mapping[str, float | str] = field(default_factory=dict)
+    params: Params = DEFAULT_PARAMS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "finding_weights", _frozen(self.finding_weights))
         object.__setattr__(self, "priors", _frozen(self.priors))
-        object.__setattr__(self, "params", _frozen({k: s.default for k, s in PARAM_SPECS.items()} | dict(self.params)))
 
-    def param(self, name: str) -> Any:
-        return self.params[name]
-
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """A hashable fingerprint, for caches."""
-        return (tuple(sorted(self.finding_weights.items())), tuple(sorted(self.priors.items())),
-                tuple(sorted((k, str(v)) for k, v in self.params.items())))
+        return (tuple(sorted(self.finding_weights.items())), tuple(sorted(self.priors.items())), self.params)
 
     def replace(self, *, finding_weights: Mapping[str, float] | None = None,
                 priors: Mapping[str, float] | None = None,
@@ -108,14 +153,14 @@ class Weights:
         """A copy with some entries changed (merged, not replaced wholesale)."""
         return Weights(dict(self.finding_weights) | dict(finding_weights or {}),
                        dict(self.priors) | dict(priors or {}),
-                       dict(self.params) | dict(params or {}))
+                       Params.from_mapping(self.params.as_dict() | dict(params or {})))
 
     def diff(self, other: Weights) -> list[tuple[str, str, Any, Any]]:
         """Entries that differ: (kind, key, self's value, other's value)."""
         out = []
         for kind, mine, theirs in (("finding", self.finding_weights, other.finding_weights),
                                    ("prior", self.priors, other.priors),
-                                   ("param", self.params, other.params)):
+                                   ("param", self.params.as_dict(), other.params.as_dict())):
             for key in sorted(set(mine) | set(theirs)):
                 if mine.get(key) != theirs.get(key):
                     out.append((kind, key, mine.get(key), theirs.get(key)))
@@ -207,7 +252,7 @@ def _validate(pack: KnowledgePack, finding_weights: Mapping[str, Any], priors: M
         except WeightsError as exc:
             problems.append(str(exc))
     _raise_problems(problems)
-    return Weights(fw, pr, pa)
+    return Weights(fw, pr, Params.from_mapping(pa))
 
 
 def default_weights(pack: KnowledgePack) -> Weights:
@@ -322,7 +367,7 @@ def weights_to_csv(weights: Weights) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["kind", "key", "value"])
     for kind, mapping in (("finding", weights.finding_weights), ("prior", weights.priors),
-                          ("param", weights.params)):
+                          ("param", weights.params.as_dict())):
         for key, value in mapping.items():
             writer.writerow([kind, escape_cell(str(key)), escape_cell(str(value))])
     return buf.getvalue()
@@ -337,7 +382,7 @@ def _toml_value(value: float | str) -> str:
 def weights_to_toml(weights: Weights) -> str:
     """All weights as TOML, readable by :func:`parse_weights`."""
     lines = ["# calcinosis-triage weights", "", "[params]"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in weights.params.items()]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in weights.params.as_dict().items()]
     lines += ["", "[finding_weights]"]
     lines += [f'"{k}" = {_toml_value(v)}' for k, v in weights.finding_weights.items()]
     lines += ["", "[priors]"]

@@ -41,10 +41,10 @@ def real_pack_and_cases() -> tuple[KnowledgePack, list[Case]]:
 def use_in_ui(monkeypatch: pytest.MonkeyPatch, pack: KnowledgePack, cases: list[Case]) -> tuple[KnowledgePack,
                                                                                                list[Case]]:
     """Make the UI's cached loaders return ``pack`` and ``cases`` for one test."""
-    import ui.common
+    import ui.state
 
-    monkeypatch.setattr(ui.common, "get_pack", lambda: pack)
-    monkeypatch.setattr(ui.common, "get_teaching_cases", lambda: cases)
+    monkeypatch.setattr(ui.state, "get_pack", lambda: pack)
+    monkeypatch.setattr(ui.state, "get_teaching_cases", lambda: cases)
     return pack, cases
 
 

@@ -45,10 +45,18 @@ def test_score_json(capsys):
     assert code == 0
     data = json.loads(out)
     assert data["matches"][0]["condition_id"] == "dystrophic_calcinosis_cutis"
-    assert data["triage"]["level"] in ("routine", "soon", "urgent", "emergency")
+    # calcinosis and a nodule, fever absent: no red-flag rule of the mini pack (fever or CKD with an ulcer)
+    assert data["triage"]["level"] == "routine"
+    assert data["triage"]["reasons"] == []
     assert "not a diagnosis" in data["clinician_prompt"]
     assert data["disclaimer"]
     assert {"matched", "expected_not_reported", "unexplained", "contributions"} <= set(data["matches"][0])
+
+
+def test_score_json_with_a_red_flag_gives_its_level(capsys):
+    code, out, _ = run([*DATA, "score", "--present", "HP:0001945,HP:0200042", "--format", "json"], capsys)
+    assert code == 0
+    assert json.loads(out)["triage"]["level"] == "urgent"
 
 
 def test_score_table_shows_disclaimer_and_prompt(capsys):
@@ -125,6 +133,7 @@ def test_validate_ok(capsys):
     assert code == 0 and "pack ok: 3 conditions, 6 findings" in out
 
 
+@pytest.mark.slow
 def test_module_entry_point_runs_from_any_directory(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "engine", *DATA, "findings", "--group", "history"],
                           cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)}, check=False)

@@ -47,6 +47,7 @@ def test_a_broken_rule_file_names_the_row(pack, tmp_path) -> None:
         load_context_rules(pack, tmp_path)
 
 
+@pytest.mark.slow
 def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     from tests.test_ui_check import new_app, page_texts
 

@@ -45,7 +45,7 @@ from engine import (
 from engine.cli import main
 from engine.corpus.cache import cache_key, cache_path, load_arrays
 from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
-from engine.scoring import METHODS
+from engine.methods import METHODS
 from ui.check import MAX_LINK_IDS, state_from_link
 
 from .conftest import FIXTURES, MINI_PACK, use_in_ui
@@ -378,7 +378,7 @@ def test_top_zero_in_the_dict_lists_nothing_and_none_lists_all(mini_pack):
 
 def test_cr_only_weights_csv_is_read(mini_pack):
     weights = parse_weights(mini_pack, b"kind,key,value\rparam,leak,0.05\rprior,calciphylaxis,3\r", "w.csv")
-    assert weights.param("leak") == 0.05 and weights.priors["calciphylaxis"] == 3.0
+    assert weights.params.leak == 0.05 and weights.priors["calciphylaxis"] == 3.0
 
 
 # --- 3. knowledge packs ------------------------------------------------------------------------------
@@ -606,6 +606,7 @@ def _check_refused(at: AppTest, kind: str, name: str, content: bytes, fragment: 
     assert "](" not in error.split("`")[-1]  # nothing outside the code span links anywhere
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "content", "fragment"), [c[1:] for c in WEIGHT_UPLOADS],
                          ids=[c[0] for c in WEIGHT_UPLOADS])
 def test_weights_uploads_are_refused_and_the_weights_kept(name, content, fragment, mini_ui):
@@ -615,6 +616,7 @@ def test_weights_uploads_are_refused_and_the_weights_kept(name, content, fragmen
     assert at.session_state["analyst_weights"].key() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "content", "fragment"), [c[1:] for c in CASE_UPLOADS],
                          ids=[c[0] for c in CASE_UPLOADS])
 def test_case_uploads_are_refused_and_the_cases_kept(name, content, fragment, mini_ui):
@@ -685,6 +687,7 @@ def test_query_params_never_raise_and_keep_only_known_ids(params, fragment, mini
     {"present": "H" * 100_000},
     {"present": "HP:0001482", "absent": "HP:0001482", "method": "<b>"},
 ], ids=["link", "long", "contradiction"])
+@pytest.mark.slow
 def test_hostile_links_render_the_check_page(params):
     def check_page() -> None:
         import ui.check
@@ -826,6 +829,7 @@ def _page_upload(at: AppTest, key: str, name: str | None, content: bytes = b"") 
 @pytest.mark.parametrize("finding", [
     {"hpo_id": "HP:12"}, {"hpo_id": "HP:9999999"}, {"hpo_id": "CT:nope"},
 ], ids=["short", "unknown", "local-unknown"])
+@pytest.mark.slow
 def test_a_bad_case_file_keeps_the_previous_cases_and_the_page_alive(finding, mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()
@@ -844,6 +848,7 @@ def test_a_bad_case_file_keeps_the_previous_cases_and_the_page_alive(finding, mi
     assert any("case(s), method" in m.value for m in at.markdown)  # the evaluation of the kept cases shows
 
 
+@pytest.mark.slow
 def test_a_bad_case_file_with_a_contradiction_is_refused_on_the_page(mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()
@@ -854,6 +859,7 @@ def test_a_bad_case_file_with_a_contradiction_is_refused_on_the_page(mini_ui):
     assert "analyze_uploaded_cases" not in at.session_state
 
 
+@pytest.mark.slow
 def test_injected_markdown_in_names_is_shown_as_code(mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()

@@ -87,12 +87,14 @@ def weights(draw):
     return DEFAULTS.replace(finding_weights=fw, priors=pr, params=pa)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(weights())
 def test_weights_toml_round_trip(w):
     assert parse_weights(PACK, weights_to_toml(w).encode(), "w.toml") == w
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(weights(), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_weights_csv_round_trip_with_any_line_ending(w, newline):

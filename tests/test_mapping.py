@@ -224,7 +224,7 @@ def test_information_content_is_computed_once(mini_pack):
 
 def test_similarity_floor_is_a_documented_parameter(mini_pack):
     assert PARAM_SPECS["similarity_floor"].default == DEFAULT_SIMILARITY_FLOOR
-    assert default_weights(mini_pack).param("similarity_floor") == DEFAULT_SIMILARITY_FLOOR
+    assert default_weights(mini_pack).params.similarity_floor == DEFAULT_SIMILARITY_FLOOR
     assert "ancestor_credit" not in PARAM_SPECS
 
 
@@ -232,7 +232,7 @@ def test_weights_file_with_the_retired_ancestor_credit_still_loads(mini_pack):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         weights = parse_weights(mini_pack, b"[params]\nancestor_credit = 0.4\nleak = 0.05\n", "old.toml")
-    assert weights.param("leak") == 0.05 and "ancestor_credit" not in weights.params
+    assert weights.params.leak == 0.05 and "ancestor_credit" not in weights.params.as_dict()
     assert any("ancestor_credit" in str(w.message) and "similarity_floor" in str(w.message) for w in caught)
 
 

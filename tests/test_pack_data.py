@@ -214,6 +214,7 @@ def test_condition_fields(conditions, sources):
     assert {"calciphylaxis", "skin_infection"} <= mnm
 
 
+@pytest.mark.slow
 def test_codes_in_hpoa_have_the_expected_disease_name(conditions, annotations):
     names = annotations.names()
     used = {c for _, r in conditions.iterrows() for c in _split(r["orpha"]) + _split(r["omim"])}
@@ -270,6 +271,7 @@ def _hpoa_frequency(ontology, by_disease, code, fid):
     return max(parents) if parents else None
 
 
+@pytest.mark.slow
 def test_cross_check_against_phenotype_hpoa(profiles, conditions, ontology, annotations):
     by_disease: dict[str, dict[str, list[float]]] = {}
     for a in annotations.rows:

@@ -296,6 +296,7 @@ def test_real_phenopackets_parse_with_a_diagnosis_and_round_trip():
     assert seen == 25
 
 
+@pytest.mark.slow
 def test_curated_pack_runs_on_another_release_and_says_which(capsys, tmp_path):
     """A copy of the pinned release relabelled 2099-12-31 stands in for a newer one."""
     from engine.hpo import hpo_data_dir

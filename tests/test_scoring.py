@@ -39,6 +39,14 @@ def test_specificity_is_smoothed_idf(mini_pack):
     assert idf[ULCER] == pytest.approx(math.log(4 / 4) + 1)  # in all 3
 
 
+def test_specificity_agrees_with_scikit_learn(real_pack_and_cases):
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    pack, _ = real_pack_and_cases
+    expected = TfidfTransformer(smooth_idf=True).fit((pack.frequency > 0).astype(float)).idf_
+    np.testing.assert_allclose(specificity(pack), expected, rtol=0, atol=1e-12)
+
+
 def test_weighted_by_hand(mini_pack, mini_weights):
     s = scores(mini_pack, mini_weights, "weighted", [CALCINOSIS])
     idf_calc, idf_ckd = math.log(4 / 3) + 1, math.log(2) + 1

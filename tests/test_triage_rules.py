@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import CLINICIAN_PROMPT, EncodedCase, assess, check_pack, load_pack, match_findings
+from engine import CLINICIAN_PROMPT, EncodedCase, assess, check_pack, encode_case, load_pack, match_findings
 from engine.pack import parse_any_of
 from engine.triage import RULE_MIN_CREDIT, triage_terms
 
@@ -36,11 +36,22 @@ def test_worst_level_wins_and_every_reason_is_listed(mini_pack, mini_weights):
     assert "emergency" in result.triage.advice.lower()
 
 
+HYPERTHERMIA = "HP:0034732"  # exercise-triggered malignant hyperthermia: close to fever, not a kind of fever
+
+
 def test_partial_credit_does_not_fire_a_rule(mini_pack, mini_weights):
-    # "Skin nodule" is more general than the pack's subcutaneous nodule: 50% credit, no rule uses it,
-    # but a more specific fever (full credit) with an ulcer does fire.
-    result = match_findings(mini_pack, ["HP:0011134", ULCER], weights=mini_weights)
-    assert result.triage.level == "urgent"
+    """A report that reaches fever only partly (below RULE_MIN_CREDIT) does not complete fever + ulcer."""
+    case = encode_case(mini_pack, [HYPERTHERMIA, ULCER], [], mini_weights.params.similarity_floor)
+    credit = case.present[mini_pack.finding_index[FEVER]]
+    assert 0.0 < credit < RULE_MIN_CREDIT  # the premise: partial credit, through similarity
+    result = match_findings(mini_pack, [HYPERTHERMIA, ULCER], weights=mini_weights)
+    assert "fever_ulcer" not in [r.rule_id for r in result.triage.reasons]
+    assert result.triage.level != "urgent"
+
+
+def test_full_credit_on_the_same_finding_fires_the_rule(mini_pack, mini_weights):
+    result = match_findings(mini_pack, [FEVER, ULCER], weights=mini_weights)
+    assert "fever_ulcer" in [r.rule_id for r in result.triage.reasons]
 
 
 def test_rule_threshold_on_encoded_credit(mini_pack):

@@ -8,14 +8,19 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.common
+import ui.state
+import ui.widgets
 from engine import Case, WeightsError, default_weights, evaluate, parse_weights
+from engine.triage import CLINICIAN_PROMPT
 from ui import frames
 
 from .conftest import use_in_ui
 
+# AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 60
-WEIGHTS = ui.common.WEIGHTS_KEY
+WEIGHTS = ui.state.WEIGHTS_KEY
 DCC, CALCIPHYLAXIS = "dystrophic_calcinosis_cutis", "calciphylaxis"
 MINI_CASES = [
     Case("ulcer-only", ("HP:0200042",), (), DCC, expected_triage="routine"),
@@ -77,7 +82,7 @@ def test_page_renders_with_defaults_and_safety(pack_and_cases):
     at = started()
     assert weights_key(at) == default_weights(pack).key()
     assert any("For analysis" in w.value and "not a diagnosis" in w.value for w in at.warning)
-    assert not any("Bring the summary" in w.value for w in at.warning)  # the patient prompt belongs to Check
+    assert not any(CLINICIAN_PROMPT in w.value for w in at.warning)  # the patient prompt belongs to Check
     assert any("no difference yet" in i.value for i in at.info)
     methods = at.table[0].value
     assert len(methods) == 3 and list(methods.columns)[:5] == ["method", "cases", "top-1", "top-3", "MRR"]
@@ -154,7 +159,7 @@ def test_handle_weights_upload_directly(pack_and_cases):
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["ok_big"] is False and at.session_state["ok_good"] is True
-    assert at.session_state[WEIGHTS].param("leak") == 0.05
+    assert at.session_state[WEIGHTS].params.leak == 0.05
 
 
 # --- pure helpers ------------------------------------------------------------------------------------
@@ -175,7 +180,7 @@ def test_weights_tables_round_trip_and_editor_validation(mini_pack, mini_weights
         frames.weights_from_tables(mini_pack, fw, pr, bad_param)
     ok = pa.copy()
     ok.loc[ok.parameter == "overlap_similarity", "value"] = "dice"
-    assert frames.weights_from_tables(mini_pack, fw, pr, ok).param("overlap_similarity") == "dice"
+    assert frames.weights_from_tables(mini_pack, fw, pr, ok).params.overlap_similarity == "dice"
 
 
 def test_metrics_and_case_changes(mini_pack, mini_weights):
@@ -274,4 +279,4 @@ def test_confusion_matrix_labels_every_row(pack_and_cases):
     confusion = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect"
                                              for layer in s.get("layer", [])))
     assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert confusion["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR
+    assert confusion["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR

@@ -15,14 +15,18 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-import ui.common
+import ui.state
+import ui.widgets
 from engine import load_pack
 from engine.emergency import load_emergency_questions
 from engine.pack import DATA_DIR, DCC
-from engine.triage import LEVEL_ADVICE
+from engine.triage import CLINICIAN_PROMPT, LEVEL_ADVICE
 from ui.check import filter_findings
-from ui.common import GROUP_TITLES, SAFETY_NOTES
 from ui.summary import build_summary_pdf, latin1
+from ui.widgets import GROUP_TITLES, SAFETY_NOTES
+
+# AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
@@ -254,7 +258,7 @@ def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack
     extra = next(f for f in pack.findings if f.group == "tests")
     findings = tuple(dataclasses.replace(f, core=False) if f.id == extra.id else f for f in pack.findings)
     small = dataclasses.replace(pack, findings=findings)
-    monkeypatch.setattr(ui.common, "get_pack", lambda: small)
+    monkeypatch.setattr(ui.state, "get_pack", lambda: small)
     monkeypatch.setattr("ui.check.get_pack", lambda: small)
     at = new_app()
     assert f"tick:{extra.id}" not in {c.key for c in at.checkbox}
@@ -324,7 +328,7 @@ def test_pdf_summary_opens_and_holds_disclaimer_ticks_and_triage(pack) -> None:
     ticks = rule["findings"].split(";")
     at = submit(new_app(), *ticks)
     assert any(b.label.endswith("(PDF)") for b in at.get("download_button"))
-    result = ui.common.run(ticks, [], "likelihood")
+    result = ui.state.run(ticks, [], "likelihood")
     reader = PdfReader(io.BytesIO(build_summary_pdf(pack, result, ticks)))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert "EMERGENCY" in text and " ".join(latin1(result.triage.advice).split()) in text
@@ -370,7 +374,7 @@ def test_about_page_names_methods_sources_hpo_and_disclaimer(pack) -> None:
     text = " ".join(page_texts(at))
     assert pack.hpo_version in text and pack.disclaimer in text and "Likelihood ratio" in text
     assert "not a diagnosis" in text
-    assert "Bring the summary" not in text  # the patient prompt belongs to Check
+    assert CLINICIAN_PROMPT not in text  # the patient prompt belongs to Check
     assert "https://doi.org/10.1016/j.jaad.2010.08.038" in text  # DOIs and PMIDs are links
     assert "https://pubmed.ncbi.nlm.nih.gov/27371996/" in text
     assert "Dystrophic Calcinosis Cutis" in text and "RxHarun" in text

@@ -20,6 +20,9 @@ from ui import phenopacket_io
 
 from .test_phenopacket import packet
 
+# AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 60
 HARD_LUMP, SKIN_ULCER, KIDNEY = "HP:0001482", "HP:0200042", "HP:0012622"
 CALCIPHYLAXIS_ORPHA = "ORPHA:280062"

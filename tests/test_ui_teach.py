@@ -10,12 +10,17 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.common
+import ui.state
+import ui.widgets
 from engine import METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from engine.quiz import score_top3
+from engine.triage import CLINICIAN_PROMPT
 from ui import frames
 
 from .conftest import use_in_ui
+
+# AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 30
 DCC, CALCIPHYLAXIS = "dystrophic_calcinosis_cutis", "calciphylaxis"
@@ -71,7 +76,7 @@ def test_load_case_fills_the_working_case_and_shows_safety(pack_and_cases):
     assert at.session_state["teach_step"] == 1  # starts at finding 1, not at the answer
     assert "after 1 of" in all_text(at)
     text = all_text(at)
-    assert "For teaching" in text and "Bring the summary" not in text  # a note for educators, not patients
+    assert "For teaching" in text and CLINICIAN_PROMPT not in text  # a note for educators, not patients
     assert pack.disclaimer_substance in text
     assert case.teaching_point in text
 
@@ -148,7 +153,7 @@ def test_method_comparison_shows_three_methods_and_formulas(pack_and_cases):
 def test_next_question_text_appears(pack_and_cases):
     pack, cases = pack_and_cases
     at = loaded(cases)
-    result = ui.common.run([cases[0].present[0]], [], "likelihood", default_weights(pack))
+    result = ui.state.run([cases[0].present[0]], [], "likelihood", default_weights(pack))
     assert result.next_questions
     best = result.next_questions[0]
     text = all_text(at)
@@ -213,7 +218,7 @@ def test_corpus_section_stays_off_until_asked(monkeypatch, real_pack_and_cases):
     def refuse(name: str):
         raise AssertionError(f"corpus {name} loaded without being asked")
 
-    monkeypatch.setattr(ui.common, "get_corpus", refuse)
+    monkeypatch.setattr(ui.state, "get_corpus", refuse)
     at = loaded(cases)
     assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.subheader]
     assert at.toggle(key="teach_corpus_on").value is False
@@ -259,7 +264,7 @@ def test_charts_label_every_row_in_readable_text(pack_and_cases):
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert len(specs) >= 2
     for spec in specs:
-        assert spec["config"]["axis"]["labelColor"] == ui.common.TEXT_COLOR
+        assert spec["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
         assert spec["config"]["axis"]["labelFontSize"] >= 12
         assert spec["config"]["axisY"]["labelOverlap"] is False
     heat = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect" for layer in s.get("layer", [])))

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import tomllib
+from dataclasses import fields
+
 import pytest
 
 from engine import WeightsError, default_weights, parse_weights, validate_weights, weights_to_csv, weights_to_toml
-from engine.weights import MAX_UPLOAD_BYTES, load_weights
+from engine.resources import shipped_data_dir
+from engine.weights import MAX_UPLOAD_BYTES, PARAM_SPECS, Params, Weights, load_weights, unescape_cell
 
 
 def test_defaults_cover_every_finding_and_condition(mini_pack):
     w = default_weights(mini_pack)
     assert set(w.finding_weights) == set(mini_pack.finding_ids)
     assert w.priors["skin_infection"] == 2.0
-    assert w.param("leak") == 0.02 and w.param("overlap_similarity") == "jaccard"
+    assert w.params.leak == 0.02
+    assert w.params.overlap_similarity == "jaccard"
+
+
+def test_params_are_typed_and_param_specs_are_their_one_source_of_defaults():
+    assert [f.name for f in fields(Params)] == list(PARAM_SPECS)
+    assert Params.from_mapping().as_dict() == {k: s.default for k, s in PARAM_SPECS.items()}
+    assert isinstance(Params.from_mapping().next_question_candidates, int)
+
+
+def test_shipped_weights_file_sets_no_parameter_to_its_default():
+    """data/weights.toml holds overrides only: a value equal to the default would be a second source."""
+    shipped = tomllib.loads((shipped_data_dir() / "weights.toml").read_text(encoding="utf-8"))
+    same = {k: v for k, v in shipped.get("params", {}).items() if PARAM_SPECS[k].default == v}
+    assert same == {}
 
 
 @pytest.mark.parametrize("fmt", ["toml", "csv"])
@@ -64,13 +84,28 @@ def test_missing_file(mini_pack, tmp_path):
         load_weights(mini_pack, tmp_path / "nope.toml")
 
 
+HOSTILE_KEYS = ('=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "'quoted")
+
+
 def test_csv_export_cannot_start_a_formula(mini_pack):
+    """Keys that would start a spreadsheet formula are exported inert (fails without escape_cell)."""
+    w = default_weights(mini_pack)
+    hostile = Weights({**w.finding_weights, **dict.fromkeys(HOSTILE_KEYS, 1.0)}, w.priors, w.params)
+    rows = list(csv.reader(io.StringIO(weights_to_csv(hostile))))[1:]
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+def test_csv_export_escaping_round_trips(mini_pack):
+    w = default_weights(mini_pack)
+    hostile = Weights({**w.finding_weights, **dict.fromkeys(HOSTILE_KEYS, 1.0)}, w.priors, w.params)
+    keys = {unescape_cell(row[1]) for row in csv.reader(io.StringIO(weights_to_csv(hostile))) if row[0] == "finding"}
+    assert set(HOSTILE_KEYS) <= keys
+
+
+def test_a_csv_upload_with_an_escaped_value_is_refused_by_name(mini_pack):
     w = validate_weights(mini_pack, {}, {}, {})
-    # Build a CSV with a hostile-looking value by hand and check the escaping round-trips.
     text = weights_to_csv(w).replace("param,overlap_similarity,jaccard", "param,overlap_similarity,'=cmd")
-    for line in text.splitlines()[1:]:
-        for cell in line.split(","):
-            assert not cell.startswith(("=", "+", "-", "@"))
     with pytest.raises(WeightsError, match="'=cmd'"):
         parse_weights(mini_pack, text.encode(), "w.csv")
 

@@ -7,7 +7,7 @@ import streamlit as st
 from engine import METHOD_INFO, KnowledgePack
 from engine.pack import Source
 from engine.result import NOT_A_DIAGNOSIS
-from ui.common import get_pack
+from ui.state import get_pack
 
 SOURCE_KIND_TITLES = {
     "seed": "Source article", "paper": "Papers", "ontology": "Ontology", "hpoa": "Disease annotations",

@@ -33,7 +33,7 @@ from engine.corpus.evaluate import CorpusEvaluation, condition_codes, evaluate_c
 from engine.corpus.pack import CorpusPack
 from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.weights import MAX_UPLOAD_BYTES
-from ui import common, frames, phenopacket_io
+from ui import frames, phenopacket_io, state, widgets
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
@@ -48,7 +48,7 @@ def refused_message(exc: WeightsError) -> str:
     """Every problem of refused weights at once, as a Markdown list, each shown literally (a code span)."""
     n = len(exc.problems)
     return (f"Not applied: {n} problem{'' if n == 1 else 's'} to fix. The current weights are unchanged.\n"
-            + "\n".join(f"- {common.as_code(p)}" for p in exc.problems))
+            + "\n".join(f"- {widgets.as_code(p)}" for p in exc.problems))
 
 
 # --- state changes (each keeps the current weights unless the new ones are valid) ---------------------
@@ -64,7 +64,7 @@ def _show(key: str) -> None:
 
 
 def _apply(weights: Weights, note: str) -> None:
-    common.set_weights(weights)
+    state.set_weights(weights)
     st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
     _say(WEIGHTS_MSG, "success", note)
 
@@ -72,28 +72,28 @@ def _apply(weights: Weights, note: str) -> None:
 def handle_weights_upload(name: str, content: bytes) -> bool:
     """Validate an uploaded weights file and apply it; on any problem show why and keep the current weights."""
     try:  # parse_weights refuses files over 1 MB before reading them
-        weights = parse_weights(common.get_pack(), content, name)
+        weights = parse_weights(state.get_pack(), content, name)
     except WeightsError as exc:
-        _say(WEIGHTS_MSG, "error", f"{common.as_code(exc)} Not loaded: the current weights are unchanged.")
+        _say(WEIGHTS_MSG, "error", f"{widgets.as_code(exc)} Not loaded: the current weights are unchanged.")
         return False
-    _apply(weights, f"Loaded weights from {common.as_code(name)}.")
+    _apply(weights, f"Loaded weights from {widgets.as_code(name)}.")
     return True
 
 
 def handle_cases_upload(name: str, content: bytes) -> bool:
     """Read an uploaded case file for evaluation; on any problem show why and keep the previous cases."""
     try:  # read_case_bytes refuses files over 1 MB before decoding them
-        cases = read_case_bytes(common.get_pack(), content, name)
+        cases = read_case_bytes(state.get_pack(), content, name)
     except InputError as exc:
-        _say(CASES_MSG, "error", f"{common.as_code(exc)} Not loaded: the previous cases are kept.")
+        _say(CASES_MSG, "error", f"{widgets.as_code(exc)} Not loaded: the previous cases are kept.")
         return False
     st.session_state[UPLOADED_CASES] = cases
-    _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {common.as_code(name)}.")
+    _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {widgets.as_code(name)}.")
     return True
 
 
 def reset_weights() -> None:
-    _apply(default_weights(common.get_pack()), "Weights reset to the defaults.")
+    _apply(default_weights(state.get_pack()), "Weights reset to the defaults.")
 
 
 # --- cached engine calls -----------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def _files_section() -> None:
     if upload is not None and st.session_state.get(UPLOAD_SEEN) != upload.file_id:
         st.session_state[UPLOAD_SEEN] = upload.file_id  # handle each upload once, not on every rerun
         if upload.size > MAX_UPLOAD_BYTES:  # refuse before reading it
-            _say(WEIGHTS_MSG, "error", f"{common.as_code(upload.name)}: file is {upload.size:,} bytes; the limit "
+            _say(WEIGHTS_MSG, "error", f"{widgets.as_code(upload.name)}: file is {upload.size:,} bytes; the limit "
                  f"is {MAX_UPLOAD_BYTES:,} bytes (1 MB). Not loaded: the current weights are unchanged.")
         else:
             handle_weights_upload(upload.name, upload.getvalue())
@@ -235,9 +235,9 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     try:  # cases are validated on reading; this keeps the page alive should one still fail
         current, default = (run_evaluation(pack, chosen, method, w) for w in (weights, defaults))
     except TriageError as exc:
-        st.error(f"These cases could not be evaluated: {common.as_code(exc)}")
+        st.error(f"These cases could not be evaluated: {widgets.as_code(exc)}")
         return
-    common.show_safety_block(pack, "analyst")
+    widgets.show_safety_block(pack, "analyst")
     st.markdown(f"**{len(chosen)} case(s), method {METHOD_INFO[method].title}: current weights vs defaults**")
     if weights.key() == defaults.key():
         st.info("The current weights are the defaults, so there is no difference yet.")
@@ -256,7 +256,7 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
                 "intervals: with few cases per condition they are wide)")
     st.table(frames.recall_frame(pack, current).style.format(precision=2), hide_index=True)
     st.markdown("**Confusion matrix (current weights)**")
-    st.altair_chart(common.readable(_confusion_chart(frames.confusion_frame(pack, current))), width="stretch")
+    st.altair_chart(widgets.readable(_confusion_chart(frames.confusion_frame(pack, current))), width="stretch")
     st.markdown("**What changed in the weights**")
     diff = frames.diff_frame(pack, defaults, weights)
     if diff.empty:
@@ -289,7 +289,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
         st.info(f"No weight moves the rankings under {METHOD_INFO[method].title}"
                 + (" (set overlap ignores weights and priors)." if method == "overlap" else "."))
     else:
-        st.altair_chart(common.readable(_movers_chart(top)), width="stretch")
+        st.altair_chart(widgets.readable(_movers_chart(top)), width="stretch")
     st.caption(f"Each finding weight and prior scaled by ±{pct}% over {len(cases)} teaching case(s); "
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
@@ -306,19 +306,19 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
     if not cases:
         st.info("No teaching cases to check.")
         return
-    name, method = common.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
+    name, method = widgets.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
     if not st.toggle("Run the corpus check", key=CORPUS_ON_KEY):
         st.caption("Off. Switch it on to load the corpus (a few seconds the first time) and rank every case.")
         return
     try:
-        corpus = common.get_corpus(name)
+        corpus = state.get_corpus(name)
         evaluation = run_corpus_evaluation(pack, cases, corpus, method)
     except TriageError as exc:
-        st.error(f"The corpus check could not run: {common.as_code(exc)}")
+        st.error(f"The corpus check could not run: {widgets.as_code(exc)}")
         return
     ranked = len(evaluation.ranked)
     st.markdown(f"**{ranked} of {len(cases)} case(s) ranked** in `{corpus.name}` ({corpus.n_diseases:,} diseases, "
-                f"HPO release {corpus.version}), method {common.CORPUS_METHOD_TITLES.get(method, method)}")
+                f"HPO release {corpus.version}), method {widgets.CORPUS_METHOD_TITLES.get(method, method)}")
     metrics = evaluation.metrics()
     for col, (title, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
         col.metric(f"corpus {title}", "n/a" if value is None else f"{value:.3f}")
@@ -334,21 +334,21 @@ def render() -> None:
     """The Analyze page."""
     st.title("Analyze: weights, evaluation and sensitivity")
     st.markdown("For analysts. Changes apply to this session only and only after validation.")
-    pack = common.get_pack()
+    pack = state.get_pack()
     try:
-        cases = common.get_teaching_cases()
+        cases = state.get_teaching_cases()
     except TriageError as exc:
-        st.error(f"The teaching cases could not be read: {common.as_code(exc)}")
+        st.error(f"The teaching cases could not be read: {widgets.as_code(exc)}")
         cases = []
     method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)
     _files_section()
     messages = st.empty()
-    _editor_section(pack, common.current_weights())
+    _editor_section(pack, state.current_weights())
     with messages.container():
         _show(WEIGHTS_MSG)
-    _downloads(common.current_weights())
-    weights = common.current_weights()
+    _downloads(state.current_weights())
+    weights = state.current_weights()
     _evaluation_section(pack, cases, method, weights)
     _sensitivity_section(pack, cases, method, weights)
     _corpus_section(pack, cases)

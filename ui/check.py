@@ -8,7 +8,6 @@ answers have changed since is marked out of date.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,23 +17,11 @@ import streamlit as st
 from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
 from engine.context import AGE_BANDS, SEXES, ContextRule, adjust_weights, load_context_rules
 from engine.emergency import EmergencyQuestion, emergency_advice, load_emergency_questions
+from engine.ids import partition_ids
 from engine.pack import DCC, Finding
 from engine.search import SearchIndex, build_index
 from ui import phenopacket_io
-from ui.common import (
-    GROUP_TITLES,
-    RESULT_TOP,
-    as_code,
-    current_weights,
-    get_pack,
-    ranking_chart,
-    readable,
-    run,
-    show_evidence_note,
-    show_explanation,
-    show_safety_block,
-    show_triage_banner,
-)
+from ui.state import current_weights, get_pack, run
 from ui.summary import (
     PDF_MIME,
     SUMMARY_PDF_NAME,
@@ -42,6 +29,17 @@ from ui.summary import (
     TEXT_MIME,
     build_summary,
     build_summary_pdf,
+)
+from ui.widgets import (
+    GROUP_TITLES,
+    RESULT_TOP,
+    as_code,
+    ranking_chart,
+    readable,
+    show_evidence_note,
+    show_explanation,
+    show_safety_block,
+    show_triage_banner,
 )
 
 DEFAULT_METHOD = "likelihood"
@@ -58,7 +56,6 @@ LINK_READ_KEY = "check:link_read"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
-MAX_ID_CHARS = 40
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("types",), "Types"),
     (("causes",), "Common causes"),
@@ -114,23 +111,14 @@ def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
 
 # --- shareable link -----------------------------------------------------------------------------------
 
-def _display_id(raw: str) -> str:
-    return re.sub(r"[^A-Za-z0-9:_.-]", "?", raw)[:MAX_ID_CHARS]
-
-
 def parse_link_ids(pack: KnowledgePack, values: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Known finding IDs (pack order of appearance, no duplicates) and the unknown ones, display-safe."""
-    known: list[str] = []
-    unknown: list[str] = []
-    tokens = [t.strip() for v in values for t in str(v).split(",") if t.strip()]
-    for token in tokens[:MAX_LINK_IDS]:
-        if token in pack.finding_index:
-            if token not in known:
-                known.append(token)
-        elif _display_id(token) not in unknown:
-            unknown.append(_display_id(token))
-    if len(tokens) > MAX_LINK_IDS:
-        unknown.append(f"(and {len(tokens) - MAX_LINK_IDS} more, over the limit of {MAX_LINK_IDS})")
+    """Known finding IDs (order of appearance, no duplicates) and notes on the unknown ones, display-safe.
+
+    The lenient parse of :func:`engine.ids.partition_ids`: a link never raises, unknown IDs become notes.
+    """
+    known, unknown, over = partition_ids(values, pack.finding_index, MAX_LINK_IDS)
+    if over:
+        unknown.append(f"(and {over} more, over the limit of {MAX_LINK_IDS})")
     return known, unknown
 
 

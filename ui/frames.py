@@ -22,14 +22,13 @@ from engine import (
     Result,
     Scorer,
     Weights,
-    encode_case,
     validate_weights,
 )
 from engine.corpus.evaluate import CorpusEvaluation, CorpusQuery
 from engine.corpus.pack import CorpusHit, CorpusPack
 from engine.evaluate import per_condition_recall
-from engine.scoring import rank_matrix, relative_strength
 from engine.sensitivity import Sensitivity
+from engine.steps import step_through
 from engine.weights import escape_cell
 
 # --- labels and CSV ----------------------------------------------------------------------------------
@@ -73,7 +72,8 @@ def weights_tables(pack: KnowledgePack, weights: Weights) -> tuple[pd.DataFrame,
                               "weight": float(weights.finding_weights[f.id])} for f in pack.findings])
     priors = pd.DataFrame([{"condition_id": c.id, "name": c.name, "prior": float(weights.priors[c.id])}
                            for c in pack.conditions])
-    params = pd.DataFrame([{"parameter": k, "value": str(weights.param(k)), "default": str(spec.default),
+    values = weights.params.as_dict()
+    params = pd.DataFrame([{"parameter": k, "value": str(values[k]), "default": str(spec.default),
                             "allowed": _allowed(k), "help": spec.help} for k, spec in PARAM_SPECS.items()])
     return findings, priors, params
 
@@ -202,23 +202,18 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
                top: int = 5) -> pd.DataFrame:
     """Rank and match strength per step for every condition that reaches the top ``top`` at some step.
 
-    Step ``k`` scores the first ``k`` findings (engine: encode_case, Scorer.score_batch).
+    The engine ranks the steps (:func:`engine.steps.step_through`); this only shapes the frame.
     """
-    pack, credit = scorer.pack, float(scorer.weights.param("similarity_floor"))
-    encoded = [encode_case(pack, [f for f, p in steps[:k] if p], [f for f, p in steps[:k] if not p], credit)
-               for k in range(1, len(steps) + 1)]
-    if not encoded:
+    done = step_through(scorer, steps)
+    if not done:
         return pd.DataFrame(columns=["step", "added", "condition", "rank", "strength"])
-    scores = scorer.score_batch(np.array([e.present for e in encoded]), np.array([e.absent for e in encoded]))
-    ranks = rank_matrix(scores, pack.condition_ids)
-    keep = np.flatnonzero((ranks <= top).any(axis=0))
+    pack = scorer.pack
+    keep = np.flatnonzero((np.array([s.ranks for s in done]) <= top).any(axis=0))
     rows = []
-    for k, (row, rank) in enumerate(zip(scores, ranks, strict=True), start=1):
-        strength = relative_strength(scorer.method, row)
-        fid, present = steps[k - 1]
-        added = f"{'+' if present else '−'} {finding_label(pack, fid, cases)}"
-        rows += [{"step": k, "added": added, "condition": pack.conditions[i].display_name, "rank": int(rank[i]),
-                  "strength": float(strength[i])} for i in keep]
+    for k, step in enumerate(done, start=1):
+        added = f"{'+' if step.present else '−'} {finding_label(pack, step.finding_id, cases)}"
+        rows += [{"step": k, "added": added, "condition": pack.conditions[i].display_name,
+                  "rank": int(step.ranks[i]), "strength": float(step.strength[i])} for i in keep]
     return pd.DataFrame(rows)
 
 

@@ -31,7 +31,7 @@ from engine.phenopacket_eval import (
     read_inputs,
     unpack_uploads,
 )
-from ui import common, frames
+from ui import frames, state, widgets
 
 MIME = "application/json"
 MAX_ZIP_MB = 50
@@ -169,23 +169,23 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
         st.info("No phenopackets loaded yet.")
         return
     cols = st.columns(2)
-    target = cols[0].selectbox("Rank", (CURATED, *common.CORPUS_TITLES), key=ANALYZE_PACK,
+    target = cols[0].selectbox("Rank", (CURATED, *widgets.CORPUS_TITLES), key=ANALYZE_PACK,
                                format_func=lambda n: "Curated conditions (current weights)" if n == CURATED
-                               else common.CORPUS_TITLES[n])
+                               else widgets.CORPUS_TITLES[n])
     if not st.toggle(f"Evaluate on the {inputs.n} loaded case(s)", key=ANALYZE_ON):
         return
     try:
         if target == CURATED:
-            run = evaluate_on_curated(pack, inputs, method, common.current_weights())
+            run = evaluate_on_curated(pack, inputs, method, state.current_weights())
             summary = curated_summary(run)
             frame = pd.DataFrame([{"case": c.case_id, "expected": frames.condition_name(pack, c.expected),
                                    "rank": c.rank, "top-1": frames.condition_name(pack, c.predicted)}
                                   for c in run.evaluation.cases])
         else:
-            corpus_method = cols[1].selectbox("Corpus method", tuple(common.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
-                                              format_func=common.CORPUS_METHOD_TITLES.get)
+            corpus_method = cols[1].selectbox("Corpus method", tuple(widgets.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
+                                              format_func=widgets.CORPUS_METHOD_TITLES.get)
             with st.spinner("Ranking the corpus for every case…"):
-                ev = evaluate_on_corpus(common.get_corpus(target), inputs, pack, corpus_method)
+                ev = evaluate_on_corpus(state.get_corpus(target), inputs, pack, corpus_method)
             summary = corpus_summary(ev)
             frame = pd.DataFrame([{"case": c.case_id, "expected": c.expected, "rank": c.rank,
                                    "best code": c.disease_id, "status": c.status, "present": c.n_present,
@@ -193,7 +193,7 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
     except TriageError as exc:
         st.error(f"The evaluation could not run: {exc}")
         return
-    common.show_safety_block(pack)
+    widgets.show_safety_block(pack)
     shown = {k: summary.get(k) for k in ("n", "top1", "top3", "top10", "mrr", "ms_per_case")}
     for col, (name, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
         col.metric(name, "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else value))

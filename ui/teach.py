@@ -11,12 +11,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine import METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
+from engine import CORPUS_METHOD_INFO, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
 from engine.quiz import QUIZ_SIZE, score_top3
 from engine.triage import triage_terms
-from ui import common, frames, phenopacket_io
+from ui import frames, phenopacket_io, state, widgets
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
@@ -25,11 +25,7 @@ QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach_quiz", "teach_quiz_picks", "teach_qu
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
 PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
 TOP, CORPUS_TOP = 5, 20
-CORPUS_AXIS = {
-    "likelihood": "Log posterior odds (right of 0: more likely than not under the model; higher = closer)",
-    "resnik": "Mean information content shared with the disease (higher = closer)",
-    "resnik-bma": "Best-match average information content (higher = closer)",
-}
+CORPUS_AXIS = {m: info.axis for m, info in CORPUS_METHOD_INFO.items()}  # from the engine registry
 
 
 # --- state -------------------------------------------------------------------------------------------
@@ -66,7 +62,7 @@ def _quiz_on() -> bool:
 
 def _cases() -> list[Case]:
     try:
-        return common.get_teaching_cases()
+        return state.get_teaching_cases()
     except TriageError as exc:
         st.error(f"The teaching cases could not be read: {exc}")
         return []
@@ -74,7 +70,7 @@ def _cases() -> list[Case]:
 
 def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
     """An uploaded phenopacket becomes the working case (an uploader callback, before the widgets are drawn)."""
-    phenopacket_io.require_known_terms(packet, common.get_pack().ontology)
+    phenopacket_io.require_known_terms(packet, state.get_pack().ontology)
     marker = f"phenopacket {packet.origin}"
     load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
     labels = dict(packet.labels)
@@ -210,15 +206,15 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
     st.markdown("Revealed so far:\n" + "\n".join(
         f"{n}. {frames.finding_label(pack, f, cases)} ({f}): {'present' if p else 'absent'}"
         for n, (f, p) in enumerate(shown, 1)))
-    result = common.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
+    result = state.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
     if _quiz_on() and not _quiz(pack, cases):
         return None
-    frame = frames.step_frame(common.get_scorer(method, common.current_weights()), steps, cases, TOP)
-    st.altair_chart(common.readable(_trajectory_chart(frame, step, len(steps))), width="stretch")
-    common.show_triage_banner(result)
+    frame = frames.step_frame(state.get_scorer(method, state.current_weights()), steps, cases, TOP)
+    st.altair_chart(widgets.readable(_trajectory_chart(frame, step, len(steps))), width="stretch")
+    widgets.show_triage_banner(result)
     st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
-    st.table(common.ranking_frame(pack, result, TOP), hide_index=True)
-    common.show_safety_block(pack, "educator")
+    st.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
+    widgets.show_safety_block(pack, "educator")
     return result, shown
 
 
@@ -253,7 +249,7 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
     frame = frames.profile_frame(pack, chosen, reported)
     if not st.checkbox("Show every profile finding (not only reported, hallmark or ≥ 30%)", key="teach_heat_all"):
         frame = frames.salient_profile_rows(frame)
-    st.altair_chart(common.readable(_heatmap(frame)), width="stretch")
+    st.altair_chart(widgets.readable(_heatmap(frame)), width="stretch")
     st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
 
 
@@ -280,7 +276,7 @@ def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None
     for col, method in zip(st.columns(len(METHODS)), METHODS, strict=True):
         with col:
             st.markdown(f"**Top {TOP}: {METHOD_INFO[method].title}**")
-            st.table(frames.method_top_frame(pack, common.run(present, absent, method), TOP), hide_index=True)
+            st.table(frames.method_top_frame(pack, state.run(present, absent, method), TOP), hide_index=True)
 
 
 def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
@@ -302,12 +298,12 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
         "diseases, from the HPO release shipped with the app), as phenotype-driven rare-disease search tools "
         "do. It is educational: a long list of possibilities to discuss, **not a diagnosis**, and it knows "
         "nothing about how common a disease is.")
-    name, method = common.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
+    name, method = widgets.corpus_choice(CORPUS_PACK_KEY, CORPUS_METHOD_KEY)
     if not st.toggle("Rank the rare-disease corpus for the working case", key=CORPUS_ON_KEY):
         st.caption("Off. Switch it on to load the corpus (a few seconds the first time) and rank it.")
         return
     try:
-        corpus = common.get_corpus(name)
+        corpus = state.get_corpus(name)
         query = corpus_query(corpus, present, absent)
         if query.left_out:
             st.info(f"**{len(query.left_out)} finding(s) left out.** The corpus speaks only HPO: findings with a "
@@ -327,13 +323,13 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
                  " (pertinent negatives are used by the likelihood method only)") if query.absent else ""
     st.caption(f"HPO release {corpus.version} · {corpus.n_diseases:,} diseases in `{corpus.name}` · "
                f"all findings of the working case: {len(query.present)} present HPO term(s){negatives} · "
-               f"{common.CORPUS_METHOD_TITLES.get(method, method)}")
+               f"{widgets.CORPUS_METHOD_TITLES.get(method, method)}")
     frame = frames.corpus_hits_frame(corpus, hits)
     st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
     st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
-    st.altair_chart(common.readable(_corpus_chart(frame, method)), width="stretch")
-    common.show_triage(triage)
-    common.show_safety_block(pack, "educator")
+    st.altair_chart(widgets.readable(_corpus_chart(frame, method)), width="stretch")
+    widgets.show_triage(triage)
+    widgets.show_safety_block(pack, "educator")
 
 
 # --- page --------------------------------------------------------------------------------------------
@@ -342,7 +338,7 @@ def render() -> None:
     """The Teach page."""
     st.title("Teach: differential reasoning")
     st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
-    pack = common.get_pack()
+    pack = state.get_pack()
     cases = _cases()
     _library(pack, cases)
     with st.expander("Phenopacket (GA4GH): load a case from a file"):
@@ -365,7 +361,7 @@ def render() -> None:
         _next_question(pack, result)
         _methods(pack, present, absent)
         with st.expander("Explanation of the top matches (current step)"):
-            common.show_explanation(pack, result, lay=False)
+            widgets.show_explanation(pack, result, lay=False)
     except TriageError as exc:
         st.error(f"This case cannot be scored: {exc}")
     _corpus(pack, cases, present, absent)

@@ -69,7 +69,7 @@ def save_arrays(path: Path, arrays: CorpusArrays, key: str) -> bool:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **payload)
+                np.savez(handle, allow_pickle=False, **payload)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -134,12 +134,13 @@ def load_arrays(path: Path, key: str) -> CorpusArrays | None:
             if len(labels["disease_names"]) != n_d or any(len(set(labels[k])) != len(labels[k])
                                                             for k in ("disease_ids", "terms")):
                 return None
-            matrices = {}
+            matrices: dict[str, sp.csr_matrix] = {}
             for name in _MATRICES:
                 matrix = _csr(npz, name, (n_t, n_t) if name == "ancestors" else (n_d, n_t))
                 if matrix is None:
                     return None
                 matrices[name] = matrix
-            return CorpusArrays(**labels, **matrices)
+            return CorpusArrays(disease_ids=labels["disease_ids"], disease_names=labels["disease_names"],
+                                terms=labels["terms"], **matrices)
     except (OSError, ValueError, KeyError, EOFError, TypeError, IndexError, MemoryError, zipfile.BadZipFile):
         return None

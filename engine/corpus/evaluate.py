@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
 
 from engine.cases import Case
-from engine.corpus.pack import METHODS, CorpusPack, Method, rank_of, score_corpus_batch
+from engine.corpus.pack import CorpusPack, check_method, rank_of, score_corpus_batch
 from engine.errors import InputError
+from engine.metrics import mean_reciprocal_rank, top_k_share
 from engine.pack import KnowledgePack
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "STATUS_NO_CODE",
     "STATUS_NO_FINDINGS",
     "STATUS_RANKED",
+    "CaseStatus",
     "CorpusCaseRank",
     "CorpusEvaluation",
     "CorpusQuery",
@@ -36,10 +40,21 @@ __all__ = [
     "evaluate_expected",
 ]
 
-STATUS_RANKED = "ranked"
-STATUS_NO_CODE = "n/a: condition has no ORPHA/OMIM code"
-STATUS_NOT_IN_PACK = "n/a: no code of the condition is in this corpus pack"
-STATUS_NO_FINDINGS = "n/a: no HPO finding to score"
+
+
+class CaseStatus(StrEnum):
+    """Why a case is, or is not, ranked (the values are the texts shown in reports)."""
+
+    RANKED = "ranked"
+    NO_CODE = "n/a: condition has no ORPHA/OMIM code"
+    NOT_IN_PACK = "n/a: no code of the condition is in this corpus pack"
+    NO_FINDINGS = "n/a: no HPO finding to score"
+
+
+STATUS_RANKED = CaseStatus.RANKED
+STATUS_NO_CODE = CaseStatus.NO_CODE
+STATUS_NOT_IN_PACK = CaseStatus.NOT_IN_PACK
+STATUS_NO_FINDINGS = CaseStatus.NO_FINDINGS
 TOP_KS = (1, 3, 10)
 BATCH = 256  # cases scored per score_corpus_batch call: bounds memory at BATCH x n_diseases floats
 
@@ -117,9 +132,15 @@ class CorpusCaseRank:
     n_present: int
     n_absent: int
     left_out: tuple[str, ...]
-    status: str
+    status: CaseStatus
     rank: int | None = None
     disease_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, best code, status, and the HPO terms newer than the release."""
+        return {"id": self.case_id, "expected": self.expected, "rank": self.rank, "predicted": self.disease_id,
+                "status": str(self.status), "n_present": self.n_present, "n_absent": self.n_absent,
+                "not_in_release": [t for t in self.left_out if t.startswith("HP:")]}
 
 
 @dataclass(frozen=True)
@@ -145,13 +166,14 @@ class CorpusEvaluation:
 
     def top_k(self, k: int) -> float | None:
         """Share of ranked cases with the expected disease in the first ``k``; None when none is ranked."""
-        ranked = self.ranked
-        return sum(c.rank <= k for c in ranked) / len(ranked) if ranked else None  # type: ignore[operator]
+        return top_k_share(self._ranks(), k)
 
     @property
     def mrr(self) -> float | None:
-        ranked = self.ranked
-        return sum(1.0 / c.rank for c in ranked) / len(ranked) if ranked else None  # type: ignore[operator]
+        return mean_reciprocal_rank(self._ranks())
+
+    def _ranks(self) -> list[int]:
+        return [c.rank for c in self.cases if c.rank is not None]
 
     def metrics(self) -> dict[str, float | None]:
         """``top-1``, ``top-3``, ``top-10`` and ``MRR``."""
@@ -172,7 +194,7 @@ class ExpectedCase:
 def evaluate_expected(
     corpus: CorpusPack,
     cases: Sequence[ExpectedCase],
-    method: Method = "likelihood",
+    method: str = "likelihood",
     progress: Callable[[int], None] | None = None,
 ) -> CorpusEvaluation:
     """Rank every disease of ``corpus`` for each case and find the best rank among its expected codes.
@@ -185,23 +207,22 @@ def evaluate_expected(
     InputError
         For an unknown method.
     """
-    if method not in METHODS:
-        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+    check_method(method)
     index = {d: i for i, d in enumerate(corpus.disease_ids)}
     rows: list[CorpusCaseRank | None] = []
-    todo: list[tuple[int, CorpusQuery, tuple[str, ...], dict]] = []
+    todo: list[tuple[int, CorpusQuery, tuple[str, ...], CorpusCaseRank]] = []
     for case in cases:
         query = corpus_query(corpus, case.present, case.absent)
         in_pack = tuple(c for c in case.codes if c in index)
-        base = dict(case_id=case.case_id, expected=case.expected, codes=case.codes, in_pack=in_pack,
-                    n_present=len(query.present), n_absent=len(query.absent),
-                    left_out=tuple(f for f, _ in query.left_out))
+        base = CorpusCaseRank(case_id=case.case_id, expected=case.expected, codes=case.codes, in_pack=in_pack,
+                              n_present=len(query.present), n_absent=len(query.absent),
+                              left_out=tuple(f for f, _ in query.left_out), status=CaseStatus.NO_CODE)
         if not case.codes:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NO_CODE))
+            rows.append(base)
         elif not in_pack:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NOT_IN_PACK))
+            rows.append(replace(base, status=CaseStatus.NOT_IN_PACK))
         elif not query.usable:
-            rows.append(CorpusCaseRank(**base, status=STATUS_NO_FINDINGS))
+            rows.append(replace(base, status=CaseStatus.NO_FINDINGS))
         else:
             todo.append((len(rows), query, in_pack, base))
             rows.append(None)
@@ -213,7 +234,7 @@ def evaluate_expected(
         scores = score_corpus_batch(corpus, [(q.present, q.absent) for _, q, _, _ in chunk], method=method)
         for (slot, _, in_pack, base), row in zip(chunk, scores, strict=True):
             rank, best = min((rank_of(row, index[c]), c) for c in in_pack)
-            rows[slot] = CorpusCaseRank(**base, status=STATUS_RANKED, rank=rank, disease_id=best)
+            rows[slot] = replace(base, status=CaseStatus.RANKED, rank=rank, disease_id=best)
         if progress is not None:
             progress(len(chunk))
     seconds = time.perf_counter() - start
@@ -225,7 +246,7 @@ def evaluate_corpus(
     corpus: CorpusPack,
     cases: Sequence[Case],
     codes: Mapping[str, Sequence[str]],
-    method: Method = "likelihood",
+    method: str = "likelihood",
 ) -> CorpusEvaluation:
     """Rank every disease of ``corpus`` for each curated case and find its expected condition's best-ranked code.
 

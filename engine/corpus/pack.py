@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,12 +33,16 @@ from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
 from engine.ids import parse_id_list
+from engine.methods import CORPUS_METHODS as METHODS
+from engine.methods import check_corpus_method
+from engine.methods import check_corpus_method as check_method
 
 __all__ = [
     "CORPUS_PACKS",
     "METHODS",
     "CorpusHit",
     "CorpusPack",
+    "check_method",
     "load_corpus",
     "rank_corpus",
     "rank_of",
@@ -47,8 +51,6 @@ __all__ = [
 ]
 
 CORPUS_PACKS: tuple[str, ...] = tuple(PACK_PREFIXES)
-Method = Literal["resnik", "resnik-bma", "likelihood"]
-METHODS: tuple[str, ...] = ("resnik", "resnik-bma", "likelihood")
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,15 +93,16 @@ class CorpusPack:
     ic: np.ndarray
     background: np.ndarray
     ontology: Ontology = field(repr=False)
+    # column-major and derived copies used for scoring; always filled by from_arrays
+    _presence_csc: sp.csc_matrix = field(repr=False)
+    _frequency_csc: sp.csc_matrix = field(repr=False)
+    _excluded_csc: sp.csc_matrix = field(repr=False)
+    _descendants_csc: sp.csc_matrix = field(repr=False)
+    _direct_binary: sp.csr_matrix = field(repr=False)
+    _n_direct: np.ndarray = field(repr=False)
+    _parents: sp.csr_matrix = field(repr=False)
     origin: str = "built"
     seconds: float = 0.0
-    _presence_csc: sp.csc_matrix = field(repr=False, default=None)  # type: ignore[assignment]
-    _frequency_csc: sp.csc_matrix = field(repr=False, default=None)  # type: ignore[assignment]
-    _excluded_csc: sp.csc_matrix = field(repr=False, default=None)  # type: ignore[assignment]
-    _descendants_csc: sp.csc_matrix = field(repr=False, default=None)  # type: ignore[assignment]
-    _direct_binary: sp.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
-    _n_direct: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
-    _parents: sp.csr_matrix = field(repr=False, default=None)  # type: ignore[assignment]
 
     @classmethod
     def from_arrays(
@@ -203,6 +206,11 @@ class CorpusHit:
     matched: tuple[str, ...]
     partial: tuple[tuple[str, str], ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rank, disease, score and the matched / partly matched terms."""
+        return {"rank": self.rank, "disease_id": self.disease_id, "name": self.name, "score": self.score,
+                "matched": list(self.matched), "partial": [list(p) for p in self.partial]}
+
 
 def _resolve_sources(obo_path: Path | None, hpoa_path: Path | None) -> tuple[Path, Path]:
     data = hpo_data_dir() if obo_path is None or hpoa_path is None else None
@@ -305,17 +313,14 @@ def _score_block(pack: CorpusPack, queries: Sequence[tuple[np.ndarray, np.ndarra
         return out
     sims = present @ resnik_matrix(pack._presence_csc, pack.ancestors, pack._parents, pack.ic, present_cols)
     if method == "resnik":
-        return sims / n_present
+        mean: np.ndarray = sims / n_present
+        return mean
     side = np.vstack([
         resnik_disease_side(pack._descendants_csc, pack._direct_binary, pack.ancestors, pack.ic, q)
         for q, _ in queries
     ])
-    return (sims + side) / (n_present + pack._n_direct[None, :])
-
-
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise InputError(f"unknown corpus method {method!r}: expected one of {list(METHODS)}")
+    bma: np.ndarray = (sims + side) / (n_present + pack._n_direct[None, :])
+    return bma
 
 
 def score_corpus(
@@ -323,7 +328,7 @@ def score_corpus(
     present_ids: Iterable[str] | str,
     absent_ids: Iterable[str] | str = (),
     *,
-    method: Method = "likelihood",
+    method: str = "likelihood",
 ) -> np.ndarray:
     """Score every disease of ``pack`` (higher is better); one float per ``pack.disease_ids``.
 
@@ -338,15 +343,16 @@ def score_corpus(
 
     The same arithmetic as :func:`score_corpus_batch` with one patient, so both give identical floats.
     """
-    _check_method(method)
-    return _score_block(pack, [_query_columns(pack, present_ids, absent_ids, method)], method)[0]
+    known = check_corpus_method(method)
+    scores: np.ndarray = _score_block(pack, [_query_columns(pack, present_ids, absent_ids, known)], known)[0]
+    return scores
 
 
 def score_corpus_batch(
     pack: CorpusPack,
     patients: Sequence[tuple[Sequence[str], Sequence[str]]],
     *,
-    method: Method = "likelihood",
+    method: str = "likelihood",
 ) -> np.ndarray:
     """Scores of many patients, each ``(present IDs, absent IDs)``: an ``n_patients x n_diseases`` array.
 
@@ -359,11 +365,11 @@ def score_corpus_batch(
     InputError
         As :func:`score_corpus`, naming the patient (0-based position).
     """
-    _check_method(method)
-    queries = [_query_columns(pack, p, a, method, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
+    known = check_corpus_method(method)
+    queries = [_query_columns(pack, p, a, known, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
     out = np.empty((len(queries), pack.n_diseases))
     for start in range(0, len(queries), CHUNK):
-        out[start : start + CHUNK] = _score_block(pack, queries[start : start + CHUNK], method)
+        out[start : start + CHUNK] = _score_block(pack, queries[start : start + CHUNK], known)
     return out
 
 
@@ -405,7 +411,7 @@ def rank_corpus(
     present_ids: Iterable[str] | str,
     absent_ids: Iterable[str] | str = (),
     *,
-    method: Method = "likelihood",
+    method: str = "likelihood",
     top: int = 20,
 ) -> list[CorpusHit]:
     """The ``top`` best diseases for a patient, as :class:`CorpusHit` (see :func:`score_corpus`).

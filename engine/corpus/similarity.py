@@ -225,7 +225,8 @@ def present_log_lr(
         query_of, cols = query_ancestors(ancestors, query_cols)
         hit = column_max(excluded, query_of, cols, np.ones(len(cols)), len(query_cols)) > 0
         lr[hit] = leak
-    return np.log(lr, out=lr)
+    log_lr: np.ndarray = np.log(lr, out=lr)
+    return log_lr
 
 
 def absent_log_lr(
@@ -254,4 +255,5 @@ def absent_log_lr(
 
 def breadth_penalty(n_direct: np.ndarray, weight: float = BREADTH) -> np.ndarray:
     """Per disease, the cost of one present term: ``weight * ln(1 + n_d)`` (see :data:`BREADTH`)."""
-    return weight * np.log1p(n_direct)
+    penalty: np.ndarray = weight * np.log1p(n_direct)
+    return penalty

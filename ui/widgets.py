@@ -1,8 +1,7 @@
-"""Shared UI pieces: cached pack and scorers, the current weights, and the result widgets.
+"""Display helpers shared by the pages: safety block, triage banner, ranking chart, explanations.
 
 Every result shown anywhere goes through :func:`show_safety_block`, so the clinician
 prompt and the seed's disclaimer are never missing and never behind a click.
-Nothing a person ticks is stored or logged: it lives in the session only.
 """
 
 from __future__ import annotations
@@ -14,25 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from engine import (
-    Case,
     KnowledgePack,
     Result,
-    Scorer,
     Triage,
-    Weights,
-    default_weights,
-    encode_case,
-    load_pack,
-    prepare,
-    run_case,
-    teaching_cases,
 )
-from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus
-from engine.corpus.pack import METHODS as CORPUS_METHODS
+from engine.corpus.pack import CORPUS_PACKS
 from engine.inputs import one_line
+from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS
 from engine.result import NOT_A_DIAGNOSIS
+from engine.safety import ROLE_NOTES, Role
 
-WEIGHTS_KEY = "analyst_weights"
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
 TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
 AXIS_FONT_SIZE = 13
@@ -44,11 +34,7 @@ CORPUS_TITLES = {
     "hpo-omim": "OMIM diseases (hpo-omim)",
     "hpo-all": "Orphanet + OMIM + DECIPHER (hpo-all)",
 }
-CORPUS_METHOD_TITLES = {
-    "likelihood": "Likelihood ratios (LIRICAL-style)",
-    "resnik": "Resnik similarity, patient → disease",
-    "resnik-bma": "Resnik similarity, best-match average both ways",
-}
+CORPUS_METHOD_TITLES = {m: info.title for m, info in CORPUS_METHOD_INFO.items()}  # from the engine registry
 GROUP_TITLES = {
     "skin": "What you notice on the skin",
     "joints_muscles": "Joints and muscles",
@@ -71,32 +57,6 @@ def as_code(text: object) -> str:
     return f"{fence}{pad}{line}{pad}{fence}" if line else ""
 
 
-@st.cache_resource(show_spinner="Loading the knowledge pack…")
-def get_pack() -> KnowledgePack:
-    """The curated pack, loaded and validated once per server process."""
-    return load_pack()
-
-
-@st.cache_resource(max_entries=64)
-def _scorer(method: str, weights_key: tuple, _weights: Weights) -> Scorer:
-    return prepare(get_pack(), _weights, method)
-
-
-@st.cache_resource(show_spinner="Loading the teaching cases…")
-def _teaching_cases(pack_id: int) -> list[Case]:
-    return teaching_cases(get_pack())
-
-
-@st.cache_resource(show_spinner="Loading the rare-disease corpus (a few seconds the first time)…", max_entries=3)
-def get_corpus(name: str) -> CorpusPack:
-    """A corpus pack (``hpo-orpha``, ``hpo-omim``, ``hpo-all``), loaded only when a page asks for it.
-
-    Raises ``PackError`` for an unknown name. The engine also caches it in memory and on disk
-    (``docs/corpus.md``), so this mainly keeps one object per server process.
-    """
-    return load_corpus(name)
-
-
 def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
     """Two side-by-side selectors: corpus pack (default ``hpo-orpha``) and corpus method (default likelihood)."""
     cols = st.columns(2)
@@ -107,51 +67,12 @@ def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
     return name, method
 
 
-def get_teaching_cases() -> list[Case]:
-    """The teaching cases of ``data/cases/`` read against the current pack (raises ``InputError``)."""
-    return _teaching_cases(id(get_pack()))
-
-
-def get_scorer(method: str, weights: Weights) -> Scorer:
-    """A prepared scorer, cached per method and weights fingerprint."""
-    return _scorer(method, weights.key(), weights)
-
-
-def current_weights() -> Weights:
-    """The analyst's weights for this session (the defaults until changed on the Analyze page)."""
-    if WEIGHTS_KEY not in st.session_state:
-        st.session_state[WEIGHTS_KEY] = default_weights(get_pack())
-    return st.session_state[WEIGHTS_KEY]
-
-
-def set_weights(weights: Weights) -> None:
-    st.session_state[WEIGHTS_KEY] = weights
-
-
-def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None) -> Result:
-    """Score reported findings with the session's weights (engine call; raises engine errors)."""
-    weights = weights or current_weights()
-    case = encode_case(get_pack(), present, absent, float(weights.param("similarity_floor")))
-    return run_case(get_scorer(method, weights), case)
-
-
-SAFETY_NOTES = {
-    "patient": ("**Please see a clinician.** This is an educational match, not a diagnosis. Only a doctor or "
-                "nurse who examines you can tell what is going on. Bring the summary below to your appointment."),
-    "emergency": ("**Get help now, before anything else:** call your local emergency number or go to an "
-                  "emergency department. These matches are educational, not a diagnosis; once you are being "
-                  "looked after, you can show the summary below to the team."),
-    "educator": ("**For teaching.** These are educational matches for a teaching case, not a diagnosis of "
-                 "anyone. A real person with these findings needs a clinician who can examine them."),
-    "analyst": ("**For analysis.** These numbers describe how the tool ranks teaching or uploaded cases, not "
-                "how accurate it is for patients (it has not been validated on patients). A match is not a "
-                "diagnosis."),
-}
+SAFETY_NOTES = ROLE_NOTES  # the engine's texts (engine/safety.py), one place for CLI and UI
 SAFETY_ICONS = {"patient": ":material/stethoscope:", "emergency": ":material/emergency:",
                 "educator": ":material/school:", "analyst": ":material/analytics:"}
 
 
-def show_safety_block(pack: KnowledgePack, role: str = "patient") -> None:
+def show_safety_block(pack: KnowledgePack, role: Role = "patient") -> None:
     """The note for this reader and the disclaimer, shown with every result as body text, never collapsed.
 
     ``role`` is ``patient`` (Check), ``emergency`` (a Check result at emergency level: what to do now,
