@@ -28,11 +28,10 @@ _MATRICES = ("direct", "propagated", "excluded", "ancestors")
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/calcinosis-triage`` if that variable is set, else ``<repo>/.cache/corpus``."""
+    """``$XDG_CACHE_HOME/calcinosis-triage``, else ``~/.cache/calcinosis-triage`` (the user's cache, never
+    inside the installed package)."""
     xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "calcinosis-triage"
-    return Path(__file__).resolve().parents[2] / ".cache" / "corpus"
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "calcinosis-triage"
 
 
 def cache_key(pack: str, obo_path: Path, hpoa_path: Path, version: str) -> str:
