@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from ui.local_app import local_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -46,60 +46,26 @@ def wall(cmd: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("streamlit exited before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("streamlit did not become healthy")
-
-
 def first_page() -> tuple[float, float]:
     """Seconds from the server being up to the first visible text, and to a clickable first checkbox."""
     from playwright.sync_api import expect, sync_playwright
 
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, server)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.set_default_timeout(120_000)
-                start = time.perf_counter()
-                page.goto(url, wait_until="commit")
-                page.locator("[data-testid='stMarkdownContainer']").first.wait_for()
-                text = time.perf_counter() - start
-                page.get_by_text(FIRST_PAGE).first.wait_for()
-                box = page.get_by_role("checkbox").first
-                expect(box).to_be_visible()
-                expect(box).to_be_enabled()
-                return text, time.perf_counter() - start
-            finally:
-                browser.close()
-    finally:
-        server.terminate()
+    with local_app(ROOT / "streamlit_app.py", timeout_s=120) as app, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(120_000)
+            start = time.perf_counter()
+            page.goto(app.url, wait_until="commit")
+            page.locator("[data-testid='stMarkdownContainer']").first.wait_for()
+            text = time.perf_counter() - start
+            page.get_by_text(FIRST_PAGE).first.wait_for()
+            box = page.get_by_role("checkbox").first
+            expect(box).to_be_visible()
+            expect(box).to_be_enabled()
+            return text, time.perf_counter() - start
+        finally:
+            browser.close()
 
 
 def main() -> None:

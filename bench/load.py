@@ -19,15 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.async_api import Browser, async_playwright
+
+from ui.local_app import local_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -38,34 +37,6 @@ TICK_LABEL = "Hard lumps under the skin"
 START_TIMEOUT_S = 90
 SESSION_TIMEOUT_MS = 120_000
 MAX_SESSIONS = 200  # bounded loops: refuse absurd requests
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"streamlit did not answer within {START_TIMEOUT_S} s")
 
 
 def rss_mb(pid: int) -> float:
@@ -177,11 +148,10 @@ async def sequential(browser: Browser, url: str, n: int, pid: int) -> tuple[list
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(port)
-    try:
-        wait_healthy(url, server)
+    # no file watcher: the server's own CPU and RSS are what is measured
+    with local_app(ROOT / "streamlit_app.py", timeout_s=START_TIMEOUT_S,
+                   extra_args=("--server.fileWatcherType", "none")) as app:
+        url, server = app.url, app.process
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
@@ -213,13 +183,6 @@ async def main_async(args: argparse.Namespace) -> int:
                       f"slope over the last {len(half)}: {growth:+.0f} KB/session [{verdict}]")
             finally:
                 await browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
     return 0 if not errors and not s_errors and growth < args.max_growth_kb else 1
 
 
