@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import ranking
 from engine.methods import check_method
 from engine.pack import KnowledgePack
 from engine.weights import Weights
@@ -136,17 +137,11 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
 
 
 def rank_matrix(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
-    """Ranks (1 = best) of shape (n, C) for scores of shape (n, C): score descending, ties broken by
-    condition_id, so rankings are deterministic."""
-    n, c = scores.shape
-    id_order = np.argsort(np.argsort(np.array(condition_ids, dtype=object)))
-    rounded = np.round(scores, 12)
-    order = np.lexsort((np.broadcast_to(id_order, (n, c)), -rounded), axis=-1)
-    ranks = np.empty((n, c), dtype=int)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1, c + 1), (n, c)), axis=1)
-    return ranks
+    """Ranks (1 = best) of shape (n, C) for scores of shape (n, C), by the one ranking rule
+    (:mod:`engine.ranking`: score descending, ties by condition_id)."""
+    return ranking.rank_matrix(scores, ranking.id_positions(condition_ids))
 
 
 def rank_order(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
-    """Indices of one case's conditions from best to worst (the tie-break of :func:`rank_matrix`)."""
-    return np.argsort(rank_matrix(scores[None, :], condition_ids)[0])
+    """Indices of one case's conditions from best to worst (the rule of :func:`rank_matrix`)."""
+    return ranking.best_first(scores, ranking.id_positions(condition_ids))

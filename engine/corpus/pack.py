@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from engine import ranking
 from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays, parent_matrix
 from engine.corpus.cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
 from engine.corpus.similarity import (
@@ -374,14 +375,14 @@ def score_corpus_batch(
 
 
 def order(scores: np.ndarray) -> np.ndarray:
-    """Row indices by score descending, ties by disease ID ascending (the rows are sorted by ID)."""
-    return np.lexsort((np.arange(len(scores)), -scores))
+    """Row indices best first by the one ranking rule (:mod:`engine.ranking`); the rows are sorted by disease
+    ID, so the row index is the ID tie-break."""
+    return ranking.best_first(scores, np.arange(len(scores)))
 
 
 def rank_of(scores: np.ndarray, index: int) -> int:
     """1-based rank of row ``index`` under :func:`order`, without sorting."""
-    s = scores[index]
-    return int(np.count_nonzero(scores > s) + np.count_nonzero(scores[:index] == s) + 1)
+    return ranking.rank_of(scores, index)
 
 
 _TOP_TERMS = frozenset({ROOT, PHENOTYPIC_ABNORMALITY})
