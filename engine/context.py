@@ -7,14 +7,14 @@ choice (2.0 for every rule, see data/README.md), not a number taken from the sou
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError, PackError
-from engine.pack import DATA_DIR, KnowledgePack
+from engine.inputs import read_csv_rows
+from engine.pack import MAX_PACK_FILE_BYTES, KnowledgePack
 from engine.weights import Weights
 
 CONTEXT_FILE = "context_priors.csv"
@@ -38,12 +38,8 @@ class ContextRule:
 
 def load_context_rules(pack: KnowledgePack, data_dir: Path | None = None) -> tuple[ContextRule, ...]:
     """The rules, checked against ``pack`` (known condition, factor, value and source; multiplier above 0)."""
-    path = (data_dir or DATA_DIR) / CONTEXT_FILE
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise PackError(f"{CONTEXT_FILE}: cannot be read: {exc.strerror}") from None
+    path = (data_dir or pack.data_dir) / CONTEXT_FILE  # beside the pack it adjusts
+    rows = read_csv_rows(path, MAX_PACK_FILE_BYTES, PackError)
     rules = []
     for line, r in enumerate(rows, start=2):
         where = f"{CONTEXT_FILE}, row {line}"

@@ -6,13 +6,13 @@ yes to any of them gives the emergency advice of :data:`engine.triage.LEVEL_ADVI
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import PackError
-from engine.pack import DATA_DIR
+from engine.inputs import read_csv_rows
+from engine.pack import DATA_DIR, MAX_PACK_FILE_BYTES
 from engine.triage import LEVEL_ADVICE
 
 QUESTIONS_FILE = "emergency_questions.csv"
@@ -29,11 +29,7 @@ class EmergencyQuestion:
 def load_emergency_questions(data_dir: Path | None = None) -> tuple[EmergencyQuestion, ...]:
     """The emergency questions, in file order (raises ``PackError`` naming a bad row)."""
     path = (data_dir or DATA_DIR) / QUESTIONS_FILE
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise PackError(f"{QUESTIONS_FILE}: cannot be read: {exc.strerror}") from None
+    rows = read_csv_rows(path, MAX_PACK_FILE_BYTES, PackError)
     out = []
     for line, row in enumerate(rows, start=2):
         values = [(row.get(k) or "").strip() for k in ("question_id", "question", "message", "source")]

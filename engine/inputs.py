@@ -10,6 +10,8 @@ of digits) into one ``TriageError`` line that names the file.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
@@ -75,6 +77,15 @@ def decode_text(content: bytes, origin: str, error: type[TriageError] = InputErr
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise error(f"{origin}: not UTF-8 text") from None
+
+
+def read_csv_rows(path: Path, limit: int, error: type[TriageError] = InputError) -> list[dict[str, str]]:
+    """The rows of a small CSV file as dicts (through :func:`read_bounded`: regular file, size checked first)."""
+    text = decode_text(read_bounded(path, limit, "file", error), path.name, error)
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise error(f"{path.name}: not a readable CSV file: {exc}") from None
 
 
 def _no_constant(name: str) -> Any:
