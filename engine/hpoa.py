@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,35 +97,51 @@ def read_version(path: Path) -> str:
     return ""
 
 
+def hpoa_records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[list[str]]]:
+    """The header of ``phenotype.hpoa`` and an iterator over its data lines as tab-separated fields.
+
+    Comment lines (``#``) are skipped. The one place that reads the file's layout, for the full parse
+    below and for the lean reader of information content (:mod:`engine.ontology_match`).
+
+    Raises
+    ------
+    InputError
+        When a ``required`` column is missing (the file is not a phenotype.hpoa).
+    """
+    handle = path.open(encoding="utf-8")
+    lines = (line.rstrip("\n").split("\t") for line in handle if not line.startswith("#"))
+    header = next(lines, [])
+    missing = set(required) - set(header)
+    if missing:
+        handle.close()
+        raise InputError(f"{path} is not a phenotype.hpoa file: no column {', '.join(sorted(missing))}")
+
+    def records() -> Iterator[list[str]]:
+        with handle:
+            yield from lines
+
+    return header, records()
+
+
 def parse_hpoa(path: Path) -> Annotations:
     """Parse ``phenotype.hpoa``; keeps phenotypic-abnormality rows (aspect ``P``) only."""
     rows: list[Annotation] = []
-    header: list[str] | None = None
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if header is None:
-                header = fields
-                missing = {"database_id", "disease_name", "hpo_id", "aspect"} - set(header)
-                if missing:
-                    raise InputError(f"{path} is not a phenotype.hpoa file: no column {', '.join(sorted(missing))}")
-                continue
-            rec = dict(zip(header, fields, strict=False))
-            if rec.get("aspect") != "P":
-                continue
-            rows.append(
-                Annotation(
-                    disease_id=rec["database_id"],
-                    disease_name=rec["disease_name"],
-                    hpo_id=rec["hpo_id"],
-                    frequency=parse_frequency(rec.get("frequency", "")),
-                    negated=rec.get("qualifier", "") == "NOT",
-                    reference=rec.get("reference", ""),
-                    fraction=parse_fraction(rec.get("frequency", "")),
-                )
+    header, records = hpoa_records(path, ("database_id", "disease_name", "hpo_id", "aspect"))
+    for fields in records:
+        rec = dict(zip(header, fields, strict=False))
+        if rec.get("aspect") != "P":
+            continue
+        rows.append(
+            Annotation(
+                disease_id=rec["database_id"],
+                disease_name=rec["disease_name"],
+                hpo_id=rec["hpo_id"],
+                frequency=parse_frequency(rec.get("frequency", "")),
+                negated=rec.get("qualifier", "") == "NOT",
+                reference=rec.get("reference", ""),
+                fraction=parse_fraction(rec.get("frequency", "")),
             )
+        )
     return Annotations(rows=tuple(rows), version=read_version(path))
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir
-from engine.hpoa import parse_frequency
+from engine.hpoa import hpoa_records, parse_frequency
 
 #: The least IC a shared ancestor (or a reported term with pack findings below it) needs to mean anything. ``ln 10``: an
 #: ancestor shared by more than one disease in ten (e.g. Abnormality of the skin, 31%; Pain, 9%,
@@ -106,26 +106,19 @@ def positive_annotations(path: Path) -> dict[str, set[str]]:
     """
     diseases: dict[str, set[str]] = {}
     frequencies: dict[str, float | None] = {}  # a few thousand distinct values over ~250,000 rows
-    with path.open(encoding="utf-8") as handle:
-        header: list[str] | None = None
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if header is None:
-                header = fields
-                disease, term, qualifier, aspect, frequency = (
-                    header.index(name) for name in ("database_id", "hpo_id", "qualifier", "aspect", "frequency"))
-                continue
-            if fields[aspect] != "P" or fields[qualifier] == "NOT":
-                continue
-            raw = fields[frequency]
-            if raw not in frequencies:
-                frequencies[raw] = parse_frequency(raw)
-            value = frequencies[raw]
-            if value is not None and value <= 0.0:  # 0/n or Excluded: an exclusion, not an annotation
-                continue
-            diseases.setdefault(fields[disease], set()).add(fields[term])
+    columns = ("database_id", "hpo_id", "qualifier", "aspect", "frequency")
+    header, records = hpoa_records(path, columns)
+    disease, term, qualifier, aspect, frequency = (header.index(name) for name in columns)
+    for fields in records:
+        if fields[aspect] != "P" or fields[qualifier] == "NOT":
+            continue
+        raw = fields[frequency]
+        if raw not in frequencies:
+            frequencies[raw] = parse_frequency(raw)
+        value = frequencies[raw]
+        if value is not None and value <= 0.0:  # 0/n or Excluded: an exclusion, not an annotation
+            continue
+        diseases.setdefault(fields[disease], set()).add(fields[term])
     return diseases
 
 
