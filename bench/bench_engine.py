@@ -23,7 +23,7 @@ from engine import default_weights, encode_case, load_pack, prepare, run_case
 from engine.methods import METHODS
 
 
-def _median_seconds(fn, repeat: int) -> float:
+def median_seconds(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -64,13 +64,13 @@ def main() -> int:
     for method in METHODS:
         scorer = prepare(pack, weights, method)
         encoded = [encode_case(pack, s[:4], s[4:]) for s in sample]
-        score_only = _median_seconds(lambda e=encoded[0], s=scorer: s.score(e.present, e.absent), args.repeat)
+        score_only = median_seconds(lambda e=encoded[0], s=scorer: s.score(e.present, e.absent), args.repeat)
         full = statistics.median(
-            _median_seconds(lambda s=s, sc=scorer: run_case(sc, encode_case(pack, s[:4], s[4:])), 5)
+            median_seconds(lambda s=s, sc=scorer: run_case(sc, encode_case(pack, s[:4], s[4:])), 5)
             for s in sample
         )
         scorer.score_batch(present[:1000], absent[:1000])  # warm
-        batch_s = _median_seconds(lambda sc=scorer: sc.score_batch(present, absent), 5)
+        batch_s = median_seconds(lambda sc=scorer: sc.score_batch(present, absent), 5)
         rows.append({"method": method, "score_ms": score_only * 1e3, "full_result_ms": full * 1e3,
                      "batch_cases_per_s": args.batch / batch_s})
 

@@ -18,21 +18,13 @@ import statistics
 import time
 
 import numpy as np
+from bench_engine import median_seconds  # the script's own folder is on the path when it runs
 
 from engine import default_weights, encode_case, load_pack, prepare, run_case
 
 #: Terms outside the pack that reach it by similarity (or are refused or unrelated), see data/README.md.
 OFF_VOCABULARY = ("HP:0007618", "HP:0001919", "HP:0200036", "HP:0003565", "HP:0002789", "HP:0025477",
                   "HP:0000951", "HP:0001250")
-
-
-def _median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -51,8 +43,8 @@ def main() -> int:
     print("| case | encode (ms) | full result, likelihood (ms) |")
     print("|---|---:|---:|")
     for name, sample in (("5 pack IDs", exact), ("3 pack IDs + 2 other HPO terms", mixed)):
-        enc = statistics.median(_median_seconds(lambda s=s: encode_case(pack, s), 20) for s in sample)
-        full = statistics.median(_median_seconds(lambda s=s: run_case(scorer, encode_case(pack, s)), 5)
+        enc = statistics.median(median_seconds(lambda s=s: encode_case(pack, s), 20) for s in sample)
+        full = statistics.median(median_seconds(lambda s=s: run_case(scorer, encode_case(pack, s)), 5)
                                  for s in sample)
         print(f"| {name} | {enc * 1e3:.3f} | {full * 1e3:.3f} |")
     return 0

@@ -135,12 +135,9 @@ class Evaluation:
 
     def recall_by_condition(self) -> dict[str, dict[str, float | int]]:
         """Per expected condition: its number of cases and the share ranked first (top-1) and in the top 3."""
-        out: dict[str, dict[str, float | int]] = {}
-        for cid in sorted({c.expected for c in self.cases}):
-            ranks = [c.rank for c in self.cases if c.expected == cid]
-            out[cid] = {"n": len(ranks), "top1": round(top_k_share(ranks, 1) or 0.0, 4),
-                        "top3": round(top_k_share(ranks, 3) or 0.0, 4)}
-        return out
+        rows = sorted(per_condition_recall(self), key=lambda r: r.condition_id)
+        return {r.condition_id: {"n": r.n, "top1": round(r.recall, 4), "top3": round(r.top3_recall, 4)}
+                for r in rows}
 
     def bootstrap_ci(self, k: int, samples: int = BOOTSTRAP_SAMPLES,
                      seed: int = BOOTSTRAP_SEED) -> tuple[float, float] | None:
