@@ -391,7 +391,7 @@ def test_red_flags(findings, sources):
     combos = {frozenset(_split(f)): lvl for f, lvl in zip(flags["findings"], flags["level"], strict=True)}
     assert combos[frozenset({"HP:0001945", "HP:0200042"})] == "urgent"
     assert combos[frozenset({"CT:retiform_purpura", "HP:0003774"})] == "emergency"
-    assert combos[frozenset({"HP:0033126"})] == "emergency"
+    assert combos[frozenset({"HP:0033126"})] == "urgent"  # issue 7: the calciphylaxis pattern is urgent
     assert combos[frozenset({"HP:0003701", "HP:0002015"})] == "urgent"
 
 
