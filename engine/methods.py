@@ -55,6 +55,15 @@ METHOD_INFO: dict[str, MethodInfo] = {
         r"s_c = \log_{10}\pi_c + \sum_{f \in P} w_f \log_{10}\frac{p_{cf}}{\bar p_f}"
         r" + \sum_{f \in A} w_f \log_{10}\frac{1 - p_{cf}}{1 - \bar p_f}",
     ),
+    "tfidf": MethodInfo(
+        "tfidf", "TF-IDF cosine",
+        "Compares the ticked findings with each condition's profile as two vectors in which every finding "
+        "counts by its weight × specificity (rarer across the conditions = more telling), and, in the "
+        "profile, by how often it occurs; the score is the cosine of the angle between them (the "
+        "vector-space model of text retrieval). Priors and findings marked absent are ignored.",
+        r"s_c = \frac{\sum_f (x_f w_f \mathrm{idf}_f)(p_{cf} w_f \mathrm{idf}_f)}"
+        r"{\lVert x \circ w \circ \mathrm{idf} \rVert\,\lVert p_c \circ w \circ \mathrm{idf} \rVert}",
+    ),
 }
 METHODS: tuple[str, ...] = tuple(METHOD_INFO)
 

@@ -46,6 +46,8 @@ class Scorer:
         with credit 1 present / absent.
     missing_terms
         Per-condition, per-finding cost of a hallmark nobody reported (``weighted`` only).
+    case_weights
+        Per-finding factor of the case vector, shape (F,): weight x idf (``tfidf`` only).
     """
 
     pack: KnowledgePack
@@ -55,11 +57,15 @@ class Scorer:
     present_terms: np.ndarray
     absent_terms: np.ndarray
     missing_terms: np.ndarray
+    case_weights: np.ndarray | None = None
 
     def score_batch(self, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Scores of shape (n cases, C) for credit matrices of shape (n, F)."""
         if self.method == "overlap":
             return _overlap_batch(self.pack, present, self.weights.params.overlap_similarity)
+        if self.method == "tfidf":
+            cosine: np.ndarray = (present @ self.present_terms.T) / self._case_norm(present)[:, None]
+            return cosine
         # Unreported hallmarks cost missing_terms; computed as "all cost" minus "reported ones refunded".
         reported = np.maximum(present, absent)
         scores: np.ndarray = (self.base - self.missing_terms.sum(axis=1) + present @ self.present_terms.T
@@ -78,10 +84,20 @@ class Scorer:
             matched = (self.pack.frequency > 0) & (present >= 0.5)
             counts = matched.sum(axis=1, keepdims=True)
             return np.where(matched, scores[:, None] / np.maximum(counts, 1), 0.0)
+        if self.method == "tfidf":
+            tfidf_parts: np.ndarray = present * self.present_terms / self._case_norm(present[None, :])[0]
+            return tfidf_parts
         reported = np.maximum(present, absent)
         unreported_hallmark = self.missing_terms * (1.0 - reported)
         parts: np.ndarray = present * self.present_terms + absent * self.absent_terms - unreported_hallmark
         return parts
+
+
+    def _case_norm(self, present: np.ndarray) -> np.ndarray:
+        """Length of each case's tf-idf vector (credit x weight x idf); 1 for an empty case (score 0)."""
+        assert self.case_weights is not None  # set by prepare() for tfidf
+        norm: np.ndarray = np.linalg.norm(present * self.case_weights, axis=1)
+        return np.where(norm > 0, norm, 1.0)
 
 
 def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
@@ -94,6 +110,16 @@ def prepare(pack: KnowledgePack, weights: Weights, method: str) -> Scorer:
     if method == "overlap":
         return Scorer(pack, weights, method, np.zeros(c), zeros, zeros, zeros)
     p = pack.frequency
+    if method == "tfidf":
+        # Vector-space model: the case is credit x weight x idf, each condition frequency x weight x idf;
+        # the score is their cosine. present_terms hold the unit-length condition vectors times the
+        # case-side factor, so score = present @ present_terms.T / |case vector| and the per-finding
+        # parts sum to it. No prior, no absent terms, no hallmark costs.
+        factor = w * specificity(pack)
+        profile = p * factor
+        length = np.linalg.norm(profile, axis=1, keepdims=True)
+        unit = profile / np.where(length > 0, length, 1.0)
+        return Scorer(pack, weights, method, np.zeros(c), unit * factor, zeros, zeros, case_weights=factor)
     if method == "weighted":
         unit = w * specificity(pack) * p
         bonus = 1.0 + weights.params.hallmark_bonus * pack.hallmark

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.methods import METHODS
 
 from .conftest import MINI_PACK
 
@@ -170,12 +171,12 @@ def test_corpus_mode_shows_the_red_flag_triage_and_disclaimer(capsys):
 def test_evaluate_reports_every_method(capsys, case_file):
     code, out, _ = run([*DATA, "evaluate", str(case_file)], capsys)
     assert code == 0
-    for method in ("overlap", "weighted", "likelihood"):
+    for method in METHODS:
         assert f"method {method}: n=3" in out
     assert "95% CI" in out and "under by two or more" in out and "findings dropped" in out
     assert "recall by condition" in out
     code, out, _ = run([*DATA, "evaluate", str(case_file), "--format", "json"], capsys)
     data = json.loads(out)["methods"]
-    assert set(data) == {"overlap", "weighted", "likelihood"}
+    assert set(data) == set(METHODS)
     assert {"top1_ci95", "top3_ci95", "under_triage_one", "under_triage_two_plus", "over_triage",
             "dropped_share", "recall_by_condition"} <= set(data["likelihood"]["report"])

@@ -9,9 +9,10 @@ import pytest
 from engine import InputError, load_pack, match_findings
 from engine.cli import main
 from engine.fit import FULL_SHARE_FINDINGS, STRONG_EVIDENCE, THIN_EVIDENCE, evidence_level, evidence_weights
+from engine.methods import METHODS
 
 PACK = load_pack()
-METHODS = ("overlap", "weighted", "likelihood")
+
 
 
 @pytest.mark.parametrize("finding_id", [*PACK.finding_ids, "HP:0000951"])

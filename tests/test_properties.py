@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine import InputError, encode_case, load_pack, match_findings, prepare
+from engine.methods import METHODS
 from engine.pack import TRIAGE_LEVELS
 from engine.weights import default_weights
 
@@ -16,7 +17,7 @@ from .conftest import MINI_PACK
 PACK = load_pack(MINI_PACK)
 WEIGHTS = default_weights(PACK)
 IDS = list(PACK.finding_ids)
-METHODS = ("overlap", "weighted", "likelihood")
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from engine import InputError, encode_case, explain, match_findings, prepare
+from engine import InputError, default_weights, encode_case, explain, match_findings, prepare
+from engine.methods import METHODS
 from engine.scoring import rank_order, relative_strength, specificity
 
 DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
@@ -75,6 +76,28 @@ def test_likelihood_by_hand(mini_pack, mini_weights):
         assert s[cid] == pytest.approx(expected)
 
 
+def test_tfidf_is_the_cosine_of_scikit_learn_tfidf_vectors(real_pack_and_cases):
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    pack, cases = real_pack_and_cases
+    weights = default_weights(pack)
+    idf = specificity(pack)
+    scorer = prepare(pack, weights, "tfidf")
+    for case in cases[:20]:
+        encoded = encode_case(pack, case.present, case.absent)
+        expected = cosine_similarity((encoded.present * idf)[None, :], pack.frequency * idf)[0]
+        np.testing.assert_allclose(scorer.score(encoded.present, encoded.absent), expected, atol=1e-12)
+
+
+def test_tfidf_ignores_absent_findings_and_priors(mini_pack, mini_weights):
+    plain = scores(mini_pack, mini_weights, "tfidf", [CALCINOSIS])
+    assert scores(mini_pack, mini_weights, "tfidf", [CALCINOSIS], [FEVER]) == pytest.approx(plain)
+    other_priors = mini_weights.replace(priors={DCC: 0.001})
+    assert scores(mini_pack, other_priors, "tfidf", [CALCINOSIS]) == pytest.approx(plain)
+    # calcinosis is in two profiles: the one where it weighs more of the profile vector scores higher
+    assert plain[DCC] > plain[CALCI] > 0 and plain[INFECTION] == 0
+
+
 def test_likelihood_strength_is_the_posterior(mini_pack, mini_weights):
     result = match_findings(mini_pack, [CALCINOSIS], method="likelihood", weights=mini_weights)
     raw = np.array([m.score for m in result.ranking.matches])
@@ -82,7 +105,7 @@ def test_likelihood_strength_is_the_posterior(mini_pack, mini_weights):
     assert [m.strength for m in result.ranking.matches] == pytest.approx(list(post))
 
 
-@pytest.mark.parametrize("method", ["weighted", "likelihood", "overlap"])
+@pytest.mark.parametrize("method", METHODS)
 def test_contributions_add_up_to_the_score(mini_pack, mini_weights, method):
     case = encode_case(mini_pack, [CALCINOSIS, ULCER, "CT:past_skin_injury"], [FEVER])
     scorer = prepare(mini_pack, mini_weights, method)
@@ -106,7 +129,7 @@ def test_explanation_lists_matched_missing_unexplained(mini_pack, mini_weights):
 
 def test_batch_equals_single(mini_pack, mini_weights):
     cases = [encode_case(mini_pack, p, a) for p, a in [([CALCINOSIS], []), ([FEVER, ULCER], [CKD]), ([CKD], [])]]
-    for method in ("overlap", "weighted", "likelihood"):
+    for method in METHODS:
         scorer = prepare(mini_pack, mini_weights, method)
         batch = scorer.score_batch(np.stack([c.present for c in cases]), np.stack([c.absent for c in cases]))
         for row, case in zip(batch, cases, strict=True):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from engine import Case, evaluate
+from engine.methods import METHODS
 from engine.scoring import rank_matrix, rank_order
 from engine.sensitivity import encode_cases, expected_ranks, sensitivity
 
@@ -37,7 +38,7 @@ def test_rank_matrix_matches_rank_order_with_ties():
         assert r.tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("method", ["overlap", "weighted", "likelihood"])
+@pytest.mark.parametrize("method", METHODS)
 def test_expected_ranks_agree_with_evaluate(mini_pack, mini_weights, cases, method):
     encoded = encode_cases(mini_pack, cases, 0.5)
     ranks = expected_ranks(mini_pack, mini_weights, method, encoded)
