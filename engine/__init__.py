@@ -15,7 +15,7 @@ from engine.evaluate import Evaluation, evaluate
 from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
 from engine.fit import AbsoluteFit
 from engine.mapping import EncodedCase, encode_case
-from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, METHOD_INFO, METHODS, MethodInfo
+from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_METHOD, METHOD_INFO, METHODS, MethodInfo
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
 from engine.result import Result, match_findings, run_case, score
@@ -37,6 +37,7 @@ __all__ = [
     "CLINICIAN_PROMPT",
     "CORPUS_METHODS",
     "CORPUS_METHOD_INFO",
+    "DEFAULT_METHOD",
     "METHODS",
     "METHOD_INFO",
     "PARAM_SPECS",

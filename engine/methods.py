@@ -13,8 +13,8 @@ from typing import Literal
 
 from engine.errors import InputError
 
-__all__ = ["CORPUS_METHODS", "CORPUS_METHOD_INFO", "METHODS", "METHOD_INFO", "CorpusMethod", "MethodInfo",
-           "check_corpus_method", "check_method"]
+__all__ = ["CORPUS_METHODS", "CORPUS_METHOD_INFO", "DEFAULT_METHOD", "METHODS", "METHOD_INFO", "CorpusMethod",
+           "MethodInfo", "check_corpus_method", "check_method"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class MethodInfo:
     summary: str
     latex: str = ""
     axis: str = ""
+    uses_priors: bool = False
+    uses_absent: bool = False
 
 
 METHOD_INFO: dict[str, MethodInfo] = {
@@ -46,6 +48,7 @@ METHOD_INFO: dict[str, MethodInfo] = {
         r"s_c = \sum_{f \in P} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
         r" - a \sum_{f \in A} w_f\,\mathrm{idf}_f\,p_{cf}(1 + b\,h_{cf})"
         r" - m \sum_{f \notin P \cup A} w_f\,\mathrm{idf}_f\,p_{cf}\,h_{cf}",
+        uses_absent=True,
     ),
     "likelihood": MethodInfo(
         "likelihood", "Likelihood ratio",
@@ -54,6 +57,7 @@ METHOD_INFO: dict[str, MethodInfo] = {
         "missing (findings marked absent), in the spirit of LIRICAL.",
         r"s_c = \log_{10}\pi_c + \sum_{f \in P} w_f \log_{10}\frac{p_{cf}}{\bar p_f}"
         r" + \sum_{f \in A} w_f \log_{10}\frac{1 - p_{cf}}{1 - \bar p_f}",
+        uses_priors=True, uses_absent=True,
     ),
     "tfidf": MethodInfo(
         "tfidf", "TF-IDF cosine",
@@ -66,6 +70,8 @@ METHOD_INFO: dict[str, MethodInfo] = {
     ),
 }
 METHODS: tuple[str, ...] = tuple(METHOD_INFO)
+#: The curated pack's default method: the best on the outside-style development cases (data/cases/README.md).
+DEFAULT_METHOD = "tfidf"
 
 CorpusMethod = Literal["resnik", "resnik-bma", "likelihood"]
 

@@ -11,6 +11,7 @@ from engine.explain import Ranking, explain
 from engine.fit import THIN_EVIDENCE_NOTE
 from engine.ids import parse_id_list
 from engine.mapping import EncodedCase, encode_case
+from engine.methods import DEFAULT_METHOD
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack
 from engine.scoring import Scorer, prepare
@@ -86,7 +87,7 @@ def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
 
 
 def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
-           method: str = "likelihood", weights: Weights | None = None, n_questions: int = 3) -> Result:
+           method: str = DEFAULT_METHOD, weights: Weights | None = None, n_questions: int = 3) -> Result:
     """Match reported findings against the pack: the one-call entry point.
 
     Parameters
@@ -107,7 +108,7 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
 
 
 def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
-          method: str = "likelihood", weights: Weights | None = None) -> Ranking:
+          method: str = DEFAULT_METHOD, weights: Weights | None = None) -> Ranking:
     """Only the explained ranking (no triage, no next questions); same arguments as :func:`triage`."""
     weights = weights or default_weights(pack)
     return explain(prepare(pack, weights, method), _encode_reported(pack, present, absent, weights))

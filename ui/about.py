@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine import METHOD_INFO, KnowledgePack
+from engine import DEFAULT_METHOD, METHOD_INFO, KnowledgePack
 from engine.pack import Source
 from engine.result import NOT_A_DIAGNOSIS
 from ui.state import get_pack
@@ -32,7 +32,8 @@ def _what_it_is() -> None:
 
 def _methods() -> None:
     st.subheader("How matches are scored")
-    st.markdown("The Check page uses the likelihood ratio unless you choose otherwise under “More options”.")
+    st.markdown(f"The Check page uses the {METHOD_INFO[DEFAULT_METHOD].title.lower()} method unless you choose "
+                "otherwise under “More options”.")
     for info in METHOD_INFO.values():
         st.markdown(f"**{info.title}.** {info.summary}")
         st.latex(info.latex)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import (
+    DEFAULT_METHOD,
     METHOD_INFO,
     METHODS,
     Case,
@@ -340,7 +341,7 @@ def render() -> None:
     except TriageError as exc:
         st.error(f"The teaching cases could not be read: {widgets.as_code(exc)}")
         cases = []
-    method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
+    method = st.selectbox("Scoring method", METHODS, index=METHODS.index(DEFAULT_METHOD), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)
     _files_section()
     messages = st.empty()

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine import METHOD_INFO, METHODS, InputError, KnowledgePack, Result
+from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
 from engine.context import AGE_BANDS, SEXES, ContextRule, adjust_weights, load_context_rules
 from engine.emergency import EmergencyQuestion, emergency_advice, load_emergency_questions
 from engine.ids import partition_ids
@@ -42,7 +42,6 @@ from ui.widgets import (
     show_triage_banner,
 )
 
-DEFAULT_METHOD = "likelihood"
 TICK_PREFIX = "tick:"
 SEARCH_KEY = "check:search"
 ABSENT_KEY = "check:absent"
@@ -289,7 +288,8 @@ def _advanced(pack: KnowledgePack) -> None:
             st.session_state[METHOD_KEY] = DEFAULT_METHOD
         st.radio("Matching method", METHODS, key=METHOD_KEY, horizontal=True, persist_state="session",
                  format_func=lambda m: METHOD_INFO[m].title,
-                 help="The default (likelihood ratio) suits most people; the About page explains all three.")
+                 help=f"The default ({METHOD_INFO[DEFAULT_METHOD].title}) matched published cases best; the About "
+                      "page explains all of them.")
 
 
 def _submit_row(pack: KnowledgePack, where: str) -> None:
@@ -314,7 +314,9 @@ def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
 def _about_you() -> None:
     with st.expander("About you (optional): age and sex"):
         st.markdown("Some of these conditions are more common at some ages or in one sex. If you say, the "
-                    "starting odds change a little, and the result shows how and why. Leave them empty to skip.")
+                    "starting odds change a little, and the result shows how and why. Leave them empty to skip. "
+                    f"Only the {METHOD_INFO['likelihood'].title.lower()} method (under “More options”) uses "
+                    "starting odds; the other methods compare the pattern of your findings only.")
         cols = st.columns(2)
         cols[0].selectbox("Age", list(AGE_BANDS), index=None, key=AGE_KEY, format_func=AGE_BANDS.get,
                           placeholder="Prefer not to say", persist_state="session")
@@ -497,6 +499,8 @@ def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tup
         return None, ()
     try:
         weights, used = adjust_weights(current_weights(), context_rules(pack), state.age_band, state.sex)
+        if not METHOD_INFO[state.method].uses_priors:
+            used = ()  # the method ranks by the pattern of findings only: starting odds play no part
         return run(state.present, state.absent, state.method, weights), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine import CORPUS_METHOD_INFO, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
+from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
 from engine.quiz import QUIZ_SIZE, score_top3
@@ -319,8 +319,8 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     except TriageError as exc:
         st.error(f"The corpus cannot rank this case: {exc}")
         return
-    negatives = (f", {len(query.absent)} pertinent negative(s)" if method == "likelihood" else
-                 " (pertinent negatives are used by the likelihood method only)") if query.absent else ""
+    negatives = (f", {len(query.absent)} pertinent negative(s)" if METHOD_INFO[method].uses_absent else
+                 " (pertinent negatives are used by the likelihood and weighted methods only)") if query.absent else ""
     st.caption(f"HPO release {corpus.version} · {corpus.n_diseases:,} diseases in `{corpus.name}` · "
                f"all findings of the working case: {len(query.present)} present HPO term(s){negatives} · "
                f"{widgets.CORPUS_METHOD_TITLES.get(method, method)}")
@@ -350,7 +350,7 @@ def render() -> None:
     if not steps:
         st.info("Add findings (or load a teaching case) to see the ranking.")
         return
-    method = st.selectbox("Scoring method", METHODS, index=METHODS.index("likelihood"), key=METHOD_KEY,
+    method = st.selectbox("Scoring method", METHODS, index=METHODS.index(DEFAULT_METHOD), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)
     try:
         stepped = _step_through(pack, cases, steps, method)
