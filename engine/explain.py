@@ -189,6 +189,7 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
                     contrib[cond_of, col].tolist(), pack.frequency[cond_of, col].tolist(),
                     pack.hallmark[cond_of, col].tolist(), credit[col].tolist()))
     bounds = np.searchsorted(cond_of, np.arange(len(pack.conditions) + 1)).tolist()  # condition i: its slice
+    score_of, strength_of, base_of = scores.tolist(), strength.tolist(), scorer.base.tolist()
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):
         cond, start, end = pack.conditions[i], bounds[i], bounds[i + 1]
@@ -197,11 +198,11 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
             by_status[code].append(finding_id)
         matched, unexplained, ruled_out, _, not_reported = by_status
         matches.append(ConditionMatch(
-            condition_id=cond.id, name=cond.name, rank=rank, score=float(scores[i]),
-            strength=float(strength[i]), base=float(scorer.base[i]), must_not_miss=cond.must_not_miss,
+            condition_id=cond.id, name=cond.name, rank=rank, score=score_of[i],
+            strength=strength_of[i], base=base_of[i], must_not_miss=cond.must_not_miss,
             matched=tuple(matched), expected_not_reported=tuple(not_reported),
             unexplained=tuple(unexplained), ruled_out=tuple(ruled_out),
-            contributions=tuple(rows[start:end]), fit=fits[i], shown_share=float(strength[i]) * scale,
+            contributions=tuple(rows[start:end]), fit=fits[i], shown_share=strength_of[i] * scale,
         ))
     return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
 
