@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 
+from engine import ranking
 from engine.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
 from engine.mapping import EncodedCase, Mapping
 from engine.pack import KnowledgePack
@@ -21,7 +22,10 @@ EXPECTED_FREQUENCY = USUAL_FREQUENCY
 Status = Literal["matched", "unexplained", "ruled_out", "absent", "not_reported"]
 
 
-@dataclass(frozen=True)
+# Not frozen: a result builds one per condition and involved finding (~370 for the curated pack), and a
+# frozen dataclass's __init__ (object.__setattr__ per field, ~1 us) made that a quarter of a result's time.
+# Treat it as read-only all the same; slots keep it small and quick to build.
+@dataclass(slots=True)
 class FindingContribution:
     """One finding's part in one condition's score.
 
@@ -142,17 +146,21 @@ def _status_codes(present: np.ndarray, absent: np.ndarray, freq: np.ndarray, hal
 
 
 @lru_cache(maxsize=8)
-def _ids_and_labels(pack: KnowledgePack) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return tuple(f.id for f in pack.findings), tuple(f.label for f in pack.findings)
+def _id_and_label_arrays(pack: KnowledgePack) -> tuple[np.ndarray, np.ndarray]:
+    """The findings' IDs and labels as read-only object arrays, to gather those of many cells at once."""
+    ids = np.array([f.id for f in pack.findings], dtype=object)
+    labels = np.array([f.label for f in pack.findings], dtype=object)
+    ids.setflags(write=False)
+    labels.setflags(write=False)
+    return ids, labels
 
 
 @lru_cache(maxsize=8)
-def _id_rank(pack: KnowledgePack) -> np.ndarray:
-    """Each finding's position in ID order (the last tie-break of the explanation's order)."""
-    ids = np.array(pack.finding_ids, dtype=object)
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-    return rank
+def finding_tie_key(pack: KnowledgePack) -> np.ndarray:
+    """Each finding's position in ID order (the last tie-break of explanations and next questions), once per pack."""
+    key = ranking.id_positions(pack.finding_ids)
+    key.setflags(write=False)
+    return key
 
 
 def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
@@ -163,35 +171,38 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     strength = relative_strength(scorer.method, scores)
     order = rank_order(scores, pack.condition_ids)
     codes = _status_codes(case.present, case.absent, pack.frequency, pack.hallmark)
-    credit = np.maximum(case.present, case.absent).tolist()
+    credit = np.maximum(case.present, case.absent)
     reported = {m.reported_id for m in case.mappings if m.present and m.finding_id and m.relation != "implied"}
     fits = absolute_fits(pack, case.present, len(reported))
     scale = share_scale(fits[int(order[0])].evidence, len(reported)) if len(order) else 0.0
     # Per condition, the findings that play a part, biggest effect first; among equals (e.g. not reported
-    # under likelihood) hallmarks and the most frequent first, then by finding ID. One vectorised sort for
-    # all conditions (the part of the result that grows with the profiles).
-    involved = codes >= 0
-    sort_order = np.lexsort((np.broadcast_to(_id_rank(pack), codes.shape), -pack.frequency, ~pack.hallmark,
-                             -np.abs(contrib), ~involved), axis=-1)
-    n_involved = involved.sum(axis=1).tolist()
-    ids, labels = _ids_and_labels(pack)
+    # under likelihood) hallmarks and the most frequent first, then by finding ID. One sort of the involved
+    # cells of all conditions at once, condition first, so that each condition's rows are one slice and
+    # every row's values are gathered with one NumPy call per column (not looked up finding by finding).
+    cond_of, col = np.nonzero(codes >= 0)
+    cell = np.lexsort((finding_tie_key(pack)[col], -pack.frequency[cond_of, col], ~pack.hallmark[cond_of, col],
+                       -np.abs(contrib[cond_of, col]), cond_of))
+    cond_of, col = cond_of[cell], col[cell]
+    ids, labels = _id_and_label_arrays(pack)
+    status, finding_ids = codes[cond_of, col].tolist(), ids[col].tolist()
+    rows = list(map(FindingContribution, finding_ids, labels[col].tolist(), [_STATUS[s] for s in status],
+                    contrib[cond_of, col].tolist(), pack.frequency[cond_of, col].tolist(),
+                    pack.hallmark[cond_of, col].tolist(), credit[col].tolist()))
+    bounds = np.searchsorted(cond_of, np.arange(len(pack.conditions) + 1)).tolist()  # condition i: its slice
+    score_of, strength_of, base_of = scores.tolist(), strength.tolist(), scorer.base.tolist()
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):
-        cond = pack.conditions[i]
-        cols = sort_order[i, :n_involved[i]].tolist()
-        c_row, f_row, h_row, s_row = (contrib[i].tolist(), pack.frequency[i].tolist(),
-                                      pack.hallmark[i].tolist(), codes[i].tolist())
-        rows = [FindingContribution(ids[j], labels[j], _STATUS[s_row[j]], c_row[j], f_row[j], h_row[j], credit[j])
-                for j in cols]
-        by_status: dict[str, list[str]] = {name: [] for name in _STATUS}
-        for r in rows:
-            by_status[r.status].append(r.finding_id)
+        cond, start, end = pack.conditions[i], bounds[i], bounds[i + 1]
+        by_status: tuple[list[str], ...] = tuple([] for _ in _STATUS)  # indexed like _STATUS
+        for code, finding_id in zip(status[start:end], finding_ids[start:end], strict=True):
+            by_status[code].append(finding_id)
+        matched, unexplained, ruled_out, _, not_reported = by_status
         matches.append(ConditionMatch(
-            condition_id=cond.id, name=cond.name, rank=rank, score=float(scores[i]),
-            strength=float(strength[i]), base=float(scorer.base[i]), must_not_miss=cond.must_not_miss,
-            matched=tuple(by_status["matched"]), expected_not_reported=tuple(by_status["not_reported"]),
-            unexplained=tuple(by_status["unexplained"]), ruled_out=tuple(by_status["ruled_out"]),
-            contributions=tuple(rows), fit=fits[i], shown_share=float(strength[i]) * scale,
+            condition_id=cond.id, name=cond.name, rank=rank, score=score_of[i],
+            strength=strength_of[i], base=base_of[i], must_not_miss=cond.must_not_miss,
+            matched=tuple(matched), expected_not_reported=tuple(not_reported),
+            unexplained=tuple(unexplained), ruled_out=tuple(ruled_out),
+            contributions=tuple(rows[start:end]), fit=fits[i], shown_share=strength_of[i] * scale,
         ))
     return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
 

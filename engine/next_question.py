@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.explain import Ranking
+from engine.explain import Ranking, finding_tie_key
 from engine.mapping import EncodedCase
 from engine.pack import KnowledgePack
+from engine.ranking import TIE_DECIMALS
 from engine.weights import Weights
 
 
@@ -30,6 +31,27 @@ def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
         terms = np.where(p > 0, -p * np.log2(p), 0.0)
     entropy: np.ndarray = terms.sum(axis=axis)
     return entropy
+
+
+def _best_first(gain: np.ndarray, tie_key: np.ndarray, n: int) -> list[int]:
+    """The first ``n`` indices by gain descending, gains equal to TIE_DECIMALS decimals by ``tie_key`` (ID order).
+
+    Python's ``round`` (exact decimal rounding, unlike ``np.round``) is slow per value, so only the leaders
+    are rounded: the gains are sorted raw first, and since rounding never reverses two values (it only merges
+    neighbours into ties), the first ``n`` under the rule are among the raw leaders up to the end of the
+    ``n``-th one's tie.
+    """
+    if n <= 0:
+        return []
+    values = gain.tolist()
+    leaders: list[tuple[float, int]] = []
+    for j in np.lexsort((tie_key, -gain)).tolist():
+        rounded = round(values[j], TIE_DECIMALS)
+        if len(leaders) >= n and rounded != leaders[-1][0]:
+            break
+        leaders.append((rounded, j))
+    leaders.sort(key=lambda x: (-x[0], tie_key[x[1]]))
+    return [j for _, j in leaders[:n]]
 
 
 def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranking: Ranking,
@@ -54,9 +76,8 @@ def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranki
     gain = _entropy(prior) - (p_yes * _entropy(post_yes.T) + (1 - p_yes) * _entropy(post_no.T))
     asked = (case.present > 0) | (case.absent > 0)
     gain = np.where(asked | ~(freq > 0).any(axis=0), -np.inf, gain)
-    order = sorted(range(len(gain)), key=lambda j: (-round(float(gain[j]), 12), pack.findings[j].id))
     out = []
-    for j in order[:n]:
+    for j in _best_first(gain, finding_tie_key(pack), n):
         if not np.isfinite(gain[j]) or gain[j] <= 1e-9:
             break
         hi, lo = int(np.argmax(q[:, j])), int(np.argmin(q[:, j]))

@@ -12,7 +12,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -242,6 +242,7 @@ class KnowledgePack:
 _DISCLAIMER_END = re.compile(r"educational purposes only\.?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16)  # shown with every result: trim the same seed text once
 def disclaimer_substance(text: str) -> str:
     """The seed disclaimer without its "Disclaimer:" heading and without what follows "educational purposes only"."""
     body = re.sub(r"^\s*disclaimer\s*:\s*", "", text, flags=re.IGNORECASE)

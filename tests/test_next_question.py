@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from engine import encode_case, match_findings, prepare, suggest_next
 from engine.explain import explain
+from engine.next_question import _best_first
 
 CALCINOSIS, ULCER, CKD = "HP:0025520", "HP:0200042", "HP:0012622"
 
@@ -51,3 +53,17 @@ def test_information_gain_by_hand_for_two_equal_candidates(mini_pack, mini_weigh
 def test_everything_asked_leaves_no_question(mini_pack, mini_weights):
     result = match_findings(mini_pack, list(mini_pack.finding_ids), weights=mini_weights)
     assert result.next_questions == ()
+
+
+def test_best_first_equals_sorting_every_gain_by_the_rule():
+    """Rounding only the raw leaders picks the same questions, in the same order, as rounding every gain."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        size = int(rng.integers(1, 40))
+        # Few distinct values, nudged by less than the tie precision, with some -inf: many exact and near ties.
+        gain = rng.choice([0.5, 0.25, 1e-9, 0.0], size) + rng.choice([0.0, 3e-13, -3e-13, 2e-12], size)
+        gain[rng.random(size) < 0.2] = -np.inf
+        tie_key = rng.permutation(size)
+        expected = sorted(range(size), key=lambda j: (-round(float(gain[j]), 12), tie_key[j]))
+        for n in (1, 3, size):
+            assert _best_first(gain, tie_key, n) == expected[:n]

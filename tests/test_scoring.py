@@ -9,7 +9,7 @@ import pytest
 
 from engine import InputError, default_weights, encode_case, explain, match_findings, prepare
 from engine.methods import METHODS
-from engine.scoring import rank_order, relative_strength, specificity
+from engine.scoring import _set_similarity, rank_order, relative_strength, specificity
 
 DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
 CALCINOSIS, NODULE, ULCER, FEVER, CKD = "HP:0025520", "HP:0001482", "HP:0200042", "HP:0001945", "HP:0012622"
@@ -166,3 +166,16 @@ def test_score_is_the_ranking_of_triage(mini_pack, mini_weights):
     ranking = score(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
     full = match_findings(mini_pack, [CALCINOSIS, ULCER], [FEVER], "weighted", mini_weights)
     assert ranking == full.ranking
+
+
+@pytest.mark.parametrize("similarity", ["jaccard", "dice"])
+def test_set_similarity_is_bit_for_bit_scikit_learn(similarity):
+    from sklearn.metrics.pairwise import pairwise_distances
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, c, f = rng.integers(1, 30), rng.integers(1, 20), rng.integers(1, 300)
+        cases, profiles = rng.random((n, f)) < rng.random(), rng.random((c, f)) < rng.random()
+        cases[:, 0] = True  # the overlap method scores only cases with a finding
+        expected = 1.0 - pairwise_distances(cases, profiles, metric=similarity)
+        assert np.array_equal(_set_similarity(cases, profiles, similarity), expected)
