@@ -281,3 +281,40 @@ def test_a_bad_condition_floor_is_a_clear_pack_error(tmp_path, pack, floor, sour
     path.write_text(text.replace(",soon,germain2017\n", f",{floor},{source}\n"), encoding="utf-8")
     with pytest.raises(PackError, match=fragment):
         load_pack(data, ontology=pack.ontology)
+
+
+# General danger signs outside clinicians record (data/README.md): the terms a clinician would code.
+GENERAL_DANGER = [
+    ("status epilepticus", ["HP:0002133"], [], "emergency", "status_epilepticus"),
+    ("a seizure", ["HP:0001250"], [], "urgent", "seizure"),
+    ("respiratory failure on a ventilator", ["HP:0033126", "HP:0002878"], [], "emergency", "respiratory_failure"),
+    ("pneumonia", ["HP:0025520", "HP:0002090"], [], "urgent", "pneumonia"),
+    ("new psychosis in lupus", ["HP:0000709", "HP:0025300"], [], "urgent", "psychosis"),
+    ("new confusion", ["HP:0001289"], [], "urgent", "new_confusion"),
+    ("fever with pancytopenia", ["HP:0001945", "HP:0001876"], [], "emergency", "fever_with_low_white_cells"),
+    ("fever with neutropenia", ["HP:0001945", "HP:0001875"], [], "emergency", "fever_with_low_white_cells"),
+    ("orbital cellulitis", ["HP:0100539", "HP:0000520", "HP:0000597"], [], "emergency", "orbital_cellulitis_signs"),
+    ("periorbital cellulitis", ["HP:0100539", "HP:0001974"], ["HP:0001945"], "urgent",
+     "periorbital_swelling_with_infection_signs"),
+    ("abscess with surrounding redness", ["HP:0031292", "HP:0010783"], [], "urgent",
+     "abscess_with_redness_or_swelling"),
+    ("scleroderma renal crisis", ["HP:0001919", "HP:0030859", "HP:0001072"], [], "emergency",
+     "scleroderma_renal_crisis"),
+]
+
+
+@pytest.mark.parametrize(("present", "absent", "level", "rule"), [g[1:] for g in GENERAL_DANGER],
+                         ids=[g[0] for g in GENERAL_DANGER])
+def test_general_danger_signs(present, absent, level, rule):
+    result = match_findings(load_pack(), present, absent)
+    assert result.triage.level == level
+    assert rule in [r.rule_id for r in result.triage.reasons]
+
+
+def test_dead_skin_is_urgent_and_emergency_with_fever():
+    pack = load_pack()
+    alone = match_findings(pack, ["HP:0033126"])
+    assert alone.triage.level == "urgent" and "emergency department now" in alone.triage.reasons[0].message
+    with_fever = match_findings(pack, ["HP:0033126", "HP:0001945"])
+    assert with_fever.triage.level == "emergency"
+    assert "dead_skin_with_fever" in [r.rule_id for r in with_fever.triage.reasons]
