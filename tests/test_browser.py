@@ -18,7 +18,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = Path(os.environ.get("SHOTS_DIR", ARTIFACTS))  # screenshots: outside the repo when SHOTS_DIR is set
 RESULT_TEXT = {"check": "Your closest matches", "teach": "Step through the findings",
-               "analyze": "The three methods compared", "about": "Sources"}
+               "analyze": "All methods compared", "about": "Sources"}
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
 MAX_TABS_TO_SUBMIT = 20  # was about 90; Streamlit's own skip link, page links and menu take about 8

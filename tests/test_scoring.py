@@ -1,4 +1,4 @@
-"""The three methods on the mini pack, against numbers worked out by hand."""
+"""The methods on the mini pack, against numbers worked out by hand."""
 
 from __future__ import annotations
 

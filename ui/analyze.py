@@ -250,7 +250,7 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
                        mime="text/csv", key="analyze_download_eval")
-    st.markdown("**The three methods compared** (same cases, current weights)")
+    st.markdown("**All methods compared** (same cases, current weights)")
     by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
     st.table(frames.methods_frame(by_method).style.format(precision=3, na_rep="n/a"), hide_index=True)
     st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
