@@ -33,3 +33,25 @@ def test_curated_check_refuses_other_names(bad):
 def test_corpus_check_refuses_other_names(bad):
     with pytest.raises(InputError, match="unknown corpus method"):
         check_corpus_method(bad)
+
+
+def test_default_method_is_a_curated_method_and_the_library_default():
+    from engine import DEFAULT_METHOD, METHODS, load_pack, match_findings
+
+    assert DEFAULT_METHOD in METHODS
+    assert match_findings(load_pack(), ["HP:0001482"]).ranking.method == DEFAULT_METHOD
+
+
+@pytest.mark.parametrize("method", list(METHOD_INFO))
+def test_uses_priors_and_uses_absent_say_what_the_method_does(method, mini_pack, mini_weights):
+    """The flags the UI relies on ("about you" only for methods that use priors) match the scores."""
+    from engine import match_findings
+
+    def scores(present, absent=(), weights=mini_weights):
+        result = match_findings(mini_pack, present, absent, method, weights)
+        return {m.condition_id: m.score for m in result.ranking.matches}
+
+    base = scores(["HP:0025520", "HP:0200042"])
+    skewed = mini_weights.replace(priors={c: 0.001 for c in mini_pack.condition_ids[:1]})
+    assert (scores(["HP:0025520", "HP:0200042"], weights=skewed) != base) == METHOD_INFO[method].uses_priors
+    assert (scores(["HP:0025520", "HP:0200042"], ["HP:0001945"]) != base) == METHOD_INFO[method].uses_absent
