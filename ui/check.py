@@ -486,6 +486,10 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
     show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
     _show_matches(pack, result, stale)
     _show_context(pack, used)
+    if (state.age_band or state.sex) and not METHOD_INFO[state.method].uses_priors:
+        st.info(f"Your age and sex were not used: the {METHOD_INFO[state.method].title} method compares the "
+                "pattern of your findings only. To use them, choose the "
+                f"{METHOD_INFO['likelihood'].title} method under “More options”.", icon=":material/info:")
     _show_next_questions(pack, result)
     _show_reading_notes(result)
     _show_summary_and_link(pack, state, result, used)
