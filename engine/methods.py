@@ -82,6 +82,7 @@ CORPUS_METHOD_INFO: dict[CorpusMethod, MethodInfo] = {
         "Log prior odds plus, per present term, the log of how much likelier it is with the disease than "
         "across all diseases (and the same for terms marked absent), less a small cost for broad diseases.",
         axis="Log posterior odds (right of 0: more likely than not under the model; higher = closer)",
+        uses_priors=True, uses_absent=True,
     ),
     "resnik": MethodInfo(
         "resnik", "Resnik similarity, patient → disease",

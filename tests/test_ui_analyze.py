@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.state
 import ui.widgets
-from engine import Case, WeightsError, default_weights, evaluate, parse_weights
+from engine import DEFAULT_METHOD, METHODS, Case, WeightsError, default_weights, evaluate, parse_weights
 from engine.triage import CLINICIAN_PROMPT
 from ui import frames
 
@@ -53,15 +53,16 @@ def weights_key(at: AppTest) -> tuple:
 
 
 def changing_upload(pack, cases) -> bytes:
-    """A valid weights file that changes the evaluation of ``cases`` (checked with the engine itself)."""
+    """A valid weights file that changes the page's evaluation of ``cases`` (default method; checked with the
+    engine itself): one finding weight, since the default method ignores priors."""
     defaults = default_weights(pack)
-    base = evaluate(pack, cases, "likelihood", defaults)
-    for cid, prior in ((c.expected, p) for c in cases for p in (1000.0, 1e-6)):
-        content = f'[priors]\n{cid} = {prior}\n'.encode()
-        trial = evaluate(pack, cases, "likelihood", parse_weights(pack, content, "w.toml"))
+    base = evaluate(pack, cases, DEFAULT_METHOD, defaults)
+    for fid, weight in ((f, w) for c in cases for f in c.present for w in (0.0, 100.0)):
+        content = f'[finding_weights]\n"{fid}" = {weight}\n'.encode()
+        trial = evaluate(pack, cases, DEFAULT_METHOD, parse_weights(pack, content, "w.toml"))
         if [c.rank for c in trial.cases] != [c.rank for c in base.cases]:
             return content
-    raise AssertionError("no single prior changes the evaluation")
+    raise AssertionError("no single finding weight changes the evaluation")
 
 
 def broken_files(pack) -> list[tuple[str, bytes, str]]:
@@ -85,7 +86,7 @@ def test_page_renders_with_defaults_and_safety(pack_and_cases):
     assert not any(CLINICIAN_PROMPT in w.value for w in at.warning)  # the patient prompt belongs to Check
     assert any("no difference yet" in i.value for i in at.info)
     methods = at.table[0].value
-    assert len(methods) == 3 and list(methods.columns)[:5] == ["method", "cases", "top-1", "top-3", "MRR"]
+    assert len(methods) == len(METHODS) and list(methods.columns)[:5] == ["method", "cases", "top-1", "top-3", "MRR"]
     recall = at.table[1].value
     assert {"condition", "cases", "top-1 recall", "top-1 95% CI"} <= set(recall.columns)
     assert any("computed in" in c.value for c in at.caption)

@@ -140,11 +140,11 @@ def test_quiz_scoring():
         score_top3(["a", "a", "b"], ["a"])
 
 
-def test_method_comparison_shows_three_methods_and_formulas(pack_and_cases):
+def test_method_comparison_shows_every_method_and_its_formula(pack_and_cases):
     _pack, cases = pack_and_cases
     at = loaded(cases)
     latex = [e.value for e in at.latex]
-    assert len(latex) == len(METHODS) == 3
+    assert len(latex) == len(METHODS) == 4
     for method in METHODS:
         assert any(METHOD_INFO[method].latex in shown for shown in latex)
         assert any(METHOD_INFO[method].title in m.value for m in at.markdown)

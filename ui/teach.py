@@ -319,8 +319,8 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     except TriageError as exc:
         st.error(f"The corpus cannot rank this case: {exc}")
         return
-    negatives = (f", {len(query.absent)} pertinent negative(s)" if METHOD_INFO[method].uses_absent else
-                 " (pertinent negatives are used by the likelihood and weighted methods only)") if query.absent else ""
+    negatives = (f", {len(query.absent)} pertinent negative(s)" if CORPUS_METHOD_INFO[method].uses_absent else
+                 " (pertinent negatives are used by the likelihood method only)") if query.absent else ""
     st.caption(f"HPO release {corpus.version} · {corpus.n_diseases:,} diseases in `{corpus.name}` · "
                f"all findings of the working case: {len(query.present)} present HPO term(s){negatives} · "
                f"{widgets.CORPUS_METHOD_TITLES.get(method, method)}")
