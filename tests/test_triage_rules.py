@@ -307,6 +307,8 @@ GENERAL_DANGER = [
     ("orbital cellulitis with an afferent pupil defect", ["HP:0100539", "HP:0001945", "HP:0200057"], [],
      "emergency", "orbital_cellulitis_signs"),
     ("blurred vision", ["HP:0000622"], [], "soon", "worsening_vision"),
+    ("swollen eyelid with sinusitis", ["HP:0100539", "HP:0000246"], [], "urgent",
+     "periorbital_swelling_with_infection_signs"),
 ]
 
 
