@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.state
 import ui.widgets
-from engine import METHOD_INFO, METHODS, Case, default_weights, triage_terms
+from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from engine.quiz import score_top3
 from engine.triage import CLINICIAN_PROMPT
 from ui import frames
@@ -153,7 +153,8 @@ def test_method_comparison_shows_every_method_and_its_formula(pack_and_cases):
 def test_next_question_text_appears(pack_and_cases):
     pack, cases = pack_and_cases
     at = loaded(cases)
-    result = ui.state.run([cases[0].present[0]], [], "likelihood", default_weights(pack))
+    # the page opens on the default method
+    result = ui.state.run([cases[0].present[0]], [], DEFAULT_METHOD, default_weights(pack))
     assert result.next_questions
     best = result.next_questions[0]
     text = all_text(at)
