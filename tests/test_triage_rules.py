@@ -303,7 +303,6 @@ GENERAL_DANGER = [
     ("shock", ["HP:0031273"], [], "emergency", "shock"),
     ("distributive shock, below shock", ["HP:0031275"], [], "emergency", "shock"),
     ("deep vein thrombosis", ["HP:0002625"], [], "urgent", "deep_vein_thrombosis"),
-    ("urinary retention", ["HP:0000016"], [], "urgent", "urinary_retention"),
     ("orbital cellulitis with an afferent pupil defect", ["HP:0100539", "HP:0001945", "HP:0200057"], [],
      "emergency", "orbital_cellulitis_signs"),
     ("blurred vision", ["HP:0000622"], [], "soon", "worsening_vision"),
