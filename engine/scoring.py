@@ -3,8 +3,9 @@
 Each method turns the case vectors ``x`` (credit present) and ``z`` (credit
 absent) over the pack's findings into one score per condition. ``weighted``
 and ``likelihood`` are sums of per-finding terms, so their explanation is exact:
-score = base + sum of contributions. ``overlap`` is a set similarity; its
-contributions are each matched finding's share of it.
+score = base + sum of contributions. ``tfidf`` is a cosine, a sum of per-finding
+terms divided by the case vector's length, so it is exact too. ``overlap`` is a
+set similarity; its contributions are each matched finding's share of it.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights
                 factor: float = DEFAULT_FACTOR) -> list[Sensitivity]:
     """Scale every finding weight and every prior by ``1 ± factor``; most influential first.
 
-    Weights a method ignores (all of them for ``overlap``, priors for ``weighted``) come out as 0.
+    Weights a method ignores (all of them for ``overlap``, priors for ``weighted`` and ``tfidf``) come out as 0.
     """
     if not cases:
         return []
