@@ -155,14 +155,6 @@ def _id_and_label_arrays(pack: KnowledgePack) -> tuple[np.ndarray, np.ndarray]:
     return ids, labels
 
 
-@lru_cache(maxsize=8)
-def finding_tie_key(pack: KnowledgePack) -> np.ndarray:
-    """Each finding's position in ID order (the last tie-break of explanations and next questions), once per pack."""
-    key = ranking.id_positions(pack.finding_ids)
-    key.setflags(write=False)
-    return key
-
-
 def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     """Score ``case`` and explain every condition's score."""
     pack = scorer.pack
@@ -180,7 +172,8 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     # cells of all conditions at once, condition first, so that each condition's rows are one slice and
     # every row's values are gathered with one NumPy call per column (not looked up finding by finding).
     cond_of, col = np.nonzero(codes >= 0)
-    cell = np.lexsort((finding_tie_key(pack)[col], -pack.frequency[cond_of, col], ~pack.hallmark[cond_of, col],
+    tie = ranking.tie_key(pack.finding_ids)
+    cell = np.lexsort((tie[col], -pack.frequency[cond_of, col], ~pack.hallmark[cond_of, col],
                        -np.abs(contrib[cond_of, col]), cond_of))
     cond_of, col = cond_of[cell], col[cell]
     ids, labels = _id_and_label_arrays(pack)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.explain import Ranking, finding_tie_key
+from engine.explain import Ranking
 from engine.mapping import EncodedCase
 from engine.pack import KnowledgePack
-from engine.ranking import TIE_DECIMALS
+from engine.ranking import TIE_DECIMALS, tie_key
 from engine.weights import Weights
 
 
@@ -33,8 +33,8 @@ def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
     return entropy
 
 
-def _best_first(gain: np.ndarray, tie_key: np.ndarray, n: int) -> list[int]:
-    """The first ``n`` indices by gain descending, gains equal to TIE_DECIMALS decimals by ``tie_key`` (ID order).
+def _best_first(gain: np.ndarray, id_order: np.ndarray, n: int) -> list[int]:
+    """The first ``n`` indices by gain descending, gains equal to TIE_DECIMALS decimals by ``id_order`` (ID order).
 
     Python's ``round`` (exact decimal rounding, unlike ``np.round``) is slow per value, so only the leaders
     are rounded: the gains are sorted raw first, and since rounding never reverses two values (it only merges
@@ -45,12 +45,12 @@ def _best_first(gain: np.ndarray, tie_key: np.ndarray, n: int) -> list[int]:
         return []
     values = gain.tolist()
     leaders: list[tuple[float, int]] = []
-    for j in np.lexsort((tie_key, -gain)).tolist():
+    for j in np.lexsort((id_order, -gain)).tolist():
         rounded = round(values[j], TIE_DECIMALS)
         if len(leaders) >= n and rounded != leaders[-1][0]:
             break
         leaders.append((rounded, j))
-    leaders.sort(key=lambda x: (-x[0], tie_key[x[1]]))
+    leaders.sort(key=lambda x: (-x[0], id_order[x[1]]))
     return [j for _, j in leaders[:n]]
 
 
@@ -77,7 +77,7 @@ def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranki
     asked = (case.present > 0) | (case.absent > 0)
     gain = np.where(asked | ~(freq > 0).any(axis=0), -np.inf, gain)
     out = []
-    for j in _best_first(gain, finding_tie_key(pack), n):
+    for j in _best_first(gain, tie_key(pack.finding_ids), n):
         if not np.isfinite(gain[j]) or gain[j] <= 1e-9:
             break
         hi, lo = int(np.argmax(q[:, j])), int(np.argmin(q[:, j]))

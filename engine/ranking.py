@@ -7,6 +7,7 @@ a ranking never depends on floating-point noise or input order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,14 @@ def id_positions(ids: Sequence[str]) -> np.ndarray:
     """Each ID's position in ascending ID order (the tie-break key)."""
     positions: np.ndarray = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
     return positions
+
+
+@lru_cache(maxsize=64)
+def tie_key(ids: tuple[str, ...]) -> np.ndarray:
+    """:func:`id_positions` of a pack's condition or finding IDs, computed once and shared (read-only)."""
+    key = id_positions(ids)
+    key.setflags(write=False)
+    return key
 
 
 def rank_matrix(scores: np.ndarray, tie_key: np.ndarray) -> np.ndarray:

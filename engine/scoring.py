@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -180,20 +179,12 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
     return positive / total if total > 0 else np.zeros_like(scores)
 
 
-@lru_cache(maxsize=64)
-def _tie_key(condition_ids: tuple[str, ...]) -> np.ndarray:
-    """The conditions' tie-break key, sorted once per pack rather than for every result (read-only: shared)."""
-    key = ranking.id_positions(condition_ids)
-    key.setflags(write=False)
-    return key
-
-
 def rank_matrix(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
     """Ranks (1 = best) of shape (n, C) for scores of shape (n, C), by the one ranking rule
     (:mod:`engine.ranking`: score descending, ties by condition_id)."""
-    return ranking.rank_matrix(scores, _tie_key(tuple(condition_ids)))
+    return ranking.rank_matrix(scores, ranking.tie_key(tuple(condition_ids)))
 
 
 def rank_order(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
     """Indices of one case's conditions from best to worst (the rule of :func:`rank_matrix`)."""
-    return ranking.best_first(scores, _tie_key(tuple(condition_ids)))
+    return ranking.best_first(scores, ranking.tie_key(tuple(condition_ids)))
