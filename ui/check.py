@@ -324,8 +324,13 @@ def _about_you() -> None:
                           placeholder="Prefer not to say", persist_state="session")
 
 
-def _show_context(pack: KnowledgePack, used: tuple[ContextRule, ...]) -> None:
-    """How "about you" changed the starting odds, each change with its source."""
+def _show_context(pack: KnowledgePack, state: CheckState, used: tuple[ContextRule, ...]) -> None:
+    """How "about you" changed the starting odds, each change with its source; or, for a method that uses no
+    starting odds, that age and sex were not used."""
+    if (state.age_band or state.sex) and not METHOD_INFO[state.method].uses_priors:
+        st.info(f"Your age and sex were not used: the {METHOD_INFO[state.method].title} method compares the "
+                "pattern of your findings only. To use them, choose the "
+                f"{METHOD_INFO['likelihood'].title} method under “More options”.", icon=":material/info:")
     if not used:
         return
     given = {"age_band": AGE_BANDS, "sex": SEXES}
@@ -485,11 +490,7 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
     show_triage_banner(result)
     show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
     _show_matches(pack, result, stale)
-    _show_context(pack, used)
-    if (state.age_band or state.sex) and not METHOD_INFO[state.method].uses_priors:
-        st.info(f"Your age and sex were not used: the {METHOD_INFO[state.method].title} method compares the "
-                "pattern of your findings only. To use them, choose the "
-                f"{METHOD_INFO['likelihood'].title} method under “More options”.", icon=":material/info:")
+    _show_context(pack, state, used)
     _show_next_questions(pack, result)
     _show_reading_notes(result)
     _show_summary_and_link(pack, state, result, used)
@@ -502,9 +503,10 @@ def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tup
     if state.empty:
         return None, ()
     try:
-        weights, used = adjust_weights(current_weights(), context_rules(pack), state.age_band, state.sex)
-        if not METHOD_INFO[state.method].uses_priors:
-            used = ()  # the method ranks by the pattern of findings only: starting odds play no part
+        weights = current_weights()
+        used: tuple[ContextRule, ...] = ()
+        if METHOD_INFO[state.method].uses_priors:  # the others rank by the pattern of findings only
+            weights, used = adjust_weights(weights, context_rules(pack), state.age_band, state.sex)
         return run(state.present, state.absent, state.method, weights), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")
