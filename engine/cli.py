@@ -20,7 +20,7 @@ from engine.evaluate import Evaluation, evaluate
 from engine.hpo import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
 from engine.ids import parse_id_list
 from engine.inputs import one_line
-from engine.methods import CORPUS_METHODS, DEFAULT_METHOD, METHODS
+from engine.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD, DEFAULT_METHOD, METHODS
 from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.phenopacket_eval import (
@@ -142,7 +142,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
-        args.method = args.method or "likelihood"
+        args.method = args.method or DEFAULT_CORPUS_METHOD
         return cmd_score_corpus(args)
     args.method = args.method or DEFAULT_METHOD
     packet = _phenopacket_input(args)
@@ -314,7 +314,7 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
     inputs: Inputs = gather(args.cases, curated)
     if args.method == "all":
         raise InputError("--method all compares the curated methods on case files; give one method for phenopackets")
-    args.method = args.method or (DEFAULT_METHOD if args.pack == "curated" else "likelihood")
+    args.method = args.method or (DEFAULT_METHOD if args.pack == "curated" else DEFAULT_CORPUS_METHOD)
     if curated is not None and args.pack == "curated":
         if args.method not in METHODS:
             raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
@@ -409,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--absent", default="", help="comma-separated IDs reported absent")
     score.add_argument("--method", choices=tuple(dict.fromkeys(METHODS + CORPUS_METHODS)), default=None,
                        help=f"curated pack: {', '.join(METHODS)} (default {DEFAULT_METHOD}); "
-                            f"corpus packs: {', '.join(CORPUS_METHODS)} (default likelihood)")
+                            f"corpus packs: {', '.join(CORPUS_METHODS)} (default {DEFAULT_CORPUS_METHOD})")
     score.add_argument("--weights", help="weights file (.toml or .csv)")
     score.add_argument("--format", choices=("table", "json"), default="table")
     score.add_argument("--top", type=_positive_int, default=10, help="how many matches to list (at least 1)")
@@ -424,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("cases", nargs="+", help="case files (JSON lists), phenopacket JSON files, or folders of them")
     ev.add_argument("--method", choices=("all", *dict.fromkeys(METHODS + CORPUS_METHODS)), default=None,
                     help=f"curated pack: {', '.join(METHODS)} or all (the default for case files); "
-                         f"corpus packs: {', '.join(CORPUS_METHODS)} (default likelihood)")
+                         f"corpus packs: {', '.join(CORPUS_METHODS)} (default {DEFAULT_CORPUS_METHOD})")
     ev.add_argument("--pack", choices=("curated", *CORPUS_PACKS), default="curated",
                     help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")

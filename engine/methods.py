@@ -13,8 +13,8 @@ from typing import Literal
 
 from engine.errors import InputError
 
-__all__ = ["CORPUS_METHODS", "CORPUS_METHOD_INFO", "DEFAULT_METHOD", "METHODS", "METHOD_INFO", "CorpusMethod",
-           "MethodInfo", "check_corpus_method", "check_method"]
+__all__ = ["CORPUS_METHODS", "CORPUS_METHOD_INFO", "DEFAULT_CORPUS_METHOD", "DEFAULT_METHOD", "METHODS", "METHOD_INFO",
+           "CorpusMethod", "MethodInfo", "check_corpus_method", "check_method"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ CORPUS_METHOD_INFO: dict[CorpusMethod, MethodInfo] = {
     ),
 }
 CORPUS_METHODS: tuple[CorpusMethod, ...] = tuple(CORPUS_METHOD_INFO)
+#: The corpus packs' default method (best on real patients; docs/corpus.md).
+DEFAULT_CORPUS_METHOD: CorpusMethod = "likelihood"
 
 
 def check_method(method: str) -> str:

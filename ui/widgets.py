@@ -19,7 +19,7 @@ from engine import (
 )
 from engine.corpus.pack import CORPUS_PACKS
 from engine.inputs import one_line
-from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS
+from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.result import NOT_A_DIAGNOSIS
 from engine.safety import ROLE_NOTES, Role
 
@@ -62,7 +62,7 @@ def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
     cols = st.columns(2)
     name = cols[0].selectbox("Corpus pack", CORPUS_PACKS, index=CORPUS_PACKS.index("hpo-orpha"), key=pack_key,
                              format_func=lambda n: CORPUS_TITLES.get(n, n))
-    method = cols[1].selectbox("Corpus method", CORPUS_METHODS, index=CORPUS_METHODS.index("likelihood"),
+    method = cols[1].selectbox("Corpus method", CORPUS_METHODS, index=CORPUS_METHODS.index(DEFAULT_CORPUS_METHOD),
                                key=method_key, format_func=lambda m: CORPUS_METHOD_TITLES.get(m, m))
     return name, method
 

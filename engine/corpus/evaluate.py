@@ -21,6 +21,7 @@ from typing import Any
 from engine.cases import Case
 from engine.corpus.pack import CorpusPack, check_method, rank_of, score_corpus_batch
 from engine.errors import InputError
+from engine.methods import DEFAULT_CORPUS_METHOD
 from engine.metrics import mean_reciprocal_rank, top_k_share
 from engine.pack import KnowledgePack
 
@@ -194,7 +195,7 @@ class ExpectedCase:
 def evaluate_expected(
     corpus: CorpusPack,
     cases: Sequence[ExpectedCase],
-    method: str = "likelihood",
+    method: str = DEFAULT_CORPUS_METHOD,
     progress: Callable[[int], None] | None = None,
 ) -> CorpusEvaluation:
     """Rank every disease of ``corpus`` for each case and find the best rank among its expected codes.
@@ -246,7 +247,7 @@ def evaluate_corpus(
     corpus: CorpusPack,
     cases: Sequence[Case],
     codes: Mapping[str, Sequence[str]],
-    method: str = "likelihood",
+    method: str = DEFAULT_CORPUS_METHOD,
 ) -> CorpusEvaluation:
     """Rank every disease of ``corpus`` for each curated case and find its expected condition's best-ranked code.
 

@@ -35,7 +35,7 @@ from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, loa
 from engine.hpoa import load_annotations, read_version
 from engine.ids import parse_id_list
 from engine.methods import CORPUS_METHODS as METHODS
-from engine.methods import check_corpus_method
+from engine.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
 from engine.methods import check_corpus_method as check_method
 
 __all__ = [
@@ -329,7 +329,7 @@ def score_corpus(
     present_ids: Iterable[str] | str,
     absent_ids: Iterable[str] | str = (),
     *,
-    method: str = "likelihood",
+    method: str = DEFAULT_CORPUS_METHOD,
 ) -> np.ndarray:
     """Score every disease of ``pack`` (higher is better); one float per ``pack.disease_ids``.
 
@@ -353,7 +353,7 @@ def score_corpus_batch(
     pack: CorpusPack,
     patients: Sequence[tuple[Sequence[str], Sequence[str]]],
     *,
-    method: str = "likelihood",
+    method: str = DEFAULT_CORPUS_METHOD,
 ) -> np.ndarray:
     """Scores of many patients, each ``(present IDs, absent IDs)``: an ``n_patients x n_diseases`` array.
 
@@ -412,7 +412,7 @@ def rank_corpus(
     present_ids: Iterable[str] | str,
     absent_ids: Iterable[str] | str = (),
     *,
-    method: str = "likelihood",
+    method: str = DEFAULT_CORPUS_METHOD,
     top: int = 20,
 ) -> list[CorpusHit]:
     """The ``top`` best diseases for a patient, as :class:`CorpusHit` (see :func:`score_corpus`).
