@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from engine.explain import Ranking
 from engine.fit import AbsoluteFit
-from engine.mapping import EncodedCase, encode_case
+from engine.hpo import HPO_ID_PATTERN
+from engine.mapping import NARROWER_THAN_HPO, EncodedCase, encode_case
 from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule, TriageLevel
 
 CLINICIAN_PROMPT = (
@@ -62,11 +64,26 @@ def _severity(level: str) -> int:
     return TRIAGE_LEVELS.index(level)
 
 
-def rule_findings(pack: KnowledgePack, present: np.ndarray) -> set[str]:
+@lru_cache(maxsize=4096)
+def _pack_ancestors(pack: KnowledgePack, reported: str) -> frozenset[str]:
+    """The pack findings above a reported HPO term, however far (``NARROWER_THAN_HPO`` excepted)."""
+    if not HPO_ID_PATTERN.match(reported):
+        return frozenset()
+    above = pack.ontology.ancestors(pack.ontology.resolve(reported))
+    return frozenset(f.id for f in pack.findings if f.id in above and f.id not in NARROWER_THAN_HPO)
+
+
+def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
     """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
-    that is, present with credit of at least :data:`RULE_MIN_CREDIT`."""
-    hit = pack.below[:, np.flatnonzero(present >= RULE_MIN_CREDIT)].any(axis=1)
-    return {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
+    that is, present with credit of at least :data:`RULE_MIN_CREDIT`, and every pack finding above a
+    reported present term. Scoring credits a term only to its nearest pack ancestors; a rule must fire
+    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*."""
+    hit = pack.below[:, np.flatnonzero(case.present >= RULE_MIN_CREDIT)].any(axis=1)
+    found = {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
+    for m in case.mappings:
+        if m.present and m.relation == "more_specific":
+            found |= _pack_ancestors(pack, m.reported_id)
+    return found
 
 
 def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
@@ -131,12 +148,13 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     """Fire every red-flag rule the case satisfies and take the worst level.
 
     A rule's finding is present when it or a pack finding below it in HPO has credit of at least
-    :data:`RULE_MIN_CREDIT`, so a rule fires for descendants and for close matches. With a ranking,
+    :data:`RULE_MIN_CREDIT`, or when a reported present term lies below it, so a rule fires for
+    descendants (through every parent) and for close matches. With a ranking,
     a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
     fit, and a condition with a ``triage_floor`` and typical features adds its floor. Adding a present
     finding never lowers the level (credits, fits and rules only grow).
     """
-    present = rule_findings(pack, case.present)
+    present = rule_findings(pack, case)
     reasons = [TriageReason(r.rule_id, r.level, r.message, used)
                for r in pack.red_flags if (used := _fires(r, present)) is not None]
     if ranking is not None:
