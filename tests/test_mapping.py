@@ -184,9 +184,9 @@ def test_hypothermia_never_counts_as_fever(mini_pack):
 
 def test_a_laboratory_value_counts_only_for_the_same_measurement(real_pack_and_cases):
     pack, _ = real_pack_and_cases
-    hyperkalemia, bilirubin, uric_acid, crp = "HP:0002153", "HP:0003573", "HP:0002149", "HP:0011227"
+    hypernatremia, bilirubin, uric_acid, crp = "HP:0003228", "HP:0003573", "HP:0002149", "HP:0011227"
     assert {uric_acid, crp} <= set(pack.finding_index)
-    for lab in (hyperkalemia, bilirubin):  # share an informative ancestor with pack measurements, but not the analyte
+    for lab in (hypernatremia, bilirubin):  # share an informative ancestor with pack measurements, but not the analyte
         (m,) = encode_case(pack, [lab]).mappings
         assert m.relation == "unmapped" and "no finding for this measurement" in m.note
     (m,) = encode_case(pack, ["HP:0032436"]).mappings  # Abnormal circulating CRP concentration: same analyte

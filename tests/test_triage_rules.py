@@ -213,7 +213,7 @@ def test_triage_terms_is_the_curated_rules_without_a_ranking(pack):
     # an ulcerated lump or deposit; fever with joint pain; calcinosis with kidney disease
     (["HP:0200042", "HP:0033073"], "ulcerated_lump", "soon"),
     (["HP:0200042", "HP:0007618"], "ulcerated_lump", "soon"),  # subcutaneous calcification, below calcinosis
-    (["HP:0001945", "HP:0002829"], "fever_with_joint_pain", "soon"),
+    (["HP:0001945", "HP:0002829"], "fever_with_joint_pain", "urgent"),
     (["HP:0012622", "HP:0025520"], "calcinosis_with_kidney_disease", "soon"),
     (["HP:0000121"], "nephrocalcinosis", "soon"),
     # calcium with symptoms: high calcium with confusion or vomiting; low calcium with a seizure or tetany
@@ -315,6 +315,35 @@ GENERAL_DANGER = [
     ("blurred vision", ["HP:0000622"], [], "soon", "worsening_vision"),
     ("swollen eyelid with sinusitis", ["HP:0100539", "HP:0000246"], [], "urgent",
      "periorbital_swelling_with_infection_signs"),
+    # Fifth round: emergencies any outside coder may record, whatever the condition.
+    ("ventilated for respiratory failure", ["HP:0004887"], [], "emergency", "respiratory_failure"),
+    ("ARDS, below the ventilation term", ["HP:0033677"], [], "emergency", "respiratory_failure"),
+    ("low blood oxygen", ["HP:0012418"], [], "emergency", "low_blood_oxygen"),
+    ("hemiparesis", ["HP:0001269"], [], "emergency", "stroke_signs"),
+    ("amaurosis fugax", ["HP:0100576"], [], "emergency", "stroke_signs"),
+    ("pulmonary embolism", ["HP:0002204"], [], "emergency", "pulmonary_embolism"),
+    ("meningitis", ["HP:0001287"], [], "emergency", "meningitis"),
+    ("laryngospasm", ["HP:0025425"], [], "emergency", "laryngospasm"),
+    ("tetany", ["HP:0001281"], [], "urgent", "tetany"),
+    ("hypocalcaemic seizures, below both low calcium and seizure", ["HP:0002199"], [], "emergency",
+     "low_calcium_with_seizure_or_tetany"),
+    ("cardiac tamponade", ["HP:0033415"], [], "emergency", "cardiac_tamponade"),
+    ("pericardial effusion in lupus", ["HP:0001698", "HP:0002725"], [], "soon", "pericardial_effusion"),
+    ("ventricular tachycardia", ["HP:0004756"], [], "emergency", "ventricular_tachycardia"),
+    ("acute liver failure", ["HP:0006554"], [], "emergency", "acute_liver_failure"),
+    ("peritonitis", ["HP:0002586"], [], "emergency", "belly_emergency"),
+    ("bowel perforation", ["HP:0031368"], [], "emergency", "belly_emergency"),
+    ("acute pancreatitis", ["HP:0001735"], [], "urgent", "acute_pancreatitis"),
+    ("high potassium on dialysis", ["HP:0002153", "HP:0003774"], [], "urgent", "high_potassium"),
+    ("encephalopathy", ["HP:0001298"], [], "urgent", "new_confusion"),
+    ("fainting", ["HP:0001279"], [], "urgent", "fainting"),
+    # Development-set patterns (outside coders): pus, an ulcer in kidney disease, a red swollen face,
+    # fever with joint pain.
+    ("pus from a cyst", ["HP:6001119", "HP:0025245"], [], "soon", "pus_from_skin"),
+    ("an ulcer in chronic kidney disease", ["HP:0200042", "HP:0012622"], [], "soon", "ulcer_with_kidney_disease"),
+    ("an ulcer on dialysis, below CKD", ["HP:0200042", "HP:0003774"], [], "soon", "ulcer_with_kidney_disease"),
+    ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
+    ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
 ]
 
 
