@@ -341,7 +341,11 @@ GENERAL_DANGER = [
     # fever with joint pain.
     ("pus from a cyst", ["HP:6001119", "HP:0025245"], [], "soon", "pus_from_skin"),
     ("an ulcer in chronic kidney disease", ["HP:0200042", "HP:0012622"], [], "soon", "ulcer_with_kidney_disease"),
-    ("an ulcer on dialysis, below CKD", ["HP:0200042", "HP:0003774"], [], "soon", "ulcer_with_kidney_disease"),
+    ("an ulcer on dialysis", ["HP:0200042", "HP:0003774"], [], "urgent", "ulcer_on_dialysis"),
+    ("a seizure with fever", ["HP:0001250", "HP:0001945"], [], "emergency", "fever_with_seizure"),
+    ("encephalopathy with fever, as confusion", ["HP:0001298", "HP:0001945"], [], "emergency",
+     "fever_with_low_pressure_or_confusion"),
+    ("cellulitis", ["HP:0100658"], [], "urgent", "spreading_redness"),
     ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
     ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
 ]
