@@ -346,6 +346,8 @@ GENERAL_DANGER = [
     ("encephalopathy with fever, as confusion", ["HP:0001298", "HP:0001945"], [], "emergency",
      "fever_with_low_pressure_or_confusion"),
     ("cellulitis", ["HP:0100658"], [], "urgent", "spreading_redness"),
+    ("rhabdomyolysis in dermatomyositis", ["HP:0003201", "HP:0003701"], [], "urgent", "rhabdomyolysis"),
+    ("bacteraemia with fever", ["HP:0031864", "HP:0001945"], [], "urgent", "bacteremia_with_infection_signs"),
     ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
     ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
 ]
