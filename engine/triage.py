@@ -64,6 +64,43 @@ def _severity(level: str) -> int:
     return TRIAGE_LEVELS.index(level)
 
 
+#: Danger findings that name an acute event or a degree. A more general or merely similar report does not say
+#: the event happened (*Abnormality of the pancreas* is not acute pancreatitis, *Abnormal vascular physiology*
+#: not a pulmonary embolism, a congenitally absent pericardium not an effusion, any proteinuria not nephrotic-range
+#: proteinuria), so for rules these count only when reported themselves, through a term below them, or through a
+#: curated implication; scoring is unchanged. (Rules on the other findings fire for close reports too.)
+NAMED_ONLY = frozenset({
+    "HP:0031368",  # Intestinal perforation
+    "HP:0002586",  # Peritonitis
+    "HP:0002204",  # Pulmonary embolism
+    "HP:0006554",  # Acute hepatic failure
+    "HP:0012418",  # Hypoxemia
+    "HP:0001735",  # Acute pancreatitis
+    "HP:0033415",  # Cardiac tamponade
+    "HP:0004756",  # Ventricular tachycardia
+    "HP:0004887",  # Respiratory failure requiring assisted ventilation
+    "HP:0001698",  # Pericardial effusion
+    "HP:0002153",  # Hyperkalemia
+    "HP:0012593",  # Nephrotic range proteinuria
+    "HP:0100598",  # Pulmonary edema
+    "HP:0003128",  # Lactic acidosis
+})
+_NAMED = ("exact", "more_specific", "implied")
+
+
+def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
+    """The case's present credits, without :data:`NAMED_ONLY` reached only by a vaguer or similar report."""
+    vague = [i for f in NAMED_ONLY if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
+    if not vague:
+        return case.present
+    named = {m.finding_id for m in case.mappings if m.present and m.relation in _NAMED}
+    credits = case.present.copy()
+    for i in vague:
+        if pack.findings[i].id not in named:
+            credits[i] = 0.0
+    return credits
+
+
 @lru_cache(maxsize=4096)
 def _pack_ancestors(pack: KnowledgePack, reported: str) -> frozenset[str]:
     """The pack findings above a reported HPO term, however far (``NARROWER_THAN_HPO`` excepted)."""
@@ -77,8 +114,9 @@ def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
     """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
     that is, present with credit of at least :data:`RULE_MIN_CREDIT`, and every pack finding above a
     reported present term. Scoring credits a term only to its nearest pack ancestors; a rule must fire
-    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*."""
-    hit = pack.below[:, np.flatnonzero(case.present >= RULE_MIN_CREDIT)].any(axis=1)
+    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*. An
+    :data:`NAMED_ONLY` finding counts only when named or below a reported term."""
+    hit = pack.below[:, np.flatnonzero(_rule_credits(pack, case) >= RULE_MIN_CREDIT)].any(axis=1)
     found = {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
     for m in case.mappings:
         if m.present and m.relation == "more_specific":

@@ -323,7 +323,6 @@ GENERAL_DANGER = [
     ("amaurosis fugax", ["HP:0100576"], [], "emergency", "stroke_signs"),
     ("pulmonary embolism", ["HP:0002204"], [], "emergency", "pulmonary_embolism"),
     ("meningitis", ["HP:0001287"], [], "emergency", "meningitis"),
-    ("laryngospasm", ["HP:0025425"], [], "emergency", "laryngospasm"),
     ("tetany", ["HP:0001281"], [], "urgent", "tetany"),
     ("hypocalcaemic seizures, below both low calcium and seizure", ["HP:0002199"], [], "emergency",
      "low_calcium_with_seizure_or_tetany"),
@@ -348,6 +347,11 @@ GENERAL_DANGER = [
     ("cellulitis", ["HP:0100658"], [], "urgent", "spreading_redness"),
     ("rhabdomyolysis in dermatomyositis", ["HP:0003201", "HP:0003701"], [], "urgent", "rhabdomyolysis"),
     ("bacteraemia with fever", ["HP:0031864", "HP:0001945"], [], "urgent", "bacteremia_with_infection_signs"),
+    ("hypercalcaemia with weakness and constipation", ["HP:0003072", "HP:0001324", "HP:0002019"], [], "urgent",
+     "high_calcium_with_symptoms"),
+    ("nephrotic-range proteinuria in lupus", ["HP:0012593", "HP:0025300"], [], "urgent", "nephrotic_proteinuria"),
+    ("pulmonary oedema", ["HP:0100598"], [], "urgent", "pulmonary_edema"),
+    ("lactic acidosis", ["HP:0003128"], [], "emergency", "lactic_acidosis"),
     ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
     ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
 ]
@@ -368,3 +372,39 @@ def test_dead_skin_is_urgent_and_emergency_with_fever():
     with_fever = match_findings(pack, ["HP:0033126", "HP:0001945"])
     assert with_fever.triage.level == "emergency"
     assert "dead_skin_with_fever" in [r.rule_id for r in with_fever.triage.reasons]
+
+
+def _rule_ids(rule):
+    """Every finding ID a red-flag rule names, in ``findings`` or in any ``any_of`` alternative."""
+    return {*rule.findings, *(i for group in rule.any_of for alt in group for i in alt)}
+
+
+@pytest.mark.parametrize(("vague", "rule"), [
+    ("HP:0001733", "acute_pancreatitis"),   # Pancreatitis, above Acute pancreatitis
+    ("HP:0030875", "pulmonary_embolism"),   # Abnormality of pulmonary circulation
+    ("HP:0002242", "belly_emergency"),      # Abnormal intestine morphology, above Intestinal perforation
+    ("HP:0001697", "pericardial_effusion"), # Abnormal pericardium morphology
+    ("HP:0001942", "lactic_acidosis"),      # Metabolic acidosis, above Lactic acidosis
+])
+def test_a_vaguer_report_never_stands_for_an_acute_event(vague, rule):
+    """NAMED_ONLY findings fire their rules only when reported themselves (or below): a more general term
+    gets partial credit for scoring, but does not say the event happened."""
+    from engine.mapping import encode_case
+    from engine.triage import NAMED_ONLY, RULE_MIN_CREDIT
+
+    pack = load_pack()
+    rule_findings = {i for r in pack.red_flags if r.rule_id == rule for i in _rule_ids(r)}
+    assert rule_findings & NAMED_ONLY
+    reached = {m.finding_id for m in encode_case(pack, [vague]).mappings if m.credit >= RULE_MIN_CREDIT}
+    assert reached & rule_findings & NAMED_ONLY, "the vague term should reach the finding (for scoring)"
+    result = match_findings(pack, [vague])
+    assert rule not in [r.rule_id for r in result.triage.reasons]
+
+
+def test_named_only_findings_are_pack_findings_used_by_rules():
+    from engine.triage import NAMED_ONLY
+
+    pack = load_pack()
+    in_rules = {i for r in pack.red_flags for i in _rule_ids(r)}
+    assert set(pack.finding_index) >= NAMED_ONLY
+    assert in_rules >= NAMED_ONLY
