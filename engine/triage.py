@@ -85,18 +85,26 @@ NAMED_ONLY = frozenset({
     "HP:0100598",  # Pulmonary edema
     "HP:0003128",  # Lactic acidosis
 })
+#: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
+#: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
+#: general *Abscess* still counts.
+NOT_BY_SIMILARITY = frozenset({"HP:0031292"})
 _NAMED = ("exact", "more_specific", "implied")
 
 
 def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
-    """The case's present credits, without :data:`NAMED_ONLY` reached only by a vaguer or similar report."""
-    vague = [i for f in NAMED_ONLY if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
-    if not vague:
+    """The case's present credits, without a :data:`NAMED_ONLY` finding reached only by a vaguer or similar
+    report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one."""
+    strict = [(i, f in NAMED_ONLY) for f in NAMED_ONLY | NOT_BY_SIMILARITY
+              if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
+    if not strict:
         return case.present
     named = {m.finding_id for m in case.mappings if m.present and m.relation in _NAMED}
+    general = {m.finding_id for m in case.mappings if m.present and m.relation == "more_general"}
     credits = case.present.copy()
-    for i in vague:
-        if pack.findings[i].id not in named:
+    for i, named_only in strict:
+        finding = pack.findings[i].id
+        if finding not in named and (named_only or finding not in general):
             credits[i] = 0.0
     return credits
 
@@ -114,8 +122,9 @@ def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
     """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
     that is, present with credit of at least :data:`RULE_MIN_CREDIT`, and every pack finding above a
     reported present term. Scoring credits a term only to its nearest pack ancestors; a rule must fire
-    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*. An
-    :data:`NAMED_ONLY` finding counts only when named or below a reported term."""
+    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*. A
+    :data:`NAMED_ONLY` finding counts only when named or below a reported term, a :data:`NOT_BY_SIMILARITY`
+    one also when above it."""
     hit = pack.below[:, np.flatnonzero(_rule_credits(pack, case) >= RULE_MIN_CREDIT)].any(axis=1)
     found = {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
     for m in case.mappings:

@@ -408,3 +408,13 @@ def test_named_only_findings_are_pack_findings_used_by_rules():
     in_rules = {i for r in pack.red_flags for i in _rule_ids(r)}
     assert set(pack.finding_index) >= NAMED_ONLY
     assert in_rules >= NAMED_ONLY
+
+
+def test_acne_is_not_an_abscess_but_an_abscess_anywhere_counts():
+    """Cutaneous abscess is NOT_BY_SIMILARITY: acne reaches it through skin inflammation (scoring keeps that
+    partial credit), but only the abscess itself, a kind of it, or the more general Abscess fire its rules."""
+    pack = load_pack()
+    acne = match_findings(pack, ["HP:0001061", "HP:0010783"])  # Acne, Erythema
+    assert not {r.rule_id for r in acne.triage.reasons} & {"abscess", "abscess_with_redness_or_swelling"}
+    abscess = match_findings(pack, ["HP:0025615", "HP:0010783"])  # Abscess (more general), Erythema
+    assert "abscess_with_redness_or_swelling" in {r.rule_id for r in abscess.triage.reasons}
