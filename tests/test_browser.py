@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from ui.local_app import local_app
 
@@ -68,6 +68,21 @@ def _settle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
 
 
+def _tick(page: Page, label: str) -> None:
+    """Tick a finding and wait until its box shows ticked; click again if a rerun swallowed the first click."""
+    box = page.get_by_role("checkbox", name=label, exact=True)
+    for _ in range(3):
+        page.get_by_text(label, exact=True).click()
+        try:
+            expect(box).to_be_checked(timeout=5_000)
+            return
+        except AssertionError:
+            _settle(page)
+            if box.is_checked():  # ticked late: clicking again would untick it
+                return
+    expect(box).to_be_checked()
+
+
 def _search(page: Page, words: str) -> None:
     box = page.get_by_role("textbox", name="Search the findings")
     box.fill(words)
@@ -111,10 +126,10 @@ def test_tick_submit_and_see_matches_with_safety_block(app_url: str, browser: Br
     page.goto(app_url)
     page.get_by_text("Check your findings").first.wait_for()
     # Tick one finding, then find the others by searching: ticks not yet submitted must survive a search.
-    page.get_by_text(TICKS[0][0], exact=True).click()
+    _tick(page, TICKS[0][0])
     for label, words in TICKS[1:]:
         _search(page, words)
-        page.get_by_text(label, exact=True).click()
+        _tick(page, label)
     _search(page, "")
     page.get_by_role("button", name="Show my matches").first.click()
     page.get_by_text("Your closest matches", exact=True).wait_for()
