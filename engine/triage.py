@@ -84,6 +84,9 @@ NAMED_ONLY = frozenset({
     "HP:0012593",  # Nephrotic range proteinuria
     "HP:0100598",  # Pulmonary edema
     "HP:0003128",  # Lactic acidosis
+    "HP:0100735",  # Hypertensive crisis
+    "HP:0002326",  # Transient ischemic attack (Abnormal vascular physiology reached it)
+    "HP:0002105",  # Hemoptysis (sputum findings reached it)
 })
 #: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
 #: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more

@@ -352,6 +352,15 @@ GENERAL_DANGER = [
     ("nephrotic-range proteinuria in lupus", ["HP:0012593", "HP:0025300"], [], "urgent", "nephrotic_proteinuria"),
     ("pulmonary oedema", ["HP:0100598"], [], "urgent", "pulmonary_edema"),
     ("lactic acidosis", ["HP:0003128"], [], "emergency", "lactic_acidosis"),
+    # Sixth round (development sets, clinician-from-findings comparison)
+    ("hypertensive crisis in scleroderma", ["HP:0100735", "HP:0100324"], [], "emergency", "hypertensive_crisis"),
+    ("schistocytes with low platelets", ["HP:0001981", "HP:0001873"], [], "emergency", "thrombotic_microangiopathy"),
+    ("coughing blood", ["HP:0002105"], [], "urgent", "coughing_blood"),
+    ("respiratory distress", ["HP:0002098"], [], "urgent", "respiratory_distress"),
+    ("coughing blood while struggling to breathe", ["HP:0002105", "HP:0002098"], [], "emergency",
+     "coughing_blood_with_breathing_difficulty"),
+    ("transient ischaemic attack", ["HP:0002326"], [], "emergency", "stroke_signs"),
+    ("an abscess in diabetes", ["HP:0031292", "HP:0000819"], [], "urgent", "abscess_with_diabetes"),
     ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
     ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
 ]
@@ -418,3 +427,15 @@ def test_acne_is_not_an_abscess_but_an_abscess_anywhere_counts():
     assert not {r.rule_id for r in acne.triage.reasons} & {"abscess", "abscess_with_redness_or_swelling"}
     abscess = match_findings(pack, ["HP:0025615", "HP:0010783"])  # Abscess (more general), Erythema
     assert "abscess_with_redness_or_swelling" in {r.rule_id for r in abscess.triage.reasons}
+
+
+def test_a_tia_is_an_emergency_and_still_counts_as_the_stroke_history_finding():
+    """TIA lies below Stroke, which the pack reads as a past stroke (a PXE complication): the TIA finding
+    implies it, so scoring keeps that credit while the stroke-signs rule fires."""
+    from engine.mapping import encode_case
+
+    pack = load_pack()
+    assert match_findings(pack, ["HP:0002326"]).triage.level == "emergency"
+    credits = encode_case(pack, ["HP:0002326"]).present
+    assert credits[pack.finding_index["HP:0002326"]] == 1.0
+    assert credits[pack.finding_index["HP:0001297"]] == 1.0
