@@ -1,13 +1,14 @@
 """How far can triage from the coded findings go? Agreement of three raters with the cases' expected triage.
 
-The development cases' ``expected_triage`` comes from each paper's clinical course. Two independent raters
-labelled the same 191 outside-style cases (``published_hpo.json`` and ``outside/outside2_*``, ``outside3_*``)
-without seeing those labels (``data/cases/agreement/README.md``):
+The development cases' ``expected_triage`` comes from each paper's clinical course. Independent raters labelled
+outside-style cases without seeing those labels (``data/cases/agreement/README.md``):
 
-* a second coder, from the vignette (title, summary, findings) and the paper where needed;
-* a triage clinician, from the coded findings alone (what the engine sees), presented in shuffled order.
+* a second coder, from the vignette (title, summary, findings) and the paper where needed (191 cases:
+  ``published_hpo.json``, ``outside/outside2_*``, ``outside3_*``);
+* a triage clinician, from the coded findings alone (what the engine sees), in shuffled order (the same 191,
+  and, separately, the 166 of ``outside4_*`` to ``outside6_*``).
 
-This script compares both, and the engine's default method, with the expected triage::
+This script compares each, and the engine's default method on the same cases, with the expected triage::
 
     python bench/triage_agreement.py
 
@@ -27,11 +28,15 @@ from engine.pack import TRIAGE_LEVELS, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
-FILES = [CASES / "published_hpo.json", *sorted((CASES / "outside").glob("outside[23]_*.json"))]
-RATERS = {
-    "second coder (vignette and paper)": CASES / "agreement" / "second_coder_from_vignette.json",
-    "clinician (coded findings only)": CASES / "agreement" / "clinician_from_findings_only.json",
-}
+AGREEMENT = CASES / "agreement"
+SETS_1 = [CASES / "published_hpo.json", *sorted((CASES / "outside").glob("outside[23]_*.json"))]
+SETS_2 = sorted((CASES / "outside").glob("outside[456]_*.json"))
+#: (who, what they saw, their labels, the cases they labelled)
+RATERS = [
+    ("second coder", "vignette and paper", AGREEMENT / "second_coder_from_vignette.json", SETS_1),
+    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only.json", SETS_1),
+    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_sets_4_6.json", SETS_2),
+]
 
 
 def _line(name: str, expected: list[str], got: list[str]) -> str:
@@ -42,20 +47,20 @@ def _line(name: str, expected: list[str], got: list[str]) -> str:
     under_two = sum(s <= -2 for s in steps) / n
     over = sum(s > 0 for s in steps) / n
     kappa = cohen_kappa_score(expected, got)
-    return (f"{name:38s} n={n} exact {exact:6.1%}  under by 1 {under_one:6.1%}  under by >=2 {under_two:5.1%}  "
+    return (f"{name:42s} n={n} exact {exact:6.1%}  under by 1 {under_one:6.1%}  under by >=2 {under_two:5.1%}  "
             f"over {over:6.1%}  kappa {kappa:.2f}")
 
 
 def main() -> None:
     pack = load_pack()
-    cases = load_cases(pack, FILES)
-    expected = {c.id: c.expected_triage for c in cases}
-    ids = sorted(expected)
-    for name, path in RATERS.items():
+    for who, saw, path, files in RATERS:
+        cases = load_cases(pack, files)
+        expected = [c.expected_triage for c in cases]
         labels = {row["id"]: row["triage"] for row in json.loads(path.read_text(encoding="utf-8"))}
-        print(_line(name, [expected[i] for i in ids], [labels[i] for i in ids]))
-    engine = {c.id: match_findings(pack, list(c.present), list(c.absent)).triage.level for c in cases}
-    print(_line("engine (default method; tuned on these)", [expected[i] for i in ids], [engine[i] for i in ids]))
+        engine = [match_findings(pack, list(c.present), list(c.absent)).triage.level for c in cases]
+        print(f"{path.name} ({len(cases)} cases)")
+        print(_line(f"  {who} ({saw})", expected, [labels[c.id] for c in cases]))
+        print(_line("  engine, default method", expected, engine))
 
 
 if __name__ == "__main__":
