@@ -1,0 +1,66 @@
+"""Triage of every HPO phenotype term reported alone: what each red-flag rule reaches through the ontology.
+
+Writes ``{term: level}`` for all non-obsolete terms below *Phenotypic abnormality* (about 18,000; two minutes),
+and, given a previous run, prints every term whose level changed and the rule now deciding it::
+
+    python bench/single_term_sweep.py now.json                  # one run
+    python bench/single_term_sweep.py now.json --before old.json  # what a change did
+
+Run it before and after a change to the rules, findings or mapping (``data/README.md``, *Single-term sweep*).
+It is a study, not a test: reading the changed terms is the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from engine.errors import InputError
+from engine.pack import TRIAGE_LEVELS, load_pack
+from engine.triage import triage_terms
+
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+
+
+def sweep() -> dict[str, str]:
+    pack = load_pack()
+    onto = pack.ontology
+    levels = {}
+    for term_id, term in onto.terms.items():
+        if term.obsolete or PHENOTYPIC_ABNORMALITY not in onto.ancestors(term_id):
+            continue
+        try:
+            levels[term_id] = triage_terms(pack, [term_id]).level
+        except InputError:  # refused as too vague or contradictory: no level
+            continue
+    return levels
+
+
+def report(before: dict[str, str], after: dict[str, str]) -> None:
+    pack = load_pack()
+    changed = [(t, before[t], after[t]) for t in sorted(after) if t in before and before[t] != after[t]]
+    print(f"{len(changed)} of {len(after)} terms change level:",
+          dict(Counter(f"{a} -> {b}" for _, a, b in changed)))
+    for term_id, old, new in changed:
+        triage = triage_terms(pack, [term_id])
+        rule = next((r.rule_id for r in triage.reasons if r.level == triage.level), "-")
+        down = TRIAGE_LEVELS.index(new) < TRIAGE_LEVELS.index(old)
+        print(f"{'DOWN ' if down else ''}{term_id} {pack.ontology.terms[term_id].name}: {old} -> {new} ({rule})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="where to write {term: level} as JSON")
+    parser.add_argument("--before", type=Path, help="a previous run to compare with")
+    args = parser.parse_args()
+    levels = sweep()
+    args.out.write_text(json.dumps(levels), encoding="utf-8")
+    print(f"{len(levels)} terms swept -> {args.out}")
+    if args.before:
+        report(json.loads(args.before.read_text(encoding="utf-8")), levels)
+
+
+if __name__ == "__main__":
+    main()
