@@ -200,6 +200,13 @@ def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[s
 
 
 @lru_cache(maxsize=8192)
+def findings_above(pack: KnowledgePack, term_id: str) -> frozenset[str]:
+    """The pack's HPO findings above a resolved term, however far, except :data:`NARROWER_THAN_HPO`."""
+    ancestors = pack.ontology.ancestors(term_id)
+    return frozenset(f.id for f in pack.findings if f.is_hpo and f.id in ancestors and f.id not in NARROWER_THAN_HPO)
+
+
+@lru_cache(maxsize=8192)
 def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) -> tuple[Mapping, ...]:
     index = pack.finding_index
     if LOCAL_ID_PATTERN.match(reported):
@@ -216,9 +223,7 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     name = onto.terms[term_id].name
     pack_hpo = [f.id for f in pack.findings if f.is_hpo]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
-    above = [(d, f) for f in pack_hpo
-             if f in onto.ancestors(term_id) and f not in NARROWER_THAN_HPO
-             and (d := onto.distance_up(term_id, f)) is not None]
+    above = [(d, f) for f in findings_above(pack, term_id) if (d := onto.distance_up(term_id, f)) is not None]
     if above and present:
         best = min(d for d, _ in above)
         specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from engine.explain import Ranking
 from engine.fit import AbsoluteFit
-from engine.hpo import HPO_ID_PATTERN
-from engine.mapping import NARROWER_THAN_HPO, EncodedCase, encode_case
+from engine.mapping import EncodedCase, Relation, encode_case, findings_above
 from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule, TriageLevel
 
 CLINICIAN_PROMPT = (
@@ -92,33 +90,25 @@ NAMED_ONLY = frozenset({
 #: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
 #: general *Abscess* still counts.
 NOT_BY_SIMILARITY = frozenset({"HP:0031292"})
-_NAMED = ("exact", "more_specific", "implied")
+_NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied"})
+#: The mapping relations through which each strict finding may count for a rule.
+_RULE_RELATIONS: dict[str, frozenset[Relation]] = {
+    **{f: _NAMED for f in NAMED_ONLY}, **{f: _NAMED | {"more_general"} for f in NOT_BY_SIMILARITY}}
 
 
 def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
     """The case's present credits, without a :data:`NAMED_ONLY` finding reached only by a vaguer or similar
     report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one."""
-    strict = [(i, f in NAMED_ONLY) for f in NAMED_ONLY | NOT_BY_SIMILARITY
+    strict = [(i, allowed) for f, allowed in _RULE_RELATIONS.items()
               if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
     if not strict:
         return case.present
-    named = {m.finding_id for m in case.mappings if m.present and m.relation in _NAMED}
-    general = {m.finding_id for m in case.mappings if m.present and m.relation == "more_general"}
+    reached = {(m.finding_id, m.relation) for m in case.mappings if m.present}
     credits = case.present.copy()
-    for i, named_only in strict:
-        finding = pack.findings[i].id
-        if finding not in named and (named_only or finding not in general):
+    for i, allowed in strict:
+        if not any((pack.findings[i].id, relation) in reached for relation in allowed):
             credits[i] = 0.0
     return credits
-
-
-@lru_cache(maxsize=4096)
-def _pack_ancestors(pack: KnowledgePack, reported: str) -> frozenset[str]:
-    """The pack findings above a reported HPO term, however far (``NARROWER_THAN_HPO`` excepted)."""
-    if not HPO_ID_PATTERN.match(reported):
-        return frozenset()
-    above = pack.ontology.ancestors(pack.ontology.resolve(reported))
-    return frozenset(f.id for f in pack.findings if f.id in above and f.id not in NARROWER_THAN_HPO)
 
 
 def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
@@ -131,8 +121,8 @@ def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
     hit = pack.below[:, np.flatnonzero(_rule_credits(pack, case) >= RULE_MIN_CREDIT)].any(axis=1)
     found = {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
     for m in case.mappings:
-        if m.present and m.relation == "more_specific":
-            found |= _pack_ancestors(pack, m.reported_id)
+        if m.present and m.relation == "more_specific":  # only HPO terms are more specific than a finding
+            found |= findings_above(pack, pack.ontology.resolve(m.reported_id))
     return found
 
 

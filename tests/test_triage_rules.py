@@ -383,11 +383,6 @@ def test_dead_skin_is_urgent_and_emergency_with_fever():
     assert "dead_skin_with_fever" in [r.rule_id for r in with_fever.triage.reasons]
 
 
-def _rule_ids(rule):
-    """Every finding ID a red-flag rule names, in ``findings`` or in any ``any_of`` alternative."""
-    return {*rule.findings, *(i for group in rule.any_of for alt in group for i in alt)}
-
-
 @pytest.mark.parametrize(("vague", "rule"), [
     ("HP:0001733", "acute_pancreatitis"),   # Pancreatitis, above Acute pancreatitis
     ("HP:0030875", "pulmonary_embolism"),   # Abnormality of pulmonary circulation
@@ -402,7 +397,7 @@ def test_a_vaguer_report_never_stands_for_an_acute_event(vague, rule):
     from engine.triage import NAMED_ONLY, RULE_MIN_CREDIT
 
     pack = load_pack()
-    rule_findings = {i for r in pack.red_flags if r.rule_id == rule for i in _rule_ids(r)}
+    rule_findings = {i for r in pack.red_flags if r.rule_id == rule for i in r.finding_ids}
     assert rule_findings & NAMED_ONLY
     reached = {m.finding_id for m in encode_case(pack, [vague]).mappings if m.credit >= RULE_MIN_CREDIT}
     assert reached & rule_findings & NAMED_ONLY, "the vague term should reach the finding (for scoring)"
@@ -414,7 +409,7 @@ def test_named_only_findings_are_pack_findings_used_by_rules():
     from engine.triage import NAMED_ONLY
 
     pack = load_pack()
-    in_rules = {i for r in pack.red_flags for i in _rule_ids(r)}
+    in_rules = {i for r in pack.red_flags for i in r.finding_ids}
     assert set(pack.finding_index) >= NAMED_ONLY
     assert in_rules >= NAMED_ONLY
 
