@@ -83,6 +83,15 @@ def _tick(page: Page, label: str) -> None:
     expect(box).to_be_checked()
 
 
+def _result_page(app_url: str, browser: Browser) -> Page:
+    """A desktop page opened from a link with one finding ticked, its result shown."""
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present=HP:0001482")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    return page
+
+
 def _search(page: Page, words: str) -> None:
     box = page.get_by_role("textbox", name="Search the findings")
     box.fill(words)
@@ -202,10 +211,7 @@ def test_keyboard_reaches_submit_quickly_and_focus_moves_to_the_result(app_url: 
 
 
 def test_pending_ticks_survive_a_page_switch_and_a_changed_result_is_marked(app_url: str, browser: Browser) -> None:
-    page = browser.new_page(viewport=VIEWPORTS["desktop"])
-    page.set_default_timeout(30_000)
-    page.goto(f"{app_url}/?present=HP:0001482")
-    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page = _result_page(app_url, browser)
     _search(page, "injury")
     page.get_by_text(TICK_IDS[1][1], exact=True).first.click()  # ticked, not submitted
     _settle(page)
@@ -220,10 +226,7 @@ def test_pending_ticks_survive_a_page_switch_and_a_changed_result_is_marked(app_
 
 
 def test_back_button_keeps_the_page_and_the_address_in_step(app_url: str, browser: Browser) -> None:
-    page = browser.new_page(viewport=VIEWPORTS["desktop"])
-    page.set_default_timeout(30_000)
-    page.goto(f"{app_url}/?present=HP:0001482")
-    page.get_by_text("Your closest matches", exact=True).wait_for()
+    page = _result_page(app_url, browser)
     page.get_by_role("link", name="About").click()
     page.get_by_text("About this tool").wait_for()
     page.go_back()
