@@ -18,14 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.pack import TRIAGE_LEVELS, load_pack
+from engine.pack import TRIAGE_LEVELS, KnowledgePack, load_pack
 from engine.triage import triage_terms
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 
-def sweep() -> dict[str, str]:
-    pack = load_pack()
+def sweep(pack: KnowledgePack) -> dict[str, str]:
     onto = pack.ontology
     levels = {}
     for term_id, term in onto.terms.items():
@@ -38,8 +37,7 @@ def sweep() -> dict[str, str]:
     return levels
 
 
-def report(before: dict[str, str], after: dict[str, str]) -> None:
-    pack = load_pack()
+def report(pack: KnowledgePack, before: dict[str, str], after: dict[str, str]) -> None:
     changed = [(t, before[t], after[t]) for t in sorted(after) if t in before and before[t] != after[t]]
     print(f"{len(changed)} of {len(after)} terms change level:",
           dict(Counter(f"{a} -> {b}" for _, a, b in changed)))
@@ -55,11 +53,12 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="where to write {term: level} as JSON")
     parser.add_argument("--before", type=Path, help="a previous run to compare with")
     args = parser.parse_args()
-    levels = sweep()
+    pack = load_pack()
+    levels = sweep(pack)
     args.out.write_text(json.dumps(levels), encoding="utf-8")
     print(f"{len(levels)} terms swept -> {args.out}")
     if args.before:
-        report(json.loads(args.before.read_text(encoding="utf-8")), levels)
+        report(pack, json.loads(args.before.read_text(encoding="utf-8")), levels)
 
 
 if __name__ == "__main__":
