@@ -85,11 +85,16 @@ NAMED_ONLY = frozenset({
     "HP:0100735",  # Hypertensive crisis
     "HP:0002326",  # Transient ischemic attack (Abnormal vascular physiology reached it)
     "HP:0002105",  # Hemoptysis (sputum findings reached it)
+    "HP:0011450",  # Unusual CNS infection (any unusual infection by site reached it)
+    "HP:0001289",  # Confusion (dementia, memory impairment and attention deficit reached it)
+    "HP:0002756",  # Pathologic fracture (recurrent fractures and fracture susceptibility reached it)
+    "HP:0033033",  # Anti-MDA5 antibody positivity (any autoantibody positivity reached it)
 })
 #: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
 #: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
-#: general *Abscess* still counts.
-NOT_BY_SIMILARITY = frozenset({"HP:0031292"})
+#: general report (*Abscess* for *Cutaneous abscess*, *Abnormal immune system morphology* for *Abscess*) still
+#: counts.
+NOT_BY_SIMILARITY = frozenset({"HP:0031292", "HP:0025615"})  # Cutaneous abscess, Abscess
 _NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied"})
 #: The mapping relations through which each strict finding may count for a rule.
 _RULE_RELATIONS: dict[str, frozenset[Relation]] = {

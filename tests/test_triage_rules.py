@@ -363,6 +363,17 @@ GENERAL_DANGER = [
     ("an abscess in diabetes", ["HP:0031292", "HP:0000819"], [], "urgent", "abscess_with_diabetes"),
     ("facial cellulitis", ["HP:0001041", "HP:0000282"], [], "urgent", "red_swollen_face"),
     ("low-grade fever with joint pain", ["HP:0011134", "HP:0002829"], [], "urgent", "fever_with_joint_pain"),
+    # Seventh round (outside set 7, after it was measured on arrival; clinician-from-findings comparison)
+    ("bleeding gums with a low platelet count", ["HP:0000225", "HP:0001873"], [], "emergency",
+     "bleeding_with_low_platelets"),
+    ("nosebleeds", ["HP:0000421"], [], "soon", "unexplained_bleeding"),
+    ("a painful ulcer with a high white cell count", ["HP:0200042", "HP:0012531", "HP:0001974"], [], "urgent",
+     "sore_with_raised_white_cells"),
+    ("a breast abscess, below Abscess", ["HP:0020225"], [], "soon", "abscess_anywhere"),
+    ("a breast abscess with fever", ["HP:0020225", "HP:0001945"], [], "urgent", "fever_with_abscess"),
+    ("a brain abscess", ["HP:0030049"], [], "emergency", "brain_infection"),
+    ("encephalitis", ["HP:0002383"], [], "emergency", "brain_infection"),
+    ("enlarged glands at the lung roots", ["HP:0034388"], [], "soon", "enlarged_chest_glands"),
 ]
 
 
@@ -389,6 +400,11 @@ def test_dead_skin_is_urgent_and_emergency_with_fever():
     ("HP:0002242", "belly_emergency"),      # Abnormal intestine morphology, above Intestinal perforation
     ("HP:0001697", "pericardial_effusion"), # Abnormal pericardium morphology
     ("HP:0001942", "lactic_acidosis"),      # Metabolic acidosis, above Lactic acidosis
+    ("HP:0100543", "new_confusion"),        # Cognitive impairment, above Confusion: not acute
+    ("HP:0000726", "new_confusion"),        # Dementia, similar to Confusion: not acute
+    ("HP:0002757", "pathologic_fracture"),  # Recurrent fractures: not a fracture now
+    ("HP:0030057", "anti_mda5"),            # Autoimmune antibody positivity: any antibody
+    ("HP:0032158", "brain_infection"),      # Unusual infection by anatomical site
 ])
 def test_a_vaguer_report_never_stands_for_an_acute_event(vague, rule):
     """NAMED_ONLY findings fire their rules only when reported themselves (or below): a more general term
@@ -434,3 +450,14 @@ def test_a_tia_is_an_emergency_and_still_counts_as_the_stroke_history_finding():
     credits = encode_case(pack, ["HP:0002326"]).present
     assert credits[pack.finding_index["HP:0002326"]] == 1.0
     assert credits[pack.finding_index["HP:0001297"]] == 1.0
+
+
+def test_a_bleeding_tendency_is_not_a_gut_bleed():
+    """Abnormal bleeding (gums, nose, bruising) once reached Gastrointestinal hemorrhage through similarity
+    and gave an emergency; it is now a finding of its own, soon on its own and an emergency only with a low
+    platelet count. Bleeding inside the body still reaches the gut-bleeding rule."""
+    pack = load_pack()
+    alone = match_findings(pack, ["HP:0001892"])
+    assert alone.triage.level == "soon"
+    assert "gut_bleeding" not in {r.rule_id for r in alone.triage.reasons}
+    assert match_findings(pack, ["HP:0011029"]).triage.level == "emergency"  # Internal hemorrhage
