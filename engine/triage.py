@@ -89,6 +89,7 @@ NAMED_ONLY = frozenset({
     "HP:0001289",  # Confusion (dementia, memory impairment and attention deficit reached it)
     "HP:0002756",  # Pathologic fracture (recurrent fractures and fracture susceptibility reached it)
     "HP:0033033",  # Anti-MDA5 antibody positivity (any autoantibody positivity reached it)
+    "HP:0001055",  # Erysipelas, which implies Cellulitis (recurrent skin infections reached it at 0.51)
 })
 #: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
 #: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
@@ -103,16 +104,24 @@ _RULE_RELATIONS: dict[str, frozenset[Relation]] = {
 
 def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
     """The case's present credits, without a :data:`NAMED_ONLY` finding reached only by a vaguer or similar
-    report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one."""
+    report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one; what such a finding
+    implies (``implies``) keeps only the credit it has from reports of its own."""
     strict = [(i, allowed) for f, allowed in _RULE_RELATIONS.items()
               if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
     if not strict:
         return case.present
     reached = {(m.finding_id, m.relation) for m in case.mappings if m.present}
     credits = case.present.copy()
+    dropped = set()
     for i, allowed in strict:
         if not any((pack.findings[i].id, relation) in reached for relation in allowed):
             credits[i] = 0.0
+            dropped.add(pack.findings[i].id)
+    for m in case.mappings:
+        if m.present and m.relation == "implied" and m.reported_id in dropped:
+            own = [o.credit for o in case.mappings
+                   if o.present and o.finding_id == m.finding_id and o.relation != "implied"]
+            credits[pack.finding_index[m.finding_id]] = max(own, default=0.0)
     return credits
 
 

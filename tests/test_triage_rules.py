@@ -374,6 +374,9 @@ GENERAL_DANGER = [
     ("a brain abscess", ["HP:0030049"], [], "emergency", "brain_infection"),
     ("encephalitis", ["HP:0002383"], [], "emergency", "brain_infection"),
     ("enlarged glands at the lung roots", ["HP:0034388"], [], "soon", "enlarged_chest_glands"),
+    # Eighth round (outside set 8, after it was measured on arrival)
+    ("erysipelas, a superficial cellulitis", ["HP:0001055"], [], "urgent", "spreading_redness"),
+    ("purpura on dialysis", ["HP:0000979", "HP:0003774"], [], "urgent", "calciphylaxis_pattern_kidney"),
 ]
 
 
@@ -422,12 +425,14 @@ def test_a_vaguer_report_never_stands_for_an_acute_event(vague, rule):
 
 
 def test_named_only_findings_are_pack_findings_used_by_rules():
+    """Each NAMED_ONLY finding is used by a rule, itself or through what it implies (Erysipelas: Cellulitis)."""
     from engine.triage import NAMED_ONLY
 
     pack = load_pack()
     in_rules = {i for r in pack.red_flags for i in r.finding_ids}
+    implied = {pack.findings[j].id: {pack.findings[k].id for k in ks} for j, ks in pack.implied.items()}
     assert set(pack.finding_index) >= NAMED_ONLY
-    assert in_rules >= NAMED_ONLY
+    assert all(f in in_rules or implied.get(f, set()) & in_rules for f in NAMED_ONLY)
 
 
 def test_acne_is_not_an_abscess_but_an_abscess_anywhere_counts():
@@ -461,3 +466,14 @@ def test_a_bleeding_tendency_is_not_a_gut_bleed():
     assert alone.triage.level == "soon"
     assert "gut_bleeding" not in {r.rule_id for r in alone.triage.reasons}
     assert match_findings(pack, ["HP:0011029"]).triage.level == "emergency"  # Internal hemorrhage
+
+
+def test_an_implication_does_not_carry_a_similarity_into_a_rule():
+    """Erysipelas implies Cellulitis; Recurrent skin infections is merely close to Erysipelas (0.51), so for
+    the rules it stands neither for erysipelas nor, through the implication, for cellulitis."""
+    from engine.mapping import encode_case
+
+    pack = load_pack()
+    reached = {(m.finding_id, m.relation) for m in encode_case(pack, ["HP:0001581"]).mappings}
+    assert ("HP:0001055", "similar") in reached and ("HP:0100658", "implied") in reached
+    assert "spreading_redness" not in {r.rule_id for r in match_findings(pack, ["HP:0001581"]).triage.reasons}
