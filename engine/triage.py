@@ -118,7 +118,7 @@ def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
             credits[i] = 0.0
             dropped.add(pack.findings[i].id)
     for m in case.mappings:
-        if m.present and m.relation == "implied" and m.reported_id in dropped:
+        if m.present and m.relation == "implied" and m.reported_id in dropped and m.finding_id is not None:
             own = [o.credit for o in case.mappings
                    if o.present and o.finding_id == m.finding_id and o.relation != "implied"]
             credits[pack.finding_index[m.finding_id]] = max(own, default=0.0)
