@@ -6,8 +6,8 @@ outside-style cases without seeing those labels (``data/cases/agreement/README.m
 * a second coder, from the vignette (title, summary, findings) and the paper where needed (191 cases:
   ``published_hpo.json``, ``outside/outside2_*``, ``outside3_*``);
 * a triage clinician, from the coded findings alone (what the engine sees), in shuffled order (the same 191,
-  and, in three more sessions, the 166 of ``outside4_*`` to ``outside6_*``, the 55 of ``outside7_*`` and the 55
-  of ``outside8_*``).
+  and, in four more sessions, the 166 of ``outside4_*`` to ``outside6_*`` and the 55 of each of ``outside7_*``,
+  ``outside8_*`` and ``outside9_*``).
 
 This script compares each, and the engine's default method on the same cases, with the expected triage::
 
@@ -34,6 +34,7 @@ SETS_1 = [CASES / "published_hpo.json", *sorted((CASES / "outside").glob("outsid
 SETS_2 = sorted((CASES / "outside").glob("outside[456]_*.json"))
 SETS_3 = sorted((CASES / "outside").glob("outside7_*.json"))
 SETS_4 = sorted((CASES / "outside").glob("outside8_*.json"))
+SETS_5 = sorted((CASES / "outside").glob("outside9_*.json"))
 #: (who, what they saw, their labels, the cases they labelled)
 RATERS = [
     ("second coder", "vignette and paper", AGREEMENT / "second_coder_from_vignette.json", SETS_1),
@@ -41,6 +42,7 @@ RATERS = [
     ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_sets_4_6.json", SETS_2),
     ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_7.json", SETS_3),
     ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_8.json", SETS_4),
+    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_9.json", SETS_5),
 ]
 
 
