@@ -105,7 +105,7 @@ _RULE_RELATIONS: dict[str, frozenset[Relation]] = {
 def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
     """The case's present credits, without a :data:`NAMED_ONLY` finding reached only by a vaguer or similar
     report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one; what such a finding
-    implies (``implies``) keeps only the credit it has from reports of its own."""
+    implies (``implies``) keeps only the credit it has from elsewhere."""
     strict = [(i, allowed) for f, allowed in _RULE_RELATIONS.items()
               if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
     if not strict:
@@ -119,8 +119,8 @@ def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
             dropped.add(pack.findings[i].id)
     for m in case.mappings:
         if m.present and m.relation == "implied" and m.reported_id in dropped and m.finding_id is not None:
-            own = [o.credit for o in case.mappings
-                   if o.present and o.finding_id == m.finding_id and o.relation != "implied"]
+            own = [o.credit for o in case.mappings if o.present and o.finding_id == m.finding_id
+                   and not (o.relation == "implied" and o.reported_id in dropped)]
             credits[pack.finding_index[m.finding_id]] = max(own, default=0.0)
     return credits
 
