@@ -25,6 +25,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from engine import match_findings
 from engine.cases import load_cases
+from engine.metrics import triage_shares
 from engine.pack import TRIAGE_LEVELS, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,15 +48,8 @@ RATERS = [
 
 
 def _line(name: str, expected: list[str], got: list[str]) -> str:
-    steps = [TRIAGE_LEVELS.index(g) - TRIAGE_LEVELS.index(e) for e, g in zip(expected, got, strict=True)]
-    n = len(steps)
-    exact = sum(s == 0 for s in steps) / n
-    under_one = sum(s == -1 for s in steps) / n
-    under_two = sum(s <= -2 for s in steps) / n
-    over = sum(s > 0 for s in steps) / n
-    kappa = cohen_kappa_score(expected, got)
-    return (f"{name:42s} n={n} exact {exact:6.1%}  under by 1 {under_one:6.1%}  under by >=2 {under_two:5.1%}  "
-            f"over {over:6.1%}  kappa {kappa:.2f}")
+    gaps = [TRIAGE_LEVELS.index(g) - TRIAGE_LEVELS.index(e) for e, g in zip(expected, got, strict=True)]
+    return f"{name:42s} n={len(gaps)} {triage_shares(gaps)}  kappa {cohen_kappa_score(expected, got):.2f}"
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from engine import encode_case, match_findings
 from engine.cases import Case, load_cases
 from engine.fit import EVIDENCE_LEVELS
+from engine.metrics import triage_shares
 from engine.pack import TRIAGE_LEVELS, KnowledgePack, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,11 +94,9 @@ def features(pack: KnowledgePack, case: Case, set_name: str) -> CaseFeatures:
     return CaseFeatures(set_name, TRIAGE_LEVELS.index(case.expected_triage), rules_level, vector)
 
 
-def summary(predicted: Sequence[int], expected: Sequence[int]) -> str:
+def summary(predicted: np.ndarray, expected: np.ndarray) -> str:
     """Exact, under by one, under by two or more, and over, as percentages of the cases."""
-    steps = np.asarray(predicted) - np.asarray(expected)
-    return (f"exact {np.mean(steps == 0):6.1%}  under by 1 {np.mean(steps == -1):6.1%}  "
-            f"under by >=2 {np.mean(steps <= -2):5.1%}  over {np.mean(steps > 0):6.1%}")
+    return str(triage_shares((predicted - expected).tolist()))
 
 
 def leave_one_set_out(rows: list[CaseFeatures], make: Callable[[], ClassifierMixin]) -> np.ndarray:

@@ -8,7 +8,7 @@ over-triage, and the present findings dropped (reported, but reaching no finding
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from engine.cases import Case
 from engine.errors import InputError
 from engine.explain import explain
 from engine.mapping import EncodedCase, encode_case
-from engine.metrics import mean_reciprocal_rank, top_k_share
+from engine.metrics import TriageShares, mean_reciprocal_rank, top_k_share, triage_shares
 from engine.pack import TRIAGE_LEVELS, KnowledgePack
 from engine.scoring import prepare
 from engine.triage import assess
@@ -89,8 +89,8 @@ class Evaluation:
 
     @property
     def triage_agreement(self) -> float | None:
-        rated = [c for c in self.cases if c.expected_triage is not None]
-        return float(np.mean([c.triage == c.expected_triage for c in rated])) if rated else None
+        """Share of cases with an expected triage that got exactly that level."""
+        return None if (shares := self.triage_breakdown) is None else shares.exact
 
     def summary(self) -> dict[str, float | int | str | None]:
         return {"method": self.method, "n": self.n, "top1": round(self.top1, 4), "top3": round(self.top3, 4),
@@ -102,24 +102,25 @@ class Evaluation:
         return {"summary": self.summary(), "report": self.report(), "cases": [c.to_dict() for c in self.cases],
                 "confusion": {"labels": list(self.labels), "matrix": self.confusion.tolist()}}
 
-    def _triage_share(self, test: Callable[[int], bool]) -> float | None:
-        gaps = [c.triage_gap for c in self.cases if c.triage_gap is not None]
-        return float(np.mean([test(g) for g in gaps])) if gaps else None
+    @property
+    def triage_breakdown(self) -> TriageShares | None:
+        """Exact, under by one, under by two or more and over, among cases with an expected triage."""
+        return triage_shares([c.triage_gap for c in self.cases if c.triage_gap is not None])
 
     @property
     def under_triage_one(self) -> float | None:
         """Share of cases with an expected triage that got one level less."""
-        return self._triage_share(lambda g: g == -1)
+        return None if (shares := self.triage_breakdown) is None else shares.under_one
 
     @property
     def under_triage_two_plus(self) -> float | None:
         """Share of cases with an expected triage that got two or more levels less."""
-        return self._triage_share(lambda g: g <= -2)
+        return None if (shares := self.triage_breakdown) is None else shares.under_two_plus
 
     @property
     def over_triage(self) -> float | None:
         """Share of cases with an expected triage that got a higher level."""
-        return self._triage_share(lambda g: g > 0)
+        return None if (shares := self.triage_breakdown) is None else shares.over
 
     @property
     def dropped(self) -> tuple[DroppedFinding, ...]:
