@@ -31,19 +31,21 @@ from engine.pack import TRIAGE_LEVELS, load_pack
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
 AGREEMENT = CASES / "agreement"
-SETS_1 = [CASES / "published_hpo.json", *sorted((CASES / "outside").glob("outside[23]_*.json"))]
-SETS_2 = sorted((CASES / "outside").glob("outside[456]_*.json"))
-SETS_3 = sorted((CASES / "outside").glob("outside7_*.json"))
-SETS_4 = sorted((CASES / "outside").glob("outside8_*.json"))
-SETS_5 = sorted((CASES / "outside").glob("outside9_*.json"))
+
+
+def _outside(numbers: str) -> list[Path]:
+    """The outside-set files whose set number is one of ``numbers`` (e.g. "456")."""
+    return sorted((CASES / "outside").glob(f"outside[{numbers}]_*.json"))
+
+
+SETS_1 = [CASES / "published_hpo.json", *_outside("23")]
 #: (who, what they saw, their labels, the cases they labelled)
 RATERS = [
     ("second coder", "vignette and paper", AGREEMENT / "second_coder_from_vignette.json", SETS_1),
     ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only.json", SETS_1),
-    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_sets_4_6.json", SETS_2),
-    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_7.json", SETS_3),
-    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_8.json", SETS_4),
-    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_set_9.json", SETS_5),
+    ("clinician", "coded findings only", AGREEMENT / "clinician_from_findings_only_sets_4_6.json", _outside("456")),
+    *(("clinician", "coded findings only", AGREEMENT / f"clinician_from_findings_only_set_{n}.json", _outside(n))
+      for n in "789"),
 ]
 
 
