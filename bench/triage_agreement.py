@@ -1,7 +1,7 @@
 """How far can triage from the coded findings go? Agreement of three raters with the cases' expected triage.
 
 The development cases' ``expected_triage`` comes from each paper's clinical course. Independent raters labelled
-outside-style cases without seeing those labels (``data/cases/agreement/README.md``):
+outside-style cases without seeing those labels (``datasets/agreement/README.md``):
 
 * a second coder, from the vignette (title, summary, findings) and the paper where needed (191 cases:
   ``published_hpo.json``, ``outside/outside2_*``, ``outside3_*``);
@@ -30,12 +30,13 @@ from engine.pack import TRIAGE_LEVELS, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
-AGREEMENT = CASES / "agreement"
+DATASETS = ROOT / "datasets"
+AGREEMENT = DATASETS / "agreement"
 
 
 def _outside(numbers: str) -> list[Path]:
     """The outside-set files whose set number is one of ``numbers`` (e.g. "456")."""
-    return sorted((CASES / "outside").glob(f"outside[{numbers}]_*.json"))
+    return sorted((DATASETS / "outside").glob(f"outside[{numbers}]_*.json"))
 
 
 SETS_1 = [CASES / "published_hpo.json", *_outside("23")]

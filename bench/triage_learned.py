@@ -43,7 +43,7 @@ from engine.pack import TRIAGE_LEVELS, KnowledgePack, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
-OUTSIDE = CASES / "outside"
+OUTSIDE = ROOT / "datasets" / "outside"
 
 #: cost[true, predicted]: under-triage costs twice the same step of over-triage.
 SAFETY_COST = np.array([[0, 1, 2, 3], [2, 0, 1, 2], [4, 2, 0, 1], [6, 4, 2, 0]], dtype=float)

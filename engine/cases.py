@@ -137,6 +137,12 @@ def load_cases(pack: KnowledgePack, paths: Iterable[Path | str]) -> list[Case]:
     return cases
 
 
+#: The teaching case files, by name, in the pack's ``cases/`` folder. An explicit list, so that a file dropped
+#: beside them (a research set, a stray upload) never changes what the Teach page offers.
+TEACHING_CASE_FILES = ("calcinosis_cutis.json", "mimics.json", "underlying_diseases.json", "published_hpo.json")
+
+
 def teaching_cases(pack: KnowledgePack) -> list[Case]:
-    """Every teaching case of the pack's folder (``cases/*.json`` beside ``findings.csv``; none if absent)."""
-    return load_cases(pack, sorted((pack.data_dir / "cases").glob("*.json")))
+    """The teaching cases of the pack's folder (:data:`TEACHING_CASE_FILES` under ``cases/``, those present)."""
+    folder = pack.data_dir / "cases"
+    return load_cases(pack, [folder / name for name in TEACHING_CASE_FILES if (folder / name).is_file()])

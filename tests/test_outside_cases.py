@@ -1,4 +1,4 @@
-"""The outside-style development sets (data/cases/outside/*.json): written from papers and HPO only.
+"""The outside-style development sets (datasets/outside/*.json): written from papers and HPO only.
 
 Coded like the blind set (HPO terms only, expected triage from each paper's clinical course) by writers
 who had not seen the pack, so the engine is checked against hp.obo and the loader, never against
@@ -17,7 +17,7 @@ from engine.cases import load_cases
 from engine.hpo import load_ontology
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = sorted((ROOT / "data" / "cases" / "outside").glob("*.json"))
+FILES = sorted((ROOT / "datasets" / "outside").glob("*.json"))
 CASES = [case for path in FILES for case in json.loads(path.read_text(encoding="utf-8"))]
 TRIAGE = {"emergency", "urgent", "soon", "routine"}
 
