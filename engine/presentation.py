@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, get_args
 
 from engine.errors import InputError
 from engine.inputs import shown
@@ -241,4 +241,4 @@ def parse_presentation(item: Mapping[str, Any], where: str) -> Presentation:
     if answers.get("pregnant") and answers.get("sex") == "male":
         raise InputError(f"{where}: context.pregnant is true for a male")
     vitals = _vitals(item["vitals"], where) if item.get("vitals") is not None else Vitals()
-    return cast(Presentation, Presentation(**answers, vitals=vitals))
+    return Presentation(**answers, vitals=vitals)
