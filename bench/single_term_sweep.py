@@ -18,8 +18,9 @@ from collections import Counter
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.pack import TRIAGE_LEVELS, KnowledgePack, load_pack
-from engine.triage import triage_terms
+from engine.pack import KnowledgePack, load_pack
+from engine.triage.assess import triage_terms
+from engine.triage.levels import TRIAGE_LEVELS
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 

@@ -26,7 +26,8 @@ from sklearn.metrics import cohen_kappa_score
 from engine import match_findings
 from engine.cases import load_cases
 from engine.metrics import triage_shares
-from engine.pack import TRIAGE_LEVELS, load_pack
+from engine.pack import load_pack
+from engine.triage.levels import TRIAGE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"

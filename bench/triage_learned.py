@@ -39,7 +39,8 @@ from engine import encode_case, match_findings
 from engine.cases import Case, load_cases
 from engine.fit import EVIDENCE_LEVELS
 from engine.metrics import triage_shares
-from engine.pack import TRIAGE_LEVELS, KnowledgePack, load_pack
+from engine.pack import KnowledgePack, load_pack
+from engine.triage.levels import TRIAGE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"

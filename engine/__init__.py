@@ -20,7 +20,8 @@ from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack, check_pack, load_pack
 from engine.result import Result, match_findings, run_case, score
 from engine.scoring import Scorer, prepare
-from engine.triage import CLINICIAN_PROMPT, Triage, assess, triage_terms
+from engine.triage.assess import Triage, assess, triage_terms
+from engine.triage.copy import CLINICIAN_PROMPT
 from engine.validation import Issue
 from engine.weights import (
     PARAM_SPECS,

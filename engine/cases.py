@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
 from engine.inputs import check_size, parse_json, read_bounded, shown
 from engine.mapping import encode_case
-from engine.pack import TRIAGE_LEVELS, KnowledgePack
+from engine.pack import KnowledgePack
+from engine.panel import Panel, parse_panel, single
+from engine.presentation import Presentation, parse_presentation
+from engine.triage.levels import TRIAGE_LEVELS, triage_level
 
 MAX_CASE_FILE_BYTES = 1_000_000
 
@@ -30,10 +33,24 @@ class Case:
     teaching_point: str = ""
     source: str = ""
     labels: tuple[tuple[str, str], ...] = ()
+    #: Course and context (docs/case-format.md); empty when the file gives none.
+    presentation: Presentation = field(default_factory=Presentation)
+    #: The panel of independent raters (the reference for evaluation), or None.
+    panel: Panel | None = None
+    #: A findings-only panel (raters who saw the findings without course or context), or None.
+    panel_findings_only: Panel | None = None
 
     @property
     def accepted(self) -> tuple[str, ...]:
         return (self.expected, *self.alternatives)
+
+    @property
+    def triage_reference(self) -> Panel | None:
+        """The panel, else the case author's ``expected_triage`` as a one-rating reference, else None."""
+        if self.panel is not None:
+            return self.panel
+        level = triage_level(self.expected_triage)
+        return None if level is None else single(level)
 
 
 def _condition_id(pack: KnowledgePack, raw: Any, where: str) -> str:
@@ -100,6 +117,7 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
         if triage is not None and triage not in TRIAGE_LEVELS:
             raise InputError(f"{where}: 'expected_triage' must be one of {', '.join(TRIAGE_LEVELS)}, "
                              f"got {shown(triage)}")
+        presentation = parse_presentation(item, where)
         try:
             encode_case(pack, present, absent)
         except InputError as exc:
@@ -110,7 +128,9 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
             alternatives=tuple(_condition_id(pack, a, where) for a in alternatives),
             expected_triage=triage, title=str(item.get("title", "")), summary=str(item.get("summary", "")),
             teaching_point=str(item.get("teaching_point", "")), source=str(item.get("source", "")),
-            labels=tuple(labels),
+            labels=tuple(labels), presentation=presentation,
+            panel=parse_panel(item.get("triage_panel"), where),
+            panel_findings_only=parse_panel(item.get("triage_panel_findings_only"), where),
         ))
     return cases
 

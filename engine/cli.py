@@ -32,7 +32,8 @@ from engine.phenopacket_eval import (
     gather,
 )
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
-from engine.triage import CLINICIAN_PROMPT, Triage, triage_terms
+from engine.triage.assess import Triage, triage_terms
+from engine.triage.copy import CLINICIAN_PROMPT
 from engine.weights import Weights, default_weights, load_weights
 
 

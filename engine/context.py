@@ -18,8 +18,11 @@ from engine.pack import MAX_PACK_FILE_BYTES, KnowledgePack
 from engine.weights import Weights
 
 CONTEXT_FILE = "context_priors.csv"
-AGE_BANDS: dict[str, str] = {"child": "Child or teenager (under 18)", "adult": "Adult (18 to 64)",
+AGE_BANDS: dict[str, str] = {"child": "Child or teenager (under 16)", "adult": "Adult (16 to 64)",
                              "older": "65 or older"}
+#: The prior group of each age band of the course-and-context answers (engine.presentation).
+PRIOR_GROUP: dict[str, str] = {"under_3_months": "child", "3_months_to_4_years": "child", "5_to_15_years": "child",
+                               "16_to_64_years": "adult", "65_or_older": "older"}
 SEXES: dict[str, str] = {"female": "Female", "male": "Male"}
 FACTORS = {"age_band": AGE_BANDS, "sex": SEXES}
 
@@ -62,7 +65,9 @@ def load_context_rules(pack: KnowledgePack, data_dir: Path | None = None) -> tup
 
 def applicable(rules: Sequence[ContextRule], age_band: str | None = None,
                sex: str | None = None) -> tuple[ContextRule, ...]:
-    """The rules that apply to this person (raises ``InputError`` for an unknown age band or sex)."""
+    """The rules that apply to this person (raises ``InputError`` for an unknown age band or sex); ``age_band``
+    is a prior group (child, adult, older) or an age band of the course-and-context answers."""
+    age_band = PRIOR_GROUP.get(age_band, age_band) if age_band is not None else None
     if age_band is not None and age_band not in AGE_BANDS:
         raise InputError(f"unknown age band {age_band!r}; expected one of {', '.join(AGE_BANDS)}")
     if sex is not None and sex not in SEXES:

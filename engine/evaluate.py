@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,11 +17,14 @@ import numpy as np
 from engine.cases import Case
 from engine.errors import InputError
 from engine.explain import explain
-from engine.mapping import EncodedCase, encode_case
+from engine.mapping import EncodedCase
 from engine.metrics import TriageShares, mean_reciprocal_rank, top_k_share, triage_shares
-from engine.pack import TRIAGE_LEVELS, KnowledgePack
+from engine.pack import DEFAULT_TRIAGE_COSTS, KnowledgePack
+from engine.panel import Panel, single
 from engine.scoring import prepare
-from engine.triage import assess
+from engine.triage.assess import assess, encode_with_presentation
+from engine.triage.levels import TriageLevel, triage_level
+from engine.triage_eval import Outcome, breakdown, findings_only_panel_report, triage_report
 from engine.weights import Weights
 
 #: Bootstrap resamples of the cases and the fixed seed that makes the intervals reproducible.
@@ -46,21 +49,24 @@ class CaseResult:
     predicted: str  # top-1 condition_id
     top3: tuple[str, ...]
     expected_triage: str | None
-    triage: str
+    triage: TriageLevel
     n_present: int = 0  # distinct IDs reported present
     dropped: tuple[DroppedFinding, ...] = ()
+    #: The panel the urgency is judged against (or the author's expected triage as a one-rating panel).
+    reference: Panel | None = None
+    panel_findings_only: Panel | None = None
 
     @property
     def triage_gap(self) -> int | None:
-        """Levels above (+) or below (-) the expected triage; None when no triage was expected."""
-        if self.expected_triage is None:
-            return None
-        return TRIAGE_LEVELS.index(self.triage) - TRIAGE_LEVELS.index(self.expected_triage)
+        """Levels above (+) or below (-) the reference range; 0 within it; None without a reference."""
+        return None if self.reference is None else self.reference.compare(self.triage)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: rank, top-1 and top-3, triage, and the IDs of the dropped findings."""
+        """JSON-ready: rank, top-1 and top-3, triage against the reference range, and the dropped findings."""
+        ref = self.reference
         return {"id": self.case_id, "expected": self.expected, "rank": self.rank, "predicted": self.predicted,
                 "top3": list(self.top3), "expected_triage": self.expected_triage, "triage": self.triage,
+                "reference": None if ref is None else {"low": ref.low, "high": ref.high, "consensus": ref.consensus},
                 "dropped": [d.finding_id for d in self.dropped]}
 
 
@@ -70,6 +76,8 @@ class Evaluation:
     cases: tuple[CaseResult, ...]
     labels: tuple[str, ...]
     confusion: np.ndarray  # rows: expected condition, columns: predicted top-1, in ``labels`` order
+    #: The pack's triage cost matrix (harm-weighted cost of the urgency figures).
+    costs: np.ndarray = field(default_factory=lambda: DEFAULT_TRIAGE_COSTS)
 
     @property
     def n(self) -> int:
@@ -89,7 +97,7 @@ class Evaluation:
 
     @property
     def triage_agreement(self) -> float | None:
-        """Share of cases with an expected triage that got exactly that level."""
+        """Share of cases with a reference whose level is within the reference range."""
         return None if (shares := self.triage_breakdown) is None else shares.exact
 
     def summary(self) -> dict[str, float | int | str | None]:
@@ -104,8 +112,27 @@ class Evaluation:
 
     @property
     def triage_breakdown(self) -> TriageShares | None:
-        """Exact, under by one, under by two or more and over, among cases with an expected triage."""
+        """Within the reference range ("exact"), under by one, under by two or more and over, among cases with a
+        reference."""
         return triage_shares([c.triage_gap for c in self.cases if c.triage_gap is not None])
+
+    def triage_report(self) -> dict[str, Any] | None:
+        """The full urgency evaluation against the panels (:func:`engine.triage_eval.triage_report`), with the
+        findings-only panel beside it where the cases have one; None without any reference."""
+        rated = [c for c in self.cases if c.reference is not None]
+        if not rated:
+            return None
+        outcomes = [Outcome(c.case_id, c.triage, c.reference) for c in rated if c.reference is not None]
+        report = triage_report(outcomes, self.costs)
+        both = [(o, c.panel_findings_only) for o, c in zip(outcomes, rated, strict=True)
+                if c.panel_findings_only is not None]
+        if both:
+            report["findings_only_panel"] = findings_only_panel_report(
+                [o for o, _ in both], [p for _, p in both if p is not None], self.costs)
+        by_source = [Outcome(c.case_id, c.triage, single(level)) for c in self.cases
+                     if (level := triage_level(c.expected_triage)) is not None]
+        report["vs_source_course"] = breakdown(by_source, self.costs) if by_source else None
+        return report
 
     @property
     def under_triage_one(self) -> float | None:
@@ -158,19 +185,22 @@ class Evaluation:
         return {
             **self.summary(),
             "top1_ci95": self.bootstrap_ci(1), "top3_ci95": self.bootstrap_ci(3),
-            "triage_rated": sum(c.expected_triage is not None for c in self.cases),
+            "triage_rated": sum(c.reference is not None for c in self.cases),
             "under_triage_one": r(self.under_triage_one), "under_triage_two_plus": r(self.under_triage_two_plus),
             "over_triage": r(self.over_triage),
             "present_findings": self.present_findings, "dropped_findings": len(self.dropped),
             "dropped_share": round(self.dropped_share, 4),
             "dropped": [{"case": d.case_id, "finding": d.finding_id, "reason": d.reason} for d in self.dropped],
             "recall_by_condition": self.recall_by_condition(),
+            "triage": self.triage_report(),
         }
 
 
 def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
-    """Present IDs none of whose mappings reached a pack finding, each with the mapping's note."""
-    reached = {m.reported_id for m in encoded.mappings if m.present and m.finding_id is not None}
+    """Present IDs none of whose mappings reached a pack finding, each with the mapping's note (clinical modifiers,
+    which qualify findings rather than being findings, are not counted)."""
+    reached = {m.reported_id for m in encoded.mappings
+               if m.present and (m.finding_id is not None or m.relation == "modifier")}
     out: dict[str, DroppedFinding] = {}
     for m in encoded.mappings:
         if m.present and m.reported_id not in reached and m.reported_id not in out:
@@ -178,27 +208,34 @@ def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
     return tuple(out.values())
 
 
-def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights) -> Evaluation:
-    """Rank every case and compare with its expected condition (alternatives count as correct)."""
+def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights,
+             findings_only: bool = False) -> Evaluation:
+    """Rank and triage every case and compare with its expected condition (alternatives count as correct) and
+    its urgency reference (the panel, else the author's expected triage).
+
+    ``findings_only`` drops every case's course and context, to measure what those inputs are worth.
+    """
     if not cases:
         raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
     credit = weights.params.similarity_floor
     results = []
     for case in cases:
-        encoded = encode_case(pack, case.present, case.absent, credit)
+        presentation = None if findings_only else case.presentation
+        encoded = encode_with_presentation(pack, case.present, case.absent, credit, presentation)
         ranking = explain(scorer, encoded)
         order = [m.condition_id for m in ranking.matches]
         rank = min(order.index(c) + 1 for c in case.accepted)
         results.append(CaseResult(case.id, case.expected, rank, order[0], tuple(order[:3]),
-                                  case.expected_triage, assess(pack, encoded, ranking).level,
-                                  len(set(case.present)), _dropped(case.id, encoded)))
+                                  case.expected_triage, assess(pack, encoded, ranking, presentation).level,
+                                  len(set(case.present)), _dropped(case.id, encoded), case.triage_reference,
+                                  case.panel_findings_only))
     from sklearn.metrics import confusion_matrix  # lazily: importing scikit-learn costs about 1 s of start-up
 
     labels = pack.condition_ids
     matrix = (confusion_matrix([r.expected for r in results], [r.predicted for r in results], labels=list(labels))
               if results else np.zeros((len(labels), len(labels)), dtype=int))
-    return Evaluation(method, tuple(results), labels, matrix)
+    return Evaluation(method, tuple(results), labels, matrix, pack.triage_costs)
 
 
 Z_95 = 1.959963984540054  # two-sided 95% normal quantile

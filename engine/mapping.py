@@ -31,7 +31,9 @@ Present terms, in this order:
    creatinine and high uric acid share *Azotemia*, but one is not a reading of the other; a
    measurement counts only for the same analyte (itself, above or below it).
    ``relation`` is ``more_general`` when the term is an ancestor of the finding, else ``similar``;
-5. anything else is kept as ``unmapped``, with the reason.
+5. a clinical modifier (onset, course, severity...: :data:`NOT_FINDINGS`) is never finding credit
+   (``modifier``): it qualifies findings, and course terms are read as the course;
+6. anything else is kept as ``unmapped``, with the reason.
 
 Absent terms rule out what they cover, and only that: a pack finding that is the term or lies below
 it (credit 1). An absent term never partly rules out a sibling, a cousin or a more general finding:
@@ -55,12 +57,19 @@ from typing import Literal
 import numpy as np
 
 from engine.errors import InputError
-from engine.hpo import HPO_ID_PATTERN, Term
+from engine.hpo import HPO_ID_PATTERN, Ontology, Term
 from engine.ids import parse_id_list
 from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
+from engine.presentation import COURSE_FROM_TERMS, WORDING
 
-Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "too_general", "unmapped"]
+Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "too_general",
+                   "modifier", "unmapped"]
+#: HPO roots whose terms describe how a finding behaves or is inherited, never a finding: the clinical modifiers
+#: (onset, course, severity, laterality...), mode of inheritance, frequency and blood group. A reported term below
+#: them is never finding credit (a pack finding that is itself such a term counts only when named), and course
+#: terms among them are read as the course (:data:`engine.presentation.COURSE_FROM_TERMS`).
+NOT_FINDINGS = ("HP:0012823", "HP:0000005", "HP:0040279", "HP:0032223")
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,8 @@ class Mapping:
 
     ``relation`` is one of ``exact``, ``more_specific`` (full credit), ``more_general`` and
     ``similar`` (partial credit through ``shared``, the most informative common ancestor),
-    ``implied`` (a curated implication), ``too_general`` and ``unmapped`` (credit 0).
+    ``implied`` (a curated implication), ``measured`` (a measured vital sign counted as the finding it
+    amounts to), ``too_general``, ``modifier`` and ``unmapped`` (credit 0).
     """
 
     reported_id: str
@@ -162,7 +172,7 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     systems = organ_systems(onto, ic, term_id)
     found: list[tuple[float, str, str]] = []
     for f in pack.findings:
-        if not f.is_hpo or opposite(signs, term_directions(onto.terms[f.id])):
+        if not f.is_hpo or is_modifier(onto, f.id) or opposite(signs, term_directions(onto.terms[f.id])):
             continue
         credit, shared = ic.lin(onto, term_id, f.id)
         if shared is None or credit < floor:
@@ -199,11 +209,17 @@ def _opposed(pack: KnowledgePack, close: list[tuple[float, str, str]]) -> list[s
     return sorted(out)
 
 
+def is_modifier(onto: Ontology, term_id: str) -> bool:
+    """True for a term below :data:`NOT_FINDINGS` (a clinical modifier, mode of inheritance, frequency...)."""
+    return not onto.ancestors(term_id).isdisjoint(NOT_FINDINGS)
+
+
 @lru_cache(maxsize=8192)
 def findings_above(pack: KnowledgePack, term_id: str) -> frozenset[str]:
     """The pack's HPO findings above a resolved term, however far, except :data:`NARROWER_THAN_HPO`."""
     ancestors = pack.ontology.ancestors(term_id)
-    return frozenset(f.id for f in pack.findings if f.is_hpo and f.id in ancestors and f.id not in NARROWER_THAN_HPO)
+    return frozenset(f.id for f in pack.findings if f.is_hpo and f.id in ancestors and f.id not in NARROWER_THAN_HPO
+                     and (f.id == term_id or not is_modifier(pack.ontology, f.id)))
 
 
 @lru_cache(maxsize=8192)
@@ -221,7 +237,12 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     if term_id in index:
         return (Mapping(reported, term_id, "exact", 1.0, present, note.rstrip("; ")),)
     name = onto.terms[term_id].name
-    pack_hpo = [f.id for f in pack.findings if f.is_hpo]
+    if is_modifier(onto, term_id):
+        course = COURSE_FROM_TERMS.get(term_id)
+        why = (f"read as the course ('{WORDING[course[0]][course[1]]}')" if course and present else
+               "it describes how a finding behaves, not a finding")
+        return (Mapping(reported, None, "modifier", 0.0, present, f"{note}'{name}' is a clinical modifier: {why}"),)
+    pack_hpo = [f.id for f in pack.findings if f.is_hpo and not is_modifier(onto, f.id)]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
     above = [(d, f) for f in findings_above(pack, term_id) if (d := onto.distance_up(term_id, f)) is not None]
     if above and present:
@@ -300,13 +321,17 @@ def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> li
 
 def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                 absent: Iterable[str] | str | None = None,
-                similarity_floor: float = DEFAULT_SIMILARITY_FLOOR) -> EncodedCase:
+                similarity_floor: float = DEFAULT_SIMILARITY_FLOOR,
+                measured: Iterable[tuple[str, str, str]] = ()) -> EncodedCase:
     """Validate reported IDs and turn them into credit vectors over the pack's findings.
 
     Parameters
     ----------
     similarity_floor
         Least credit a partial (similarity) match needs to count; ``similarity_floor`` of the weights.
+    measured
+        ``(source, finding_id, note)`` of measured values that count as present pack findings (38.6 °C is
+        Fever: :func:`engine.triage.vitals.vital_findings`), ``source`` naming the measurement.
 
     Raises
     ------
@@ -327,6 +352,9 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                 if m.finding_id is not None:
                     j = pack.finding_index[m.finding_id]
                     vec[j] = max(vec[j], m.credit)
+    for source, finding_id, note in measured:
+        mappings.append(Mapping(source, finding_id, "measured", 1.0, True, note))
+        x[pack.finding_index[finding_id]] = 1.0
     mappings += _apply_implications(pack, x, z)
     clash = np.flatnonzero((x > 0) & (z > 0))
     if clash.size:

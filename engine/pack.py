@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,22 +22,14 @@ import pandas as pd
 from engine.errors import PackError, TriageError
 from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
 from engine.inputs import decode_text, parse_toml, read_bounded, shown
+from engine.presentation import VITAL_BY_KEY, ContextCondition, parse_context_conditions
 from engine.resources import shipped_data_dir
+from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, triage_level
 from engine.validation import Issue
 
 DATA_DIR = shipped_data_dir()
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
-TriageLevel = Literal["routine", "soon", "urgent", "emergency"]
-TRIAGE_LEVELS: tuple[TriageLevel, ...] = ("routine", "soon", "urgent", "emergency")  # mildest first
-
-
-def triage_level(text: str) -> TriageLevel | None:
-    """``text`` as a :data:`TriageLevel`, or None when it is not one."""
-    for level in TRIAGE_LEVELS:
-        if text == level:
-            return level
-    return None
 #: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")
 MAX_PACK_FILE_BYTES = 20_000_000  # per CSV or TOML file of a pack: refused before reading when bigger
@@ -52,6 +44,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "profiles.csv": ("condition_id", "finding_id", "frequency", "hallmark", "source"),
     "red_flags.csv": ("rule_id", "findings", "level", "message", "source"),
+    "vital_sign_bands.csv": ("vital", "age_group", "low", "high", "kind", "value", "source"),
+    "triage_costs.csv": ("reference", "routine", "soon", "urgent", "emergency", "source"),
+    "triage_accumulation.csv": ("level", "independent_reasons", "p_next_level", "source"),
     "sources.csv": ("source_id", "kind", "citation", "identifier"),
 }
 _CODE_PATTERNS = {
@@ -128,12 +123,46 @@ class RedFlagRule:
     message: str
     source: str
     any_of: tuple[tuple[Alternative, ...], ...] = ()
+    #: Conditions on the course and context (age band, onset, how unwell...), all of which must hold;
+    #: a rule with no findings fires on them alone.
+    context: tuple[ContextCondition, ...] = ()
+    #: What to watch for and do if things change (conditional safety-netting; the rule's own action is its level).
+    watch_for: str = ""
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
         """Every finding the rule mentions (all-of first, then the alternatives), without repeats."""
         ids = [*self.findings, *(f for group in self.any_of for alt in group for f in alt)]
         return tuple(dict.fromkeys(ids))
+
+
+#: Age groups of ``vital_sign_bands.csv``: the children's bands of :mod:`engine.presentation`, and "adult" for 16 and
+#: over or an unknown age.
+VITAL_AGE_GROUPS = ("adult", "under_3_months", "3_months_to_4_years", "5_to_15_years")
+VITAL_KINDS = ("news2", "level", "finding")
+
+
+@dataclass(frozen=True)
+class VitalBand:
+    """A range of one measured vital sign, ``low <= value < high``, for one age group, and what it means:
+    NEWS2 points (``news2``, adults), the triage level it gives alone (``level``, children), or the HPO finding
+    the value counts as (``finding``: 38.6 °C is Fever)."""
+
+    vital: str
+    age_group: str
+    low: float
+    high: float
+    kind: str
+    value: str
+    source: str
+
+    def contains(self, measured: float) -> bool:
+        return self.low <= measured < self.high
+
+
+#: Used when a pack has no ``triage_costs.csv``: the shipped matrix (data/README: the triage trade-off).
+DEFAULT_TRIAGE_COSTS = np.array([[0, 1, 2, 3], [5, 0, 1, 2], [10, 5, 0, 1], [20, 10, 5, 0]], dtype=float)
+DEFAULT_TRIAGE_COSTS.setflags(write=False)
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,14 @@ class KnowledgePack:
     data_dir: Path = field(default_factory=shipped_data_dir)
     #: (condition_id, finding_id) -> evidence kind (one of EVIDENCE); empty when profiles.csv has no such column.
     profile_evidence: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Measured vital signs: NEWS2 points, children's levels, the findings values count as.
+    vital_bands: tuple[VitalBand, ...] = ()
+    #: ``triage_costs[reference, assigned]`` (levels mildest first): the harm of advising ``assigned`` when
+    #: ``reference`` was right; the decision rule and the evaluation use it.
+    triage_costs: np.ndarray = field(default_factory=lambda: DEFAULT_TRIAGE_COSTS)
+    #: (level, number of independent reasons at that level) -> chance the right level is one higher; the last
+    #: count given for a level stands for every larger count.
+    triage_accumulation: dict[tuple[str, int], float] = field(default_factory=dict)
 
     @cached_property
     def finding_index(self) -> dict[str, int]:
@@ -486,8 +523,8 @@ def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
         ids = _split(r["findings"])
         any_of = parse_any_of(r.get("any_of", ""))
         bad = [i for i in ids if i not in known]
-        if bad or not (ids or any_of):
-            col.error(file, f"unknown finding ID(s) {', '.join(bad) or '(none given)'}", line, "findings")
+        if bad:
+            col.error(file, f"unknown finding ID(s) {', '.join(bad)}", line, "findings")
             continue
         bad = [i for group in any_of for alt in group for i in alt if i not in known]
         malformed = any(not alt for group in any_of for alt in group)
@@ -502,8 +539,104 @@ def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
             continue
         if r["source"] and r["source"] not in sources:
             col.error(file, f"unknown source_id {r['source']!r}", line, "source")
-        rules.append(RedFlagRule(r["rule_id"], ids, level, r["message"], r["source"], any_of))
+        try:
+            context = parse_context_conditions(r.get("context", ""))
+        except ValueError as exc:
+            col.error(file, str(exc), line, "context")
+            continue
+        if not (ids or any_of or context):
+            col.error(file, "a rule needs findings, any_of groups or context conditions", line, "findings")
+            continue
+        rules.append(RedFlagRule(r["rule_id"], ids, level, r["message"], r["source"], any_of, context,
+                                 r.get("watch_for", "")))
     return rules
+
+
+def _read_vital_bands(col: _Collector, data_dir: Path, findings: list[Finding],
+                      sources: dict[str, Source]) -> list[VitalBand]:
+    file = "vital_sign_bands.csv"
+    known = {f.id for f in findings}
+    bands = []
+    for line, r in col.read_csv(data_dir, file):
+        if r["vital"] not in VITAL_BY_KEY:
+            col.error(file, f"unknown vital sign {r['vital']!r}; expected {', '.join(VITAL_BY_KEY)}", line, "vital")
+            continue
+        if r["age_group"] not in VITAL_AGE_GROUPS:
+            col.error(file, f"expected one of {', '.join(VITAL_AGE_GROUPS)}, got {r['age_group']!r}", line, "age_group")
+            continue
+        low = -math.inf if r["low"] == "" else col.number(file, line, "low", r["low"], low=-1e6, high=1e6)
+        high = math.inf if r["high"] == "" else col.number(file, line, "high", r["high"], low=-1e6, high=1e6)
+        if low is None or high is None:
+            continue
+        if not low < high:
+            col.error(file, f"low ({low:g}) must be below high ({high:g})", line, "high")
+            continue
+        kind, value = r["kind"], r["value"]
+        if kind not in VITAL_KINDS:
+            col.error(file, f"expected one of {', '.join(VITAL_KINDS)}, got {kind!r}", line, "kind")
+            continue
+        ok = {"news2": value in ("0", "1", "2", "3"), "level": triage_level(value) is not None,
+              "finding": value in known}[kind]
+        if not ok:
+            expected = {"news2": "NEWS2 points 0-3", "level": f"one of {', '.join(TRIAGE_LEVELS)}",
+                        "finding": "a finding_id of findings.csv"}[kind]
+            col.error(file, f"expected {expected}, got {value!r}", line, "value")
+            continue
+        if r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r}", line, "source")
+        bands.append(VitalBand(r["vital"], r["age_group"], low, high, kind, value, r["source"]))
+    return bands
+
+
+def _read_triage_costs(col: _Collector, data_dir: Path, sources: dict[str, Source]) -> np.ndarray:
+    file = "triage_costs.csv"
+    rows = col.read_csv(data_dir, file)
+    by_ref = {r["reference"]: (line, r) for line, r in rows}
+    if sorted(by_ref) != sorted(TRIAGE_LEVELS) or len(rows) != len(TRIAGE_LEVELS):
+        col.error(file, f"expected one row per reference level ({', '.join(TRIAGE_LEVELS)}), got "
+                        f"{', '.join(r['reference'] for _, r in rows) or 'none'}")
+        return DEFAULT_TRIAGE_COSTS
+    costs = np.zeros((len(TRIAGE_LEVELS), len(TRIAGE_LEVELS)))
+    for i, ref in enumerate(TRIAGE_LEVELS):
+        line, r = by_ref[ref]
+        for j, assigned in enumerate(TRIAGE_LEVELS):
+            value = col.number(file, line, assigned, r[assigned], low=0.0, high=1e6)
+            costs[i, j] = math.nan if value is None else value
+        if r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r}", line, "source")
+    if np.isnan(costs).any():
+        return DEFAULT_TRIAGE_COSTS
+    if np.diag(costs).any() or not all(costs[i, j] > 0 for i in range(4) for j in range(4) if i != j):
+        col.error(file, "the right level must cost 0 and every other level more than 0")
+    for i in range(4):
+        row = costs[i]
+        if any(row[j] > row[j - 1] for j in range(1, i + 1)) or any(row[j] < row[j - 1] for j in range(i + 1, 4)):
+            col.error(file, f"row {TRIAGE_LEVELS[i]}: the cost must grow with the distance from the right level")
+    costs.setflags(write=False)
+    return costs
+
+
+def _read_accumulation(col: _Collector, data_dir: Path, sources: dict[str, Source]) -> dict[tuple[str, int], float]:
+    file = "triage_accumulation.csv"
+    out: dict[tuple[str, int], float] = {}
+    for line, r in col.read_csv(data_dir, file):
+        level = triage_level(r["level"])
+        if level is None or level == "emergency":
+            col.error(file, f"expected routine, soon or urgent, got {r['level']!r}", line, "level")
+            continue
+        count = col.number(file, line, "independent_reasons", r["independent_reasons"], low=1, high=1000)
+        p = col.number(file, line, "p_next_level", r["p_next_level"], low=0.0, high=1.0)
+        if count is None or p is None:
+            continue
+        if count != int(count):
+            col.error(file, f"expected a whole number, got {r['independent_reasons']!r}", line, "independent_reasons")
+            continue
+        if r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r}", line, "source")
+        if (level, int(count)) in out:
+            col.error(file, f"duplicate row for {level} with {int(count)} reason(s)", line)
+        out[(level, int(count))] = p
+    return out
 
 
 def _read_education(col: _Collector, data_dir: Path, conditions: list[Condition]) -> dict[str, dict[str, Any]]:
@@ -538,13 +671,17 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     conditions = _read_conditions(col, data_dir, sources)
     freq, hall, provenance, evidence = _read_profiles(col, data_dir, findings, conditions, sources)
     rules = _read_red_flags(col, data_dir, findings, sources)
+    bands = _read_vital_bands(col, data_dir, findings, sources)
+    costs = _read_triage_costs(col, data_dir, sources)
+    accumulation = _read_accumulation(col, data_dir, sources)
     education = _read_education(col, data_dir, conditions)
     if any(i.level == "error" for i in col.issues):
         return None, col.issues
     pack = KnowledgePack(
         findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
         profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
-        ontology=onto, data_dir=data_dir, profile_evidence=evidence,
+        ontology=onto, data_dir=data_dir, profile_evidence=evidence, vital_bands=tuple(bands), triage_costs=costs,
+        triage_accumulation=accumulation,
     )
     freq.setflags(write=False)
     hall.setflags(write=False)

@@ -242,3 +242,99 @@ def parse_presentation(item: Mapping[str, Any], where: str) -> Presentation:
         raise InputError(f"{where}: context.pregnant is true for a male")
     vitals = _vitals(item["vitals"], where) if item.get("vitals") is not None else Vitals()
     return Presentation(**answers, vitals=vitals)
+
+
+#: HPO course terms a report may carry as "findings" (phenopacket modifiers or onset, or plain IDs): each is
+#: read as the answer it names; they are never finding credit (:mod:`engine.mapping`).
+COURSE_FROM_TERMS: dict[str, tuple[str, str]] = {
+    "HP:0025306": ("onset", "hours"),  # Acute emergence over minutes
+    "HP:0025307": ("onset", "hours"),  # Acute emergence over hours
+    "HP:0025308": ("onset", "days"),  # Acute emergence over days
+    "HP:0011009": ("onset", "days"),  # Acute (hours to days: the later, which rules treat as recent all the same)
+    "HP:0011011": ("onset", "weeks"),  # Subacute
+    "HP:0011010": ("onset", "months_or_more"),  # Chronic
+    "HP:0003678": ("trajectory", "worsening_fast"),  # Rapidly progressive
+    "HP:0003677": ("trajectory", "worsening_slowly"),  # Slowly progressive
+    "HP:0031915": ("trajectory", "stable"),  # Stable
+    "HP:0003680": ("trajectory", "stable"),  # Nonprogressive
+    "CT:course_improving": ("trajectory", "improving"),
+}
+
+
+def with_course_terms(presentation: Presentation, term_ids: list[str]) -> Presentation:
+    """``presentation`` completed with the course that reported course terms name (given answers win; of two
+    terms naming the same item, the more urgent reading is kept: hours before days, worsening fast first)."""
+    found: dict[str, str] = {}
+    for term in term_ids:
+        if term in COURSE_FROM_TERMS:
+            key, value = COURSE_FROM_TERMS[term]
+            old = found.get(key)
+            if old is None or CHOICES[key].index(value) < CHOICES[key].index(old):
+                found[key] = value
+    missing = {k: v for k, v in found.items() if getattr(presentation, k) is None}
+    return with_answers(presentation, missing) if missing else presentation
+
+
+@dataclass(frozen=True)
+class ContextCondition:
+    """One condition of a red-flag rule on the presentation: ``key`` is one of ``values`` (the answer must be
+    given) or, with ``negate``, is not one of them (an unknown answer passes: safety first, an unasked
+    question never stops a rule)."""
+
+    key: str
+    values: tuple[str, ...]
+    negate: bool = False
+
+    def holds(self, presentation: Presentation) -> bool:
+        raw = getattr(presentation, self.key)
+        answer = None if raw is None else (str(raw).lower() if isinstance(raw, bool) else raw)
+        if self.negate:
+            return answer is None or answer not in self.values
+        return answer is not None and answer in self.values
+
+    def __str__(self) -> str:
+        return f"{self.key}{'!=' if self.negate else '='}{'|'.join(self.values)}"
+
+
+def parse_context_conditions(raw: str) -> tuple[ContextCondition, ...]:
+    """``"age_band=under_3_months;onset!=weeks|months_or_more"`` as conditions.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key or value, or a term without ``=``; the message says what was expected.
+    """
+    out = []
+    for part in (p.strip() for p in raw.split(";")):
+        if not part:
+            continue
+        negate = "!=" in part
+        key, sep, values = part.partition("!=" if negate else "=")
+        key = key.strip()
+        allowed = (*CHOICES.get(key, ()), *(("true", "false") if key == "pregnant" else ()))
+        if not sep or not allowed:
+            raise ValueError(f"expected key=value or key!=value with a key of {', '.join([*CHOICES, 'pregnant'])}, "
+                             f"got {part!r}")
+        chosen = tuple(v.strip() for v in values.split("|"))
+        bad = [v for v in chosen if v not in allowed]
+        if bad:
+            raise ValueError(f"{key}: unknown value {bad[0]!r}; expected {', '.join(allowed)}")
+        out.append(ContextCondition(key, chosen, negate))
+    return tuple(out)
+
+
+def with_answers(presentation: Presentation, answers: Mapping[str, str]) -> Presentation:
+    """``presentation`` with ``answers`` (key to value, as in a rule's context) given, validated as a case file's.
+
+    Raises
+    ------
+    InputError
+        For an unknown key or value.
+    """
+    data = presentation.to_json()
+    for key, value in answers.items():
+        block = next((b for b, keys in BLOCKS.items() if key in keys), None)
+        if block is None:
+            raise InputError(f"unknown answer {key!r}; expected one of {', '.join(CHOICES)}")
+        data.setdefault(block, {})[key] = (value == "true") if key == "pregnant" else value
+    return parse_presentation(data, "answers")

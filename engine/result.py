@@ -10,12 +10,13 @@ from engine.errors import InputError
 from engine.explain import Ranking, explain
 from engine.fit import THIN_EVIDENCE_NOTE
 from engine.ids import parse_id_list
-from engine.mapping import EncodedCase, encode_case
+from engine.mapping import EncodedCase
 from engine.methods import DEFAULT_METHOD
 from engine.next_question import NextQuestion, suggest_next
 from engine.pack import KnowledgePack
+from engine.presentation import Presentation
 from engine.scoring import Scorer, prepare
-from engine.triage import Triage, assess
+from engine.triage.assess import Triage, assess, encode_with_presentation
 from engine.weights import Weights, default_weights
 
 EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
@@ -67,19 +68,21 @@ class Result:
 
 
 def _encode_reported(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None,
-                     weights: Weights) -> EncodedCase:
-    """Encode, refusing a report with no finding at all (a ranking on priors alone would look like a match)."""
+                     weights: Weights, presentation: Presentation | None = None) -> EncodedCase:
+    """Encode, refusing a report with no finding at all (a ranking on priors alone would look like a match);
+    measured vital signs count as the findings they amount to."""
     if not parse_id_list(present) and not parse_id_list(absent):
         raise InputError("no findings reported: give at least one present or absent finding ID")
-    return encode_case(pack, present, absent, weights.params.similarity_floor)
+    return encode_with_presentation(pack, present, absent, weights.params.similarity_floor, presentation)
 
 
-def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
+def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3,
+             presentation: Presentation | None = None) -> Result:
     """Explain, triage and suggest next questions for an encoded case with a prepared scorer."""
     ranking = explain(scorer, case)
     return Result(
         ranking=ranking,
-        triage=assess(scorer.pack, case, ranking),
+        triage=assess(scorer.pack, case, ranking, presentation),
         next_questions=suggest_next(scorer.pack, scorer.weights, case, ranking, n_questions),
         disclaimer=f"{scorer.pack.disclaimer_substance} {NOT_A_DIAGNOSIS}",
         hpo_version=scorer.pack.hpo_version,
@@ -87,7 +90,8 @@ def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3) -> Result:
 
 
 def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
-           method: str = DEFAULT_METHOD, weights: Weights | None = None, n_questions: int = 3) -> Result:
+                   method: str = DEFAULT_METHOD, weights: Weights | None = None, n_questions: int = 3,
+                   presentation: Presentation | None = None) -> Result:
     """Match reported findings against the pack: the one-call entry point.
 
     Parameters
@@ -101,10 +105,13 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
         ``overlap``, ``weighted`` or ``likelihood``.
     weights
         Analyst weights; default :func:`engine.weights.default_weights`.
+    presentation
+        Course and context (onset, trajectory, how unwell, age band, vital signs...): they change the urgency,
+        and measured vital signs count as findings.
     """
     weights = weights or default_weights(pack)
-    case = _encode_reported(pack, present, absent, weights)
-    return run_case(prepare(pack, weights, method), case, n_questions)
+    case = _encode_reported(pack, present, absent, weights, presentation)
+    return run_case(prepare(pack, weights, method), case, n_questions, presentation)
 
 
 def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,

@@ -21,7 +21,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 HPOA_SOURCE = "hpoa_2025_01_16"
 GROUPS = {"skin", "joints_muscles", "whole_body", "organs", "history", "tests"}
 LEVELS = {"emergency", "urgent", "soon", "routine"}
-KINDS = {"seed", "hpoa", "paper", "ontology", "classification", "expert"}
+KINDS = {"seed", "hpoa", "paper", "ontology", "classification", "expert", "study"}
 EVIDENCE = {"study", "seed", "class_estimate", "expert"}
 REQUIRED_CONDITIONS = {
     "dystrophic_calcinosis_cutis", "metastatic_calcinosis_cutis", "calciphylaxis",
@@ -379,14 +379,15 @@ def test_dcc_seed_rows_stay_seed(profiles):
 
 def test_red_flags(findings, sources):
     flags = _csv("red_flags.csv")
-    assert list(flags.columns) == ["rule_id", "findings", "any_of", "level", "message", "source"]
+    assert list(flags.columns) == ["rule_id", "findings", "any_of", "context", "level", "message", "watch_for",
+                                   "source"]
     assert flags["rule_id"].is_unique
     assert set(flags["level"]) <= LEVELS
     known = set(findings["finding_id"])
     for _, row in flags.iterrows():
         ids = _split(row["findings"])
         alternatives = [i for i in re.split(r"[;|+]", row["any_of"]) if i.strip()]
-        assert (ids or alternatives) and set(ids) | set(alternatives) <= known, row["rule_id"]
+        assert (ids or alternatives or row["context"]) and set(ids) | set(alternatives) <= known, row["rule_id"]
         assert row["source"] in set(sources["source_id"]), row["rule_id"]
         assert row["message"].strip()
     combos = {frozenset(_split(f)): lvl for f, lvl in zip(flags["findings"], flags["level"], strict=True)}

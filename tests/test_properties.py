@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from engine import InputError, encode_case, load_pack, match_findings, prepare
 from engine.methods import METHODS
-from engine.pack import TRIAGE_LEVELS
+from engine.triage.levels import TRIAGE_LEVELS
 from engine.weights import default_weights
 
 from .conftest import MINI_PACK

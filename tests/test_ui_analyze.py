@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import ui.state
 import ui.widgets
 from engine import DEFAULT_METHOD, METHODS, Case, WeightsError, default_weights, evaluate, parse_weights
-from engine.triage import CLINICIAN_PROMPT
+from engine.triage.copy import CLINICIAN_PROMPT
 from ui import frames
 
 from .conftest import use_in_ui

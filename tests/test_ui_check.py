@@ -18,9 +18,10 @@ from streamlit.testing.v1 import AppTest
 import ui.state
 import ui.widgets
 from engine import load_pack
-from engine.emergency import load_emergency_questions
 from engine.pack import DATA_DIR, DCC
-from engine.triage import CLINICIAN_PROMPT, LEVEL_ADVICE
+from engine.triage.copy import CLINICIAN_PROMPT
+from engine.triage.emergency import load_emergency_questions
+from engine.triage.levels import LEVEL_ADVICE
 from ui.check import filter_findings
 from ui.summary import build_summary_pdf, latin1
 from ui.widgets import GROUP_TITLES, SAFETY_NOTES

@@ -52,8 +52,11 @@ def test_summary_lists_top_matches_with_strength(pack) -> None:
 def test_summary_carries_red_flag_triage_and_reasons(pack) -> None:
     result, text = make(pack, [NET_PATCHES, DIALYSIS])
     assert result.triage.level == "emergency"
-    assert f"EMERGENCY: {result.triage.advice}" in text
-    assert all(r.message in text for r in result.triage.reasons)
+    assert result.triage.emergency_first in text and result.triage.advice in text
+    assert all(r.message in text for r in result.triage.reasons if r.level == "emergency")
+    # one voice: no action of a lower level, and the clinician prompt defers to the emergency action
+    assert "See a doctor today" not in text and "Book an appointment" not in text
+    assert result.clinician_prompt.startswith("Get emergency help first")
 
 
 def test_summary_carries_questions_prompt_disclaimer_and_versions(pack) -> None:

@@ -14,7 +14,7 @@ import ui.state
 import ui.widgets
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from engine.quiz import score_top3
-from engine.triage import CLINICIAN_PROMPT
+from engine.triage.copy import CLINICIAN_PROMPT
 from ui import frames
 
 from .conftest import use_in_ui

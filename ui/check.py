@@ -9,17 +9,24 @@ answers have changed since is marked out of date.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
-from engine.context import AGE_BANDS, SEXES, ContextRule, adjust_weights, load_context_rules
-from engine.emergency import EmergencyQuestion, emergency_advice, load_emergency_questions
+from engine.context import ContextRule, adjust_weights, load_context_rules
 from engine.ids import partition_ids
 from engine.pack import DCC, Finding
+from engine.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.search import SearchIndex, build_index
+from engine.triage.emergency import (
+    EmergencyQuestion,
+    load_emergency_questions,
+    step_findings,
+    step_triage,
+    with_step_answers,
+)
 from ui import phenopacket_io
 from ui.state import current_weights, get_pack, run
 from ui.summary import (
@@ -39,6 +46,7 @@ from ui.widgets import (
     show_evidence_note,
     show_explanation,
     show_safety_block,
+    show_triage,
     show_triage_banner,
 )
 
@@ -50,7 +58,8 @@ STATE_KEY = "check:state"
 TICKS_KEY = "check:ticks"
 SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
-AGE_KEY, SEX_KEY = "check:age_band", "check:sex"
+CONTEXT_PREFIX = "check:context:"
+VITAL_PREFIX = "check:vital:"
 LINK_READ_KEY = "check:link_read"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 RESULT_ANCHOR = "your-matches"
@@ -73,8 +82,8 @@ class CheckState:
     absent: list[str]
     method: str = DEFAULT_METHOD
     notes: tuple[str, ...] = ()
-    age_band: str | None = None  # the optional "about you"; not written into the link
-    sex: str | None = None
+    #: The optional course and context (not written into the link).
+    presentation: Presentation = field(default_factory=Presentation)
 
     @property
     def empty(self) -> bool:
@@ -203,8 +212,11 @@ def _on_submit(finding_ids: tuple[str, ...]) -> None:
     chosen = list(st.session_state.get(ABSENT_KEY, []))
     absent = [i for i in chosen if i not in present]
     notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
+    presentation, problem = current_presentation()
+    if problem:
+        notes = (*notes, problem)
     st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
-                                             notes, st.session_state.get(AGE_KEY), st.session_state.get(SEX_KEY))
+                                             notes, presentation)
     st.session_state[SCROLL_KEY] = st.session_state.get(SCROLL_KEY, 0) + 1
 
 
@@ -229,8 +241,7 @@ def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
     absent = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i not in _ticks() or not _ticks()[i]]
     return (set(pending_present(pack)) != set(state.present) or set(absent) != set(state.absent)
             or st.session_state.get(METHOD_KEY, state.method) != state.method
-            or st.session_state.get(AGE_KEY, state.age_band) != state.age_band
-            or st.session_state.get(SEX_KEY, state.sex) != state.sex)
+            or current_presentation()[0] != state.presentation)
 
 
 # --- the checklist ------------------------------------------------------------------------------------
@@ -311,31 +322,68 @@ def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
     return _context_rules(id(pack), pack)
 
 
-def _about_you() -> None:
-    with st.expander("About you (optional): age and sex"):
-        st.markdown("Some of these conditions are more common at some ages or in one sex. If you say, the "
-                    "starting odds change a little, and the result shows how and why. Leave them empty to skip. "
-                    f"Only the {METHOD_INFO['likelihood'].title.lower()} method (under “More options”) uses "
-                    "starting odds; the other methods compare the pattern of your findings only.")
-        cols = st.columns(2)
-        cols[0].selectbox("Age", list(AGE_BANDS), index=None, key=AGE_KEY, format_func=AGE_BANDS.get,
-                          placeholder="Prefer not to say", persist_state="session")
-        cols[1].selectbox("Sex", list(SEXES), index=None, key=SEX_KEY, format_func=SEXES.get,
-                          placeholder="Prefer not to say", persist_state="session")
+def current_presentation() -> tuple[Presentation, str | None]:
+    """The course-and-context answers on screen, and a note when a value was refused (it is then left out)."""
+    answers: dict[str, dict[str, object]] = {}
+    for block, keys in BLOCKS.items():
+        for key in keys:
+            value = st.session_state.get(f"{CONTEXT_PREFIX}{key}")
+            if value is not None:
+                answers.setdefault(block, {})[key] = (value == "true") if key == "pregnant" else value
+    vitals = {v.key: st.session_state.get(f"{VITAL_PREFIX}{v.key}") for v in VITAL_SIGNS}
+    answers["vitals"] = {k: v for k, v in vitals.items() if v is not None}
+    try:
+        return parse_presentation(answers, "your answers"), None
+    except InputError as exc:
+        answers.pop("vitals")
+        try:
+            return parse_presentation(answers, "your answers"), f"A value was left out: {as_code(exc)}"
+        except InputError:
+            return Presentation(), f"Your course and context answers were left out: {as_code(exc)}"
+
+
+_CONTEXT_LABELS = {
+    "onset": "When did it start?", "trajectory": "How is it changing?",
+    "known_condition": "Has a clinician already diagnosed what causes it?", "activities": "Usual activities",
+    "eating_drinking": "Eating and drinking", "urine": "Passing urine", "age_band": "Age",
+    "sex": "Sex", "pregnant": "Pregnant, or gave birth or miscarried in the last 6 weeks?",
+    "immunosuppression": "Medicines or illness that weaken the immune system",
+}
+
+
+def _course_and_context() -> None:
+    """Optional answers that change the urgency: course, how unwell, who, and measured vital signs."""
+    with st.expander("How it started, how unwell you are, and about you (optional: changes how soon to be seen)"):
+        st.markdown("Each answer is optional: leave it empty if you are not sure. They change **how soon** to see "
+                    "someone (a lump there for years differs from one that appeared in hours with a fever).")
+        for keys in BLOCKS.values():
+            cols = st.columns(2)
+            for n, key in enumerate(keys):
+                options = ["true", "false"] if key == "pregnant" else list(CHOICES[key])
+                cols[n % 2].selectbox(_CONTEXT_LABELS[key], options, index=None, key=f"{CONTEXT_PREFIX}{key}",
+                                      format_func=lambda v, k=key: WORDING[k][v], placeholder="Not sure / skip",
+                                      persist_state="session")
+        st.markdown("**Measured vital signs** (only if someone measured them)")
+        cols = st.columns(len(VITAL_SIGNS))
+        for col, sign in zip(cols, VITAL_SIGNS, strict=True):
+            unit = "°C" if sign.unit == "Cel" else sign.unit
+            col.number_input(f"{sign.label} ({unit})", min_value=sign.low, max_value=sign.high, value=None,
+                             step=0.1 if sign.unit == "Cel" else 1.0, key=f"{VITAL_PREFIX}{sign.key}",
+                             placeholder="-", persist_state="session")
 
 
 def _show_context(pack: KnowledgePack, state: CheckState, used: tuple[ContextRule, ...]) -> None:
     """How "about you" changed the starting odds, each change with its source; or, for a method that uses no
     starting odds, that age and sex were not used."""
-    if (state.age_band or state.sex) and not METHOD_INFO[state.method].uses_priors:
+    if (state.presentation.age_band or state.presentation.sex) and not METHOD_INFO[state.method].uses_priors:
         st.info(f"Your age and sex were not used: the {METHOD_INFO[state.method].title} method compares the "
                 "pattern of your findings only. To use them, choose the "
                 f"{METHOD_INFO['likelihood'].title} method under “More options”.", icon=":material/info:")
     if not used:
         return
-    given = {"age_band": AGE_BANDS, "sex": SEXES}
-    lines = [f"- **{pack.condition(r.condition_id).display_name}**: starting odds × {r.multiplier:g} because you "
-             f"said {given[r.factor][r.value].lower()}. {r.evidence} _Source: {pack.sources[r.source].citation}_"
+    given = {"age_band": "your age", "sex": "your sex"}
+    lines = [f"- **{pack.condition(r.condition_id).display_name}**: starting odds × {r.multiplier:g} because of "
+             f"{given[r.factor]}. {r.evidence} _Source: {pack.sources[r.source].citation}_"
              for r in used]
     with st.expander("How “about you” changed the starting odds", expanded=True):
         st.markdown("\n".join(lines))
@@ -346,22 +394,38 @@ def _show_context(pack: KnowledgePack, state: CheckState, used: tuple[ContextRul
 # --- the emergency step -------------------------------------------------------------------------------
 
 @st.cache_resource
-def _emergency_questions() -> tuple[EmergencyQuestion, ...]:
-    return load_emergency_questions()
+def _emergency_questions(pack_id: int, _pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
+    return load_emergency_questions(_pack)
 
 
-def _emergency_step() -> bool:
-    """A few plain questions before the checklist; a yes shows emergency advice at once. True if any is yes."""
-    questions = _emergency_questions()
+def emergency_questions(pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
+    return _emergency_questions(id(pack), pack)
+
+
+def step_answers(pack: KnowledgePack) -> list[str]:
+    """The emergency questions answered yes on screen."""
+    return [q.question_id for q in emergency_questions(pack)
+            if st.session_state.get(f"{EMERGENCY_PREFIX}{q.question_id}")]
+
+
+def _emergency_step(pack: KnowledgePack, has_result: bool) -> None:
+    """The NHS "when to call 999" questions before the checklist. Their answers go through the same rules as the
+    checklist: without a result the step shows that level at once; with one, the result (which includes them)
+    is the one voice."""
+    questions = emergency_questions(pack)
     with st.container(border=True, key="check:emergency"):
         st.markdown("**First: is any of this happening now?**")
-        yes = [q.question_id for q in questions
-               if st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}", persist_state="session")]
-        advice = emergency_advice(questions, yes)
-        if advice:
-            st.error(f"**{advice[0]}**\n\n" + "\n".join(f"- {a}" for a in advice[1:]) +
-                     "\n\nDo not wait for the checklist below.", icon=":material/emergency:")
-    return bool(advice)
+        for q in questions:
+            st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}", persist_state="session")
+        yes = step_answers(pack)
+        if not yes:
+            return
+        if has_result:
+            st.markdown("Your answers here are part of your result: see how soon to get help just below.")
+        else:
+            triage = step_triage(pack, questions, yes)
+            if triage is not None:
+                show_triage(triage)
 
 
 # --- focus and the Back button ------------------------------------------------------------------------
@@ -497,6 +561,17 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
     _show_education(pack)
 
 
+def with_step(pack: KnowledgePack, state: CheckState, yes: Sequence[str]) -> CheckState:
+    """The shown selection with the emergency step's "yes" answers added (they count at once, submitted or not:
+    an emergency answer can never sit above a result that ignores it)."""
+    if not yes:
+        return state
+    questions = emergency_questions(pack)
+    added = [f for f in step_findings(questions, yes) if f not in state.present]
+    return CheckState([*state.present, *added], [i for i in state.absent if i not in added], state.method,
+                      state.notes, with_step_answers(state.presentation, questions, yes))
+
+
 def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tuple[ContextRule, ...]]:
     """The engine's result for the shown selection and the "about you" rules used (None when nothing is ticked
     or it cannot be matched)."""
@@ -506,8 +581,9 @@ def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tup
         weights = current_weights()
         used: tuple[ContextRule, ...] = ()
         if METHOD_INFO[state.method].uses_priors:  # the others rank by the pattern of findings only
-            weights, used = adjust_weights(weights, context_rules(pack), state.age_band, state.sex)
-        return run(state.present, state.absent, state.method, weights), used
+            weights, used = adjust_weights(weights, context_rules(pack), state.presentation.age_band,
+                                           state.presentation.sex)
+        return run(state.present, state.absent, state.method, weights, state.presentation), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")
         return None, ()
@@ -522,10 +598,12 @@ def render() -> None:
                 "**It gives matches, not a diagnosis.**")
     _read_link_once(pack)
     _sync_ticks()  # before anything compares them with the shown result
-    _emergency_step()
     state = _state()
     _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
-    result, used = _compute(pack, state)
+    yes = step_answers(pack)
+    shown = with_step(pack, state, yes)
+    result, used = _compute(pack, shown)
+    _emergency_step(pack, result is not None)
     stale = result is not None and is_stale(pack, state)
     if result is not None and result.triage.is_red_flag:
         show_triage_banner(result)  # never below the fold; repeated first in the result
@@ -536,7 +614,7 @@ def render() -> None:
                           help="Finds whole words, other words for the same thing and small typos.",
                           persist_state="session")
     _submit_row(pack, "top")
-    _about_you()
+    _course_and_context()
     _checkboxes(pack, query, open_first=result is None)
     _advanced(pack)
     _phenopacket_upload()
@@ -547,5 +625,5 @@ def render() -> None:
             st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
                     icon=":material/touch_app:")
         return
-    show_result(pack, state, result, stale, used)
+    show_result(pack, shown, result, stale, used)
     _scroll_to_result()

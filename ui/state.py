@@ -14,13 +14,14 @@ from engine import (
     Scorer,
     Weights,
     default_weights,
-    encode_case,
     load_pack,
     prepare,
     run_case,
     teaching_cases,
 )
 from engine.corpus.pack import CorpusPack, load_corpus
+from engine.presentation import Presentation
+from engine.triage.assess import encode_with_presentation
 
 WEIGHTS_KEY = "analyst_weights"
 
@@ -72,8 +73,10 @@ def set_weights(weights: Weights) -> None:
     st.session_state[WEIGHTS_KEY] = weights
 
 
-def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None) -> Result:
-    """Score reported findings with the session's weights (engine call; raises engine errors)."""
+def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None,
+        presentation: Presentation | None = None) -> Result:
+    """Score reported findings, with their course and context, with the session's weights (engine call; raises
+    engine errors)."""
     weights = weights or current_weights()
-    case = encode_case(get_pack(), present, absent, weights.params.similarity_floor)
-    return run_case(get_scorer(method, weights), case)
+    case = encode_with_presentation(get_pack(), present, absent, weights.params.similarity_floor, presentation)
+    return run_case(get_scorer(method, weights), case, presentation=presentation)

@@ -17,6 +17,7 @@ from fpdf.enums import XPos, YPos
 
 from engine import KnowledgePack, Result
 from engine.context import ContextRule
+from engine.triage.copy import level_lines
 
 SUMMARY_TOP = 5
 SUMMARY_TEXT_NAME = "symptom-match-summary.txt"
@@ -59,8 +60,18 @@ def findings_section(pack: KnowledgePack, title: str, ids: Sequence[str], inferr
 
 
 def triage_section(result: Result) -> Section:
+    """The one urgency block: the emergency line, the level and its one action, why, what could not be
+    assessed, what to watch for and the scope (the same texts as the page)."""
     t = result.triage
-    return Section("How soon to see someone", f"{t.level.upper()}: {t.advice}", tuple(r.message for r in t.reasons))
+    heading, timeframe, action = level_lines(t.level)
+    why = tuple(dict.fromkeys(r.message for r in t.reasons if r.level == t.level))
+    items = (*(f"Why: {w}" for w in why), *t.unassessable, *(f"If things change: {w}" for w in t.watch_for), t.scope)
+    return Section("How soon to see someone", f"{t.emergency_first} {heading} ({timeframe}). {action}", items)
+
+
+def presentation_section(result: Result) -> Section | None:
+    lines = result.triage.presentation.describe()
+    return Section("How it started, how it is going, about me", items=tuple(lines)) if lines else None
 
 
 def matches_section(pack: KnowledgePack, result: Result, top: int = SUMMARY_TOP) -> Section:
@@ -109,6 +120,8 @@ def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str]
         triage_section(result),
         findings_section(pack, "Findings I have", present, inferred),
     ]
+    if (course := presentation_section(result)) is not None:
+        sections.append(course)
     if absent:
         sections.append(findings_section(pack, "Findings I do not have", absent, {}))
     if context:

@@ -15,7 +15,7 @@ from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Cas
 from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
 from engine.quiz import QUIZ_SIZE, score_top3
-from engine.triage import triage_terms
+from engine.triage.assess import triage_terms
 from ui import frames, phenopacket_io, state, widgets
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"

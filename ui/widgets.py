@@ -21,7 +21,7 @@ from engine.corpus.pack import CORPUS_PACKS
 from engine.inputs import one_line
 from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.result import NOT_A_DIAGNOSIS
-from engine.safety import ROLE_NOTES, Role
+from engine.triage.copy import ROLE_NOTES, Role, level_lines
 
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
 TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
@@ -84,11 +84,24 @@ def show_safety_block(pack: KnowledgePack, role: Role = "patient") -> None:
     st.markdown(f"**Disclaimer (from the source article):** {pack.disclaimer_substance}  \n{NOT_A_DIAGNOSIS}")
 
 
+def triage_markdown(t: Triage) -> str:
+    """The one urgency block: the emergency line first, the level with its time frame and its one action, why,
+    what could not be assessed, what to watch for, and the tool's scope."""
+    heading, timeframe, action = level_lines(t.level)
+    why = [r.message for r in t.reasons if r.level == t.level]
+    parts = [f"_{t.emergency_first}_", f"**{heading}** ({timeframe}). **{action}**"]
+    if why:
+        parts.append("Why: " + " ".join(dict.fromkeys(why)))
+    if t.unassessable:
+        parts.append("\n".join(f"- {n}" for n in t.unassessable))
+    parts.append("**If things change:** " + " ".join(t.watch_for))
+    parts.append(f"_{t.scope}_")
+    return "\n\n".join(parts)
+
+
 def show_triage(t: Triage) -> None:
-    """Red-flag banner first for emergency/urgent, a calmer note otherwise."""
-    text = f"**{t.level.upper()}: {t.advice}**"
-    reasons = "\n".join(f"- {r.message}" for r in t.reasons if r.level == t.level)
-    body = f"{text}\n\n{reasons}" if reasons else text
+    """The urgency block (:func:`triage_markdown`): red for emergency and urgent, calmer otherwise."""
+    body = triage_markdown(t)
     if t.is_red_flag:
         st.error(body, icon=LEVEL_ICON[t.level])
     elif t.level == "soon":

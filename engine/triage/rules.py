@@ -1,27 +1,24 @@
-"""Red-flag rules (kept in ``data/red_flags.csv``) turn reported findings into an urgency level."""
+"""Red-flag rules (``data/red_flags.csv``), must-not-miss conditions and condition floors: the reasons a report
+warrants a level, each with the certainty it rests on.
+
+A rule fires when all its findings are present (or, in HPO, a finding below them), one alternative of each
+``any_of`` group is, and its conditions on the course and context hold (``context``: an age band, an onset, an
+answer about how unwell the person is). A rule on the presentation alone has no findings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from engine.explain import Ranking
 from engine.fit import AbsoluteFit
-from engine.mapping import EncodedCase, Relation, encode_case, findings_above
-from engine.pack import TRIAGE_LEVELS, KnowledgePack, RedFlagRule, TriageLevel
+from engine.mapping import EncodedCase, Relation, findings_above
+from engine.pack import KnowledgePack, RedFlagRule
+from engine.presentation import Presentation
+from engine.triage.levels import TriageLevel
 
-CLINICIAN_PROMPT = (
-    "This is an educational match, not a diagnosis. Only a clinician who examines you can tell what is "
-    "going on: please see a doctor or nurse about these findings, and bring this summary with you."
-)
-LEVEL_ADVICE: dict[str, str] = {
-    "emergency": "Get emergency care now: call your local emergency number or go to an emergency department.",
-    "urgent": "See a doctor today (same day, or within 24 hours). If you cannot, go to urgent care.",
-    "soon": "Book an appointment with a doctor within the next few days.",
-    "routine": "Make a routine appointment with your doctor to have these findings checked.",
-}
 #: Must-not-miss conditions (``conditions.csv``) escalate on their absolute fit, never on their share
 #: of the match: the share can fall when an unrelated finding is added, and triage must not. A
 #: must-not-miss condition with at least one of its hallmarks matched and more than thin evidence
@@ -38,28 +35,21 @@ RULE_MIN_CREDIT = 0.5
 
 @dataclass(frozen=True)
 class TriageReason:
+    """Why a level is warranted: the rule (or measurement, answer, condition) and the findings behind it.
+
+    ``message`` says why, never what to do (the action is the final level's, :data:`LEVEL_ADVICE`);
+    ``watch_for`` is the rule's conditional safety-net line; ``certainty`` is 1 for named findings, measured
+    values and answers, else the weakest mapping credit among the findings it rests on
+    (:mod:`engine.triage.decision`).
+    """
+
     rule_id: str
     level: TriageLevel
     message: str
     findings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Triage:
-    """The urgency level with every reason for it; ``clinician_prompt`` is always there."""
-
-    level: TriageLevel
-    reasons: tuple[TriageReason, ...]
-    advice: str
-    clinician_prompt: str = CLINICIAN_PROMPT
-
-    @property
-    def is_red_flag(self) -> bool:
-        return self.level in ("emergency", "urgent")
-
-
-def _severity(level: str) -> int:
-    return TRIAGE_LEVELS.index(level)
+    certainty: float = 1.0
+    source: str = ""
+    watch_for: str = ""
 
 
 #: Danger findings that name an acute event or a degree. A more general or merely similar report does not say
@@ -90,13 +80,31 @@ NAMED_ONLY = frozenset({
     "HP:0002756",  # Pathologic fracture (recurrent fractures and fracture susceptibility reached it)
     "HP:0033033",  # Anti-MDA5 antibody positivity (any autoantibody positivity reached it)
     "HP:0001055",  # Erysipelas, which implies Cellulitis (recurrent skin infections reached it at 0.51)
+    # Organ failure fires on named terms or measured values, never by similarity (polyuria reached acute kidney
+    # injury, and a chronic breathing problem respiratory failure):
+    "HP:0001919",  # Acute kidney injury
+    "HP:0002878",  # Respiratory failure
+    "HP:0031273",  # Shock
+    "HP:0100806",  # Sepsis
+    "HP:0002615",  # Hypotension
+    "HP:0100519",  # Anuria
+    "HP:0100520",  # Oliguria (polyuria shares "Abnormal urine output" with it)
+    "HP:0004372",  # Reduced consciousness
+    "HP:0100845",  # Anaphylactic shock
+    "HP:0030907",  # Thunderclap headache (any headache reached it)
+    "HP:0034032",  # Central cyanosis (acrocyanosis of cold fingers reached it)
+    "HP:0010307",  # Stridor (crackles and other breath sounds reached it)
+    "HP:0100665",  # Angioedema (any edema reached it)
+    "HP:0031179",  # Nuchal rigidity (limited or short neck reached it)
+    "HP:0001709",  # Third degree atrioventricular block
+    "HP:6000288",  # Deep neck abscess
 })
 #: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
 #: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
 #: general report (*Abscess* for *Cutaneous abscess*, *Abnormal immune system morphology* for *Abscess*) still
 #: counts.
 NOT_BY_SIMILARITY = frozenset({"HP:0031292", "HP:0025615"})  # Cutaneous abscess, Abscess
-_NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied"})
+_NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied", "measured"})
 #: The mapping relations through which each strict finding may count for a rule.
 _RULE_RELATIONS: dict[str, frozenset[Relation]] = {
     **{f: _NAMED for f in NAMED_ONLY}, **{f: _NAMED | {"more_general"} for f in NOT_BY_SIMILARITY}}
@@ -125,32 +133,54 @@ def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
     return credits
 
 
-def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
-    """The findings a rule may count as present: those that are, or have a pack finding below them in HPO
-    that is, present with credit of at least :data:`RULE_MIN_CREDIT`, and every pack finding above a
-    reported present term. Scoring credits a term only to its nearest pack ancestors; a rule must fire
-    for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*. A
-    :data:`NAMED_ONLY` finding counts only when named or below a reported term, a :data:`NOT_BY_SIMILARITY`
+def rule_certainties(pack: KnowledgePack, case: EncodedCase) -> dict[str, float]:
+    """Each pack finding a rule may count as present, with the certainty it does: the largest credit of the
+    finding itself or of a pack finding below it in HPO (at least :data:`RULE_MIN_CREDIT`), and 1 for every pack
+    finding above a reported, more specific term. Scoring credits a term only to its nearest pack ancestors; a
+    rule must fire for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*.
+    A :data:`NAMED_ONLY` finding counts only when named or below a reported term, a :data:`NOT_BY_SIMILARITY`
     one also when above it."""
-    hit = pack.below[:, np.flatnonzero(_rule_credits(pack, case) >= RULE_MIN_CREDIT)].any(axis=1)
-    found = {pack.findings[i].id for i in np.flatnonzero(hit).tolist()}
+    credits = _rule_credits(pack, case)
+    strong = np.where(credits >= RULE_MIN_CREDIT, credits, 0.0)
+    best = (pack.below * strong[None, :]).max(axis=1)
+    found = {pack.findings[i].id: float(best[i]) for i in np.flatnonzero(best).tolist()}
     for m in case.mappings:
         if m.present and m.relation == "more_specific":  # only HPO terms are more specific than a finding
-            found |= findings_above(pack, pack.ontology.resolve(m.reported_id))
+            for f in findings_above(pack, pack.ontology.resolve(m.reported_id)):
+                found[f] = 1.0
     return found
 
 
-def _fires(rule: RedFlagRule, present: set[str]) -> tuple[str, ...] | None:
-    """The findings that make ``rule`` fire (all-of, then the first present alternative per group), or None."""
-    if not set(rule.findings) <= present:
+def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
+    """The findings a rule may count as present (:func:`rule_certainties`, whatever the certainty)."""
+    return set(rule_certainties(pack, case))
+
+
+def fires(rule: RedFlagRule, present: dict[str, float],
+          presentation: Presentation) -> tuple[tuple[str, ...], float] | None:
+    """The findings that make ``rule`` fire (all-of, then the most certain present alternative per group) and the
+    certainty it fires with (the least certain of them; 1 for a rule on the presentation alone), or None."""
+    if not all(c.holds(presentation) for c in rule.context) or not all(f in present for f in rule.findings):
         return None
     used = list(rule.findings)
     for group in rule.any_of:
-        alt = next((a for a in group if set(a) <= present), None)
-        if alt is None:
+        alternatives = [a for a in group if all(f in present for f in a)]
+        if not alternatives:
             return None
+        alt = max(alternatives, key=lambda a: min(present[f] for f in a))
         used += [f for f in alt if f not in used]
-    return tuple(used)
+    return tuple(used), min((present[f] for f in used), default=1.0)
+
+
+def rule_reasons(pack: KnowledgePack, present: dict[str, float], presentation: Presentation) -> list[TriageReason]:
+    """A reason for every red-flag rule of the pack that fires."""
+    out = []
+    for rule in pack.red_flags:
+        fired = fires(rule, present, presentation)
+        if fired is not None:
+            out.append(TriageReason(rule.rule_id, rule.level, rule.message, fired[0], fired[1], rule.source,
+                                    rule.watch_for))
+    return out
 
 
 def _typical(fit: AbsoluteFit) -> bool:
@@ -158,27 +188,41 @@ def _typical(fit: AbsoluteFit) -> bool:
     return fit.hallmarks_matched > 0 and fit.level != "thin"
 
 
-def _condition_floors(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
+#: Answers that say the condition behind the findings is already known to a clinician: a condition floor ("needs
+#: a specialist's assessment if not diagnosed yet") does not apply then, unless it is getting worse fast.
+KNOWN = ("known_untreated", "known_treated")
+#: Nor does it for a problem there for months or more that is known to change slowly or not at all: that is a
+#: routine referral.
+SLOW = ("worsening_slowly", "stable", "improving")
+
+
+def condition_floor_reasons(pack: KnowledgePack, ranking: Ranking, presentation: Presentation) -> list[TriageReason]:
     """The ``triage_floor`` of each condition (conditions.csv) whose typical features are reported.
 
-    A suspected systemic disease (systemic sclerosis, lupus, dermatomyositis, sarcoidosis) needs
-    specialist assessment within days even when no single finding is a red flag; the floor says so.
-    Decided on the absolute fit, never on the share or the rank, so it cannot fall when a finding is added.
+    A suspected systemic disease (systemic sclerosis, lupus, dermatomyositis, sarcoidosis) needs specialist
+    assessment within days even when no single finding is a red flag; the floor says so. Decided on the absolute
+    fit, never on the share or the rank, so it cannot fall when a finding is added. It does not apply when the
+    person says the condition is already diagnosed (unless it is getting worse fast), or that it has been there for
+    months and changes slowly or not at all.
     """
+    if presentation.known_condition in KNOWN and presentation.trajectory != "worsening_fast":
+        return []
+    if presentation.onset == "months_or_more" and presentation.trajectory in SLOW:
+        return []
     reasons = []
     for m in ranking.matches:
-        floor = pack.condition(m.condition_id).triage_floor
-        if floor and _typical(m.fit):
-            name = pack.condition(m.condition_id).display_name
+        condition = pack.condition(m.condition_id)
+        if condition.triage_floor and _typical(m.fit):
             reasons.append(TriageReason(
-                f"condition_floor:{m.condition_id}", floor,
-                f"Your findings include typical features of {name} ({m.fit.describe()}). If it has not been "
-                "diagnosed and treated yet, it needs a specialist's assessment: a doctor should see you within "
-                "a few days.", m.matched))
+                f"condition_floor:{m.condition_id}", condition.triage_floor,
+                f"Your findings include typical features of {condition.display_name} ({m.fit.describe()}): if it "
+                "has not been diagnosed and treated yet, it needs a specialist's assessment.", m.matched,
+                source=condition.triage_floor_source))
     return reasons
 
 
-def _must_not_miss(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
+def must_not_miss_reasons(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
+    """Must-not-miss conditions with typical features: "soon", or "urgent" with a strong absolute fit."""
     reasons = []
     for m in ranking.matches:
         fit = m.fit
@@ -188,44 +232,11 @@ def _must_not_miss(pack: KnowledgePack, ranking: Ranking) -> list[TriageReason]:
         if fit.strong:
             reasons.append(TriageReason(
                 f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_STRONG,
-                f"Your findings fit {name} well ({fit.describe()}). It can get dangerous quickly if it is the "
-                "cause, so a clinician should see you today.", m.matched))
+                f"Your findings fit {name} well ({fit.describe()}), which can get dangerous quickly if it is the "
+                "cause.", m.matched))
         else:
             reasons.append(TriageReason(
                 f"must_not_miss:{m.condition_id}", MUST_NOT_MISS_SOON,
-                f"Your findings include typical features of {name}. It needs prompt medical attention if it is "
-                "the cause, so a clinician should check soon.", m.matched))
+                f"Your findings include typical features of {name}, which needs prompt treatment if it is the "
+                "cause.", m.matched))
     return reasons
-
-
-def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = None) -> Triage:
-    """Fire every red-flag rule the case satisfies and take the worst level.
-
-    A rule's finding is present when it or a pack finding below it in HPO has credit of at least
-    :data:`RULE_MIN_CREDIT`, or when a reported present term lies below it, so a rule fires for
-    descendants (through every parent) and for close matches. With a ranking,
-    a must-not-miss condition with typical features adds "soon", or "urgent" with a strong absolute
-    fit, and a condition with a ``triage_floor`` and typical features adds its floor. Adding a present
-    finding never lowers the level (credits, fits and rules only grow).
-    """
-    present = rule_findings(pack, case)
-    reasons = [TriageReason(r.rule_id, r.level, r.message, used)
-               for r in pack.red_flags if (used := _fires(r, present)) is not None]
-    if ranking is not None:
-        reasons += _must_not_miss(pack, ranking) + _condition_floors(pack, ranking)
-    reasons.sort(key=lambda r: (-_severity(r.level), r.rule_id))
-    level = reasons[0].level if reasons else "routine"
-    return Triage(level=level, reasons=tuple(reasons), advice=LEVEL_ADVICE[level])
-
-
-def triage_terms(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
-                 ancestor_credit: float = 0.5) -> Triage:
-    """The red-flag triage of reported IDs alone (no ranking): corpus mode uses the curated pack's
-    mapping and rules through this, so the same danger signs escalate whatever is ranked.
-
-    Raises
-    ------
-    InputError
-        As :func:`engine.mapping.encode_case` (malformed or unknown IDs, contradictions).
-    """
-    return assess(pack, encode_case(pack, present, absent, ancestor_credit))
