@@ -31,9 +31,10 @@ from engine.phenopacket_eval import (
     evaluate_on_curated,
     gather,
 )
+from engine.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.triage.assess import Triage, triage_terms
-from engine.triage.copy import CLINICIAN_PROMPT
+from engine.triage.copy import CLINICIAN_PROMPT, level_lines
 from engine.weights import Weights, default_weights, load_weights
 
 
@@ -92,7 +93,36 @@ def _disclaimer(text: str) -> str:
 
 
 def _triage_lines(t: Triage) -> list[str]:
-    return [f"triage: {t.level.upper()} - {t.advice}", *(f"  - [{x.level}] {x.message}" for x in t.reasons)]
+    """The one urgency block: the emergency line, the level with its one action, why, what could not be assessed,
+    what to watch for, the scope; then, for the record, the other reasons (never their actions)."""
+    heading, timeframe, action = level_lines(t.level)
+    lines = [t.emergency_first, f"triage: {heading} ({timeframe}). {action}"]
+    lines += [f"  why: {w}" for w in dict.fromkeys(x.message for x in t.reasons if x.level == t.level)]
+    lines += [f"  cannot be assessed: {n}" for n in t.unassessable]
+    lines += [f"  if things change: {w}" for w in t.watch_for]
+    lines.append(f"  {t.scope}")
+    if t.presentation.describe():
+        lines.append(f"  course and context used: {'; '.join(t.presentation.describe())}")
+    others = [x for x in t.reasons if x.level != t.level]
+    if others:
+        lines.append("  other reasons considered (the level above is the one to act on):")
+        lines += [f"    [{x.level}{'' if x.certainty >= 1 else f', certainty {x.certainty:.2f}'}] {x.rule_id}"
+                  for x in others]
+    return lines
+
+
+def _presentation(args: argparse.Namespace) -> Presentation | None:
+    """Course and context from ``score``'s flags (None when none is given), validated like a case file's."""
+    blocks: dict[str, dict[str, Any]] = {}
+    for block, keys in BLOCKS.items():
+        for key in keys:
+            value = getattr(args, key, None)
+            if value is not None:
+                blocks.setdefault(block, {})[key] = (value == "yes") if key == "pregnant" else value
+    vitals = {v.key: getattr(args, v.key) for v in VITAL_SIGNS if getattr(args, v.key, None) is not None}
+    if vitals:
+        blocks["vitals"] = vitals
+    return parse_presentation(blocks, "score") if blocks else None
 
 
 def _red_flag_triage(args: argparse.Namespace) -> tuple[KnowledgePack, Triage]:
@@ -109,7 +139,8 @@ def _red_flag_triage(args: argparse.Namespace) -> tuple[KnowledgePack, Triage]:
                             load_ontology(pinned_hpo_data_dir() / "hp.obo"))
     def known(ids: Iterable[str] | str | None) -> list[str]:
         return [i for i in parse_id_list(ids) if i.startswith("CT:") or i in curated.ontology]
-    return curated, triage_terms(curated, known(args.present), known(args.absent))
+    return curated, triage_terms(curated, known(args.present), known(args.absent),
+                                 presentation=_presentation(args))
 
 
 def cmd_score_corpus(args: argparse.Namespace) -> int:
@@ -151,7 +182,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     pack = _pack(args)
     if packet:
         require_known_terms(packet, pack.ontology)
-    result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3)
+    result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3,
+                            presentation=_presentation(args))
     expected = _curated_expected(pack, packet, result) if packet else None
     if args.format == "json":
         print(_json({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}))
@@ -175,10 +207,40 @@ def _evaluation_lines(ev: Evaluation) -> list[str]:
         f"over {_pct(ev.over_triage)}",
         f"  findings dropped: {len(ev.dropped)} of {ev.present_findings} present ({ev.dropped_share:.1%})",
         *(f"    - {d.case_id}: {d.finding_id}: {d.reason}" for d in ev.dropped),
+        *_panel_lines(ev.triage_report()),
         "  recall by condition:",
         *(f"    {cid:<32} top-1 {v['top1']:>5.0%}  top-3 {v['top3']:>5.0%}  (n={v['n']})"
           for cid, v in ev.recall_by_condition().items()),
     ]
+    return lines
+
+
+def _share_text(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci95"]
+    return "n/a" if entry["share"] is None else f"{entry['share']:.1%} ({lo:.0%}-{hi:.0%})"
+
+
+def _panel_lines(report: dict[str, Any] | None) -> list[str]:
+    """The urgency figures against the panel (engine/triage_eval.py), when the cases carry references."""
+    if not report:
+        return []
+    o = report["overall"]
+    kappa = ", ".join(f"{who} {k['kappa']:.2f}" for who, k in report["kappa"].items() if k["kappa"] is not None)
+    lines = [f"  urgency against the reference (n={o['n']}; 95% CIs): within {_share_text(o['within'])}  "
+             f"under {_share_text(o['under'])}  under by two or more {_share_text(o['under_two_plus'])}  "
+             f"over {_share_text(o['over'])}  exact {_share_text(o['exact'])}",
+             f"    emergency sensitivity {_share_text(report['emergency_sensitivity'])}  weighted kappa: {kappa}  "
+             f"harm-weighted cost {o['cost']['mean']:.3f}"]
+    for level, b in report["by_reference_level"].items():
+        if b["n"]:
+            lines.append(f"    reference {level:<9} n={b['n']:<4} within {_share_text(b['within'])}  under "
+                         f"{_share_text(b['under'])}  over {_share_text(b['over'])}")
+    for pair, b in report["raters"].items():
+        lines.append(f"    rater {pair}: exact {_share_text(b['exact'])}  under {_share_text(b['under'])}  "
+                     f"over {_share_text(b['over'])}  kappa {b['kappa']['kappa']}")
+    for who, b in (report.get("findings_only_panel") or {}).items():
+        lines.append(f"    findings-only rater {who} against the panel: within {_share_text(b['within'])}  "
+                     f"under {_share_text(b['under'])}  over {_share_text(b['over'])}")
     return lines
 
 
@@ -191,7 +253,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     pack = _pack(args)
     cases = load_cases(pack, args.cases)
     methods = METHODS if method == "all" else (method,)
-    evs = [evaluate(pack, cases, m, _weights(pack, args)) for m in methods]
+    evs = [evaluate(pack, cases, m, _weights(pack, args), findings_only=args.findings_only) for m in methods]
     if args.format == "json":
         data = evs[0].to_dict() if len(evs) == 1 else {"methods": {e.method: e.to_dict()
                                                                              for e in evs}}
@@ -418,6 +480,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="curated calcinosis pack, or all HPO-annotated rare diseases (docs/corpus.md)")
     score.add_argument("--phenopacket", metavar="FILE",
                        help="take the findings (and the expected disease) from a GA4GH phenopacket v2 JSON file")
+    course = score.add_argument_group(
+        "course and context (optional; they change how soon to be seen; an answer left out is unknown, not normal)")
+    flags = {"known_condition": "--known", "eating_drinking": "--eating-drinking", "age_band": "--age-band"}
+    for key, choices in CHOICES.items():
+        course.add_argument(flags.get(key, f"--{key.replace('_', '-')}"), dest=key, choices=choices,
+                            help=" | ".join(f"{c}: {WORDING[key][c]}" for c in choices))
+    course.add_argument("--pregnant", choices=("yes", "no"),
+                        help="pregnant, or gave birth or had a miscarriage in the last 6 weeks")
+    for sign in VITAL_SIGNS:
+        unit = "°C" if sign.unit == "Cel" else sign.unit.replace("%", "%%")  # argparse formats help with %
+        course.add_argument(f"--{sign.key.replace('_', '-').replace('-c', '')}", dest=sign.key, type=float,
+                            metavar="N", help=f"measured {sign.label.lower()} ({unit}, {sign.loinc})")
     score.set_defaults(func=cmd_score)
 
     ev = sub.add_parser("evaluate", help="top-1/top-3 (bootstrap 95%% CI), MRR, triage, dropped findings, "
@@ -430,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")
     ev.add_argument("--format", choices=("table", "json"), default="table")
+    ev.add_argument("--findings-only", action="store_true",
+                    help="leave out every case's course and context (what those inputs are worth)")
     ev.set_defaults(func=cmd_evaluate)
 
     val = sub.add_parser("validate", help="check the knowledge pack and print what is wrong")

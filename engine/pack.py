@@ -128,6 +128,8 @@ class RedFlagRule:
     context: tuple[ContextCondition, ...] = ()
     #: What to watch for and do if things change (conditional safety-netting; the rule's own action is its level).
     watch_for: str = ""
+    #: HPO terms whose subtrees never satisfy the rule: a finding reached only through them does not count.
+    except_: frozenset[str] = frozenset()
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
@@ -513,7 +515,7 @@ def _read_profiles(col: _Collector, data_dir: Path, findings: list[Finding], con
 
 
 def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
-                    sources: dict[str, Source]) -> list[RedFlagRule]:
+                    sources: dict[str, Source], onto: Ontology) -> list[RedFlagRule]:
     file = "red_flags.csv"
     rows = col.read_csv(data_dir, file)
     col.unique(file, rows, "rule_id")
@@ -547,8 +549,13 @@ def _read_red_flags(col: _Collector, data_dir: Path, findings: list[Finding],
         if not (ids or any_of or context):
             col.error(file, "a rule needs findings, any_of groups or context conditions", line, "findings")
             continue
+        excepted = _split(r.get("except", ""))
+        unknown = [e for e in excepted if not HPO_ID_PATTERN.match(e) or e not in onto]
+        if unknown:
+            col.error(file, f"unknown HPO term(s) {', '.join(unknown)}", line, "except")
+            continue
         rules.append(RedFlagRule(r["rule_id"], ids, level, r["message"], r["source"], any_of, context,
-                                 r.get("watch_for", "")))
+                                 r.get("watch_for", ""), frozenset(onto.resolve(e) for e in excepted)))
     return rules
 
 
@@ -670,7 +677,7 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     findings = _read_findings(col, data_dir, onto, sources)
     conditions = _read_conditions(col, data_dir, sources)
     freq, hall, provenance, evidence = _read_profiles(col, data_dir, findings, conditions, sources)
-    rules = _read_red_flags(col, data_dir, findings, sources)
+    rules = _read_red_flags(col, data_dir, findings, sources, onto)
     bands = _read_vital_bands(col, data_dir, findings, sources)
     costs = _read_triage_costs(col, data_dir, sources)
     accumulation = _read_accumulation(col, data_dir, sources)

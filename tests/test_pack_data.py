@@ -379,8 +379,8 @@ def test_dcc_seed_rows_stay_seed(profiles):
 
 def test_red_flags(findings, sources):
     flags = _csv("red_flags.csv")
-    assert list(flags.columns) == ["rule_id", "findings", "any_of", "context", "level", "message", "watch_for",
-                                   "source"]
+    assert list(flags.columns) == ["rule_id", "findings", "any_of", "context", "except", "level", "message",
+                                   "watch_for", "source"]
     assert flags["rule_id"].is_unique
     assert set(flags["level"]) <= LEVELS
     known = set(findings["finding_id"])

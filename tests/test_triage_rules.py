@@ -126,7 +126,8 @@ def test_every_rule_fires_for_descendants_of_its_findings(pack):
             if not fid.startswith("HP:"):
                 continue
             below = sorted(d for d in onto.descendants(fid)
-                           if d not in pack.finding_index and not onto.terms[d].obsolete)
+                           if d not in pack.finding_index and not onto.terms[d].obsolete
+                           and onto.ancestors(d).isdisjoint(rule.except_))
             if below:
                 report = [below[0] if f == fid else f for f in base]
                 assert rule.rule_id in _fired(pack, report, _presentation(rule)), (rule.rule_id, fid, below[0])
@@ -443,8 +444,8 @@ def test_named_only_findings_are_pack_findings_used_by_rules():
 
 
 def test_acne_is_not_an_abscess_but_an_abscess_anywhere_counts():
-    """Cutaneous abscess is NOT_BY_SIMILARITY: acne reaches it through skin inflammation (scoring keeps that
-    partial credit), but only the abscess itself, a kind of it, or the more general Abscess fire its rules."""
+    """Cutaneous abscess and Abscess are NAMED_ONLY: acne reaches them through skin inflammation (scoring keeps
+    that partial credit), but only an abscess itself, or a kind of it, fires their rules."""
     pack = load_pack()
     acne = match_findings(pack, ["HP:0001061", "HP:0010783"])  # Acne, Erythema
     assert not {r.rule_id for r in acne.triage.reasons} & {"abscess", "abscess_with_redness_or_swelling"}
@@ -484,3 +485,21 @@ def test_an_implication_does_not_carry_a_similarity_into_a_rule():
     reached = {(m.finding_id, m.relation) for m in encode_case(pack, ["HP:0001581"]).mappings}
     assert ("HP:0001055", "similar") in reached and ("HP:0100658", "implied") in reached
     assert "spreading_redness" not in {r.rule_id for r in match_findings(pack, ["HP:0001581"]).triage.reasons}
+
+
+@pytest.mark.parametrize(("term", "rule"), [
+    ("HP:0030050", "reduced_consciousness"),  # narcolepsy is not being hard to wake
+    ("HP:0007239", "new_confusion_recent"),  # a congenital encephalopathy is not a new confusion
+    ("HP:0002758", "new_inflammatory_arthritis"),  # osteoarthritis is not an inflammatory arthritis
+    ("HP:0004886", "anaphylaxis_or_airway_swelling"),  # congenital laryngeal stridor
+    ("HP:0001278", "low_blood_pressure"),  # orthostatic hypotension
+])
+def test_a_rule_ignores_terms_below_its_except_list(term, rule):
+    pack = load_pack()
+    assert rule not in _fired(pack, [term])
+
+
+def test_the_except_list_never_hides_another_report_of_the_same_finding():
+    pack = load_pack()
+    assert "new_inflammatory_arthritis" in _fired(pack, ["HP:0002758", "HP:0001386"])  # OA and a swollen joint
+    assert "reduced_consciousness" in _fired(pack, ["HP:0030050", "HP:0001259"])  # narcolepsy and coma

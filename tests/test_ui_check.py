@@ -15,15 +15,16 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+import ui.check
 import ui.state
 import ui.widgets
-from engine import load_pack
+from engine import DEFAULT_METHOD, load_pack
 from engine.pack import DATA_DIR, DCC
-from engine.triage.copy import CLINICIAN_PROMPT
+from engine.triage.copy import CLINICIAN_PROMPT, EMERGENCY_FIRST
 from engine.triage.emergency import load_emergency_questions
 from engine.triage.levels import LEVEL_ADVICE
 from ui.check import filter_findings
-from ui.summary import build_summary_pdf, latin1
+from ui.summary import build_summary, build_summary_pdf, latin1
 from ui.widgets import GROUP_TITLES, SAFETY_NOTES
 
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
@@ -141,10 +142,11 @@ def test_emergency_combination_shows_the_red_flag_banner_first() -> None:
     at = submit(new_app(), *rule["findings"].split(";"))
     assert not at.exception
     banner = at.error[0].value
-    assert banner.startswith("**EMERGENCY") and rule["message"] in banner
+    assert banner.startswith(f"_{EMERGENCY_FIRST}_") and "EMERGENCY: get help now" in banner
+    assert rule["message"] in banner
     texts = page_texts(at)
     first = {name: next(i for i, t in enumerate(texts) if needle in t)
-             for name, needle in (("banner", "**EMERGENCY"), ("safety", SAFETY_NOTES["emergency"]),
+             for name, needle in (("banner", "EMERGENCY: get help now"), ("safety", SAFETY_NOTES["emergency"]),
                                   ("matches", "Your closest matches"))}
     assert first["banner"] < first["safety"] < first["matches"]
     # what to do now comes first; the appointment prompt for routine results is not shown
@@ -155,7 +157,7 @@ def test_a_shared_emergency_link_shows_the_banner_above_the_form() -> None:
     rule = emergency_rule()
     at = new_app(present=rule["findings"].replace(";", ","))
     texts = page_texts(at)
-    banners = [i for i, t in enumerate(texts) if t.startswith("**EMERGENCY")]
+    banners = [i for i, t in enumerate(texts) if "EMERGENCY: get help now" in t]
     assert len(banners) == 2  # above the form, and first in the result
     form_start = next(i for i, t in enumerate(texts) if t.startswith(GROUP_TITLES["skin"]))
     assert banners[0] < form_start < banners[1]
@@ -251,7 +253,7 @@ def test_no_hits_says_so(pack) -> None:
     at = search(new_app(), "zzzz-no-such-word")
     assert not at.exception and any("No finding matches" in m.value for m in at.markdown)
     # the core checklist stays (search-only findings appear only when a search finds them)
-    assert len(at.checkbox) == sum(f.core for f in pack.findings) + len(load_emergency_questions())
+    assert len(at.checkbox) == sum(f.core for f in pack.findings)  # the step's questions wait for its "yes"
 
 
 def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack) -> None:
@@ -312,16 +314,37 @@ def test_inferred_findings_are_marked_in_place(pack) -> None:
     assert f"{ckd} _(inferred: counted because you reported “{dialysis}”)_" in texts
 
 
-def test_emergency_step_shows_advice_at_once_before_the_checklist() -> None:
-    questions = load_emergency_questions()
+def test_emergency_step_shows_advice_at_once_before_the_checklist(pack) -> None:
+    questions = load_emergency_questions(pack)
     at = new_app()
-    assert [c.label for c in at.checkbox][:len(questions)] == [q.question for q in questions]
+    step = next(m.value for m in at.markdown if "is any of this happening now" in m.value)
+    assert all(q.question in step for q in questions)  # every sign listed, behind one keyboard stop
     assert not at.error
+    at.radio(key="check:emergency_step").set_value("Yes").run()
     at.checkbox(key=f"check:emergency:{questions[2].question_id}").check().run()
     advice = at.error[0].value
-    assert LEVEL_ADVICE["emergency"] in advice and questions[2].message in advice
+    assert LEVEL_ADVICE["emergency"] in advice
     texts = page_texts(at)
     assert texts.index(advice) < next(i for i, t in enumerate(texts) if t.startswith(GROUP_TITLES["skin"]))
+
+
+def test_an_emergency_answer_after_a_result_leaves_no_lower_level_anywhere(pack) -> None:
+    at = submit(new_app(), HARD_LUMP)
+    assert "ROUTINE" in " ".join(page_texts(at))
+    at.radio(key="check:emergency_step").set_value("Yes").run()
+    at.checkbox(key="check:emergency:unconscious").check().run()
+    texts = " ".join(page_texts(at))
+    assert "EMERGENCY: get help now" in texts
+    for lower in ("ROUTINE", "SOON:", "URGENT:", LEVEL_ADVICE["routine"], SAFETY_NOTES["patient"]):
+        assert lower not in texts, lower
+    # the summaries are built from the same state the page shows: the step's answers included
+    shown = ui.check.with_step(pack, ui.check.CheckState([HARD_LUMP], []), ["unconscious"])
+    result = ui.state.run(shown.present, shown.absent, DEFAULT_METHOD, presentation=shown.presentation)
+    text = build_summary(pack, result, shown.present, shown.absent)
+    pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build_summary_pdf(pack, result, shown.present)))
+                   .pages)
+    for summary in (text, pdf):
+        assert "EMERGENCY" in summary and "ROUTINE" not in summary
 
 
 def test_pdf_summary_opens_and_holds_disclaimer_ticks_and_triage(pack) -> None:

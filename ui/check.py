@@ -58,6 +58,7 @@ STATE_KEY = "check:state"
 TICKS_KEY = "check:ticks"
 SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
+STEP_KEY = "check:emergency_step"
 CONTEXT_PREFIX = "check:context:"
 VITAL_PREFIX = "check:vital:"
 LINK_READ_KEY = "check:link_read"
@@ -403,22 +404,32 @@ def emergency_questions(pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
 
 
 def step_answers(pack: KnowledgePack) -> list[str]:
-    """The emergency questions answered yes on screen."""
+    """The emergency questions answered yes on screen (none unless the step's first answer is "Yes")."""
+    if st.session_state.get(STEP_KEY) != "Yes":
+        return []
     return [q.question_id for q in emergency_questions(pack)
             if st.session_state.get(f"{EMERGENCY_PREFIX}{q.question_id}")]
 
 
 def _emergency_step(pack: KnowledgePack, has_result: bool) -> None:
-    """The NHS "when to call 999" questions before the checklist. Their answers go through the same rules as the
-    checklist: without a result the step shows that level at once; with one, the result (which includes them)
-    is the one voice."""
+    """The NHS "when to call 999" signs before the checklist, as one question (one keyboard stop); "yes" asks
+    which. Their answers go through the same rules as the checklist: without a result the step shows that level
+    at once; with one, the result (which includes them) is the one voice."""
     questions = emergency_questions(pack)
     with st.container(border=True, key="check:emergency"):
-        st.markdown("**First: is any of this happening now?**")
+        st.markdown("**First: is any of this happening now?**\n\n" + "\n".join(f"- {q.question}" for q in questions))
+        any_yes = st.radio("Is any of this happening now?", ["No", "Yes"], index=None, horizontal=True,
+                           key=STEP_KEY, label_visibility="collapsed", persist_state="session")
+        if any_yes != "Yes":
+            for q in questions:  # a "no" clears earlier answers: they must not linger unseen in the result
+                st.session_state.pop(f"{EMERGENCY_PREFIX}{q.question_id}", None)
+            return
+        st.markdown("**Which one?** Tick every one that is happening now.")
         for q in questions:
-            st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}", persist_state="session")
+            st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}")
         yes = step_answers(pack)
         if not yes:
+            st.error("If you are not sure, call your local emergency number now.", icon=":material/emergency:")
             return
         if has_result:
             st.markdown("Your answers here are part of your result: see how soon to get help just below.")

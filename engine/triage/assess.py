@@ -26,6 +26,7 @@ from engine.triage.rules import (
     must_not_miss_reasons,
     rule_certainties,
     rule_reasons,
+    rule_reporters,
 )
 from engine.triage.vitals import vital_findings, vital_reasons
 
@@ -165,8 +166,8 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
         Course and context; course terms among the reported IDs complete it.
     """
     presentation = course_of(case, presentation or Presentation())
-    reasons = rule_reasons(pack, rule_certainties(pack, case), presentation)
-    reasons += [TriageReason(v.rule_id, v.level, v.message, (), 1.0, v.source)
+    reasons = rule_reasons(pack, rule_certainties(pack, case), presentation, rule_reporters(pack, case))
+    reasons += [TriageReason(v.rule_id, v.level, v.message, v.findings, 1.0, v.source)
                 for v in vital_reasons(pack, presentation)]
     if ranking is not None:
         reasons += must_not_miss_reasons(pack, ranking) + condition_floor_reasons(pack, ranking, presentation)

@@ -80,6 +80,10 @@ NAMED_ONLY = frozenset({
     "HP:0002756",  # Pathologic fracture (recurrent fractures and fracture susceptibility reached it)
     "HP:0033033",  # Anti-MDA5 antibody positivity (any autoantibody positivity reached it)
     "HP:0001055",  # Erysipelas, which implies Cellulitis (recurrent skin infections reached it at 0.51)
+    # An abscess is named: eczema, acne and candidiasis reach Cutaneous abscess by similarity, and vague terms
+    # (Inflammatory abnormality of the skin, Abnormal immune system morphology) as more general reports
+    "HP:0031292",  # Cutaneous abscess
+    "HP:0025615",  # Abscess
     # Organ failure fires on named terms or measured values, never by similarity (polyuria reached acute kidney
     # injury, and a chronic breathing problem respiratory failure):
     "HP:0001919",  # Acute kidney injury
@@ -98,22 +102,17 @@ NAMED_ONLY = frozenset({
     "HP:0031179",  # Nuchal rigidity (limited or short neck reached it)
     "HP:0001709",  # Third degree atrioventricular block
     "HP:6000288",  # Deep neck abscess
+    "HP:0031864",  # Bacteremia (viraemia and blood parasites reached it)
+    "HP:0000961",  # Cyanosis (jaundice, plethora and vague skin terms reached it)
 })
-#: Findings a merely similar report (neither above nor below) never stands for in a rule: eczema, acne and
-#: candidiasis reach *Cutaneous abscess* at 0.5-0.6 through *Inflammatory abnormality of the skin*; a more
-#: general report (*Abscess* for *Cutaneous abscess*, *Abnormal immune system morphology* for *Abscess*) still
-#: counts.
-NOT_BY_SIMILARITY = frozenset({"HP:0031292", "HP:0025615"})  # Cutaneous abscess, Abscess
 _NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied", "measured"})
 #: The mapping relations through which each strict finding may count for a rule.
-_RULE_RELATIONS: dict[str, frozenset[Relation]] = {
-    **{f: _NAMED for f in NAMED_ONLY}, **{f: _NAMED | {"more_general"} for f in NOT_BY_SIMILARITY}}
+_RULE_RELATIONS: dict[str, frozenset[Relation]] = {f: _NAMED for f in NAMED_ONLY}
 
 
 def _rule_credits(pack: KnowledgePack, case: EncodedCase) -> np.ndarray:
     """The case's present credits, without a :data:`NAMED_ONLY` finding reached only by a vaguer or similar
-    report, or a :data:`NOT_BY_SIMILARITY` finding reached only by a similar one; what such a finding
-    implies (``implies``) keeps only the credit it has from elsewhere."""
+    report; what such a finding implies (``implies``) keeps only the credit it has from elsewhere."""
     strict = [(i, allowed) for f, allowed in _RULE_RELATIONS.items()
               if (i := pack.finding_index.get(f)) is not None and case.present[i] > 0]
     if not strict:
@@ -138,8 +137,7 @@ def rule_certainties(pack: KnowledgePack, case: EncodedCase) -> dict[str, float]
     finding itself or of a pack finding below it in HPO (at least :data:`RULE_MIN_CREDIT`), and 1 for every pack
     finding above a reported, more specific term. Scoring credits a term only to its nearest pack ancestors; a
     rule must fire for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*.
-    A :data:`NAMED_ONLY` finding counts only when named or below a reported term, a :data:`NOT_BY_SIMILARITY`
-    one also when above it."""
+    A :data:`NAMED_ONLY` finding counts only when named or below a reported term."""
     credits = _rule_credits(pack, case)
     strong = np.where(credits >= RULE_MIN_CREDIT, credits, 0.0)
     best = (pack.below * strong[None, :]).max(axis=1)
@@ -151,9 +149,50 @@ def rule_certainties(pack: KnowledgePack, case: EncodedCase) -> dict[str, float]
     return found
 
 
+def rule_reporters(pack: KnowledgePack, case: EncodedCase) -> dict[str, frozenset[str]]:
+    """For each pack finding a rule may count as present, the reported IDs behind it (through a pack finding below
+    it, or as a more specific term): what a rule's ``except`` list is checked against."""
+    credits = _rule_credits(pack, case)
+    by_finding: dict[int, set[str]] = {}
+    implied = []
+    for m in case.mappings:
+        if m.present and m.finding_id is not None and credits[pack.finding_index[m.finding_id]] >= RULE_MIN_CREDIT:
+            if m.relation == "implied":  # reached through the implying finding: its own reporters stand behind it
+                implied.append(m)
+            else:
+                by_finding.setdefault(pack.finding_index[m.finding_id], set()).add(m.reported_id)
+    for m in implied:
+        assert m.finding_id is not None
+        source = by_finding.get(pack.finding_index.get(m.reported_id, -1), {m.reported_id})
+        by_finding.setdefault(pack.finding_index[m.finding_id], set()).update(source)
+    out: dict[str, set[str]] = {}
+    for j, reporters in by_finding.items():
+        for i in np.flatnonzero(pack.below[:, j]).tolist():
+            out.setdefault(pack.findings[i].id, set()).update(reporters)
+    for m in case.mappings:
+        if m.present and m.relation == "more_specific":
+            for f in findings_above(pack, pack.ontology.resolve(m.reported_id)):
+                out.setdefault(f, set()).add(m.reported_id)
+    return {f: frozenset(r) for f, r in out.items()}
+
+
 def rule_findings(pack: KnowledgePack, case: EncodedCase) -> set[str]:
     """The findings a rule may count as present (:func:`rule_certainties`, whatever the certainty)."""
     return set(rule_certainties(pack, case))
+
+
+def _without_excepted(pack: KnowledgePack, rule: RedFlagRule, present: dict[str, float],
+                      reporters: dict[str, frozenset[str]]) -> dict[str, float]:
+    """``present`` without the findings that only terms below the rule's ``except`` list reached (a congenital
+    stridor is not an airway emergency, osteoarthritis not an inflammatory arthritis)."""
+    if not rule.except_:
+        return present
+    onto = pack.ontology
+
+    def excepted(reported: str) -> bool:
+        return reported in onto and not onto.ancestors(onto.resolve(reported)).isdisjoint(rule.except_)
+
+    return {f: c for f, c in present.items() if not reporters.get(f) or not all(map(excepted, reporters[f]))}
 
 
 def fires(rule: RedFlagRule, present: dict[str, float],
@@ -172,11 +211,12 @@ def fires(rule: RedFlagRule, present: dict[str, float],
     return tuple(used), min((present[f] for f in used), default=1.0)
 
 
-def rule_reasons(pack: KnowledgePack, present: dict[str, float], presentation: Presentation) -> list[TriageReason]:
+def rule_reasons(pack: KnowledgePack, present: dict[str, float], presentation: Presentation,
+                 reporters: dict[str, frozenset[str]] | None = None) -> list[TriageReason]:
     """A reason for every red-flag rule of the pack that fires."""
     out = []
     for rule in pack.red_flags:
-        fired = fires(rule, present, presentation)
+        fired = fires(rule, _without_excepted(pack, rule, present, reporters or {}), presentation)
         if fired is not None:
             out.append(TriageReason(rule.rule_id, rule.level, rule.message, fired[0], fired[1], rule.source,
                                     rule.watch_for))

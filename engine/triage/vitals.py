@@ -32,10 +32,14 @@ class VitalFinding:
 
 @dataclass(frozen=True)
 class VitalReason:
+    """A level a measurement gives; ``findings`` are the findings those measured values amount to, so that a
+    score and the rules reading the same values are not counted as independent reasons."""
+
     level: TriageLevel
     rule_id: str
     message: str
     source: str
+    findings: tuple[str, ...] = ()
 
 
 def age_group(presentation: Presentation) -> str:
@@ -71,11 +75,20 @@ def news2_points(pack: KnowledgePack, presentation: Presentation) -> dict[str, i
     return {band.vital: int(band.value) for band, _ in _bands(pack, presentation, "news2")}
 
 
+def _as_findings(pack: KnowledgePack, presentation: Presentation) -> dict[str, tuple[str, ...]]:
+    """Per measured vital sign, the findings its value amounts to."""
+    out: dict[str, list[str]] = {}
+    for band, _ in _bands(pack, presentation, "finding"):
+        out.setdefault(band.vital, []).append(band.value)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def vital_reasons(pack: KnowledgePack, presentation: Presentation) -> list[VitalReason]:
     """Urgency reasons from measured vital signs (none when nothing was measured)."""
     if not presentation.vitals.given():
         return []
     reasons: list[VitalReason] = []
+    as_findings = _as_findings(pack, presentation)
     if age_group(presentation) == "adult":
         points = news2_points(pack, presentation)
         measured = presentation.vitals.given()
@@ -85,7 +98,8 @@ def vital_reasons(pack: KnowledgePack, presentation: Presentation) -> list[Vital
                 reasons.append(VitalReason(
                     "emergency", f"news2_red:{vital}",
                     f"A measured {_shown(vital, measured[vital])} is in the red band of the National Early Warning "
-                    "Score: a single value this far from normal needs emergency assessment.", sources[vital]))
+                    "Score: a single value this far from normal needs emergency assessment.", sources[vital],
+                    as_findings.get(vital, ())))
         total = sum(points.values())
         if total >= NEWS2_EMERGENCY or total >= NEWS2_URGENT:
             level: TriageLevel = "emergency" if total >= NEWS2_EMERGENCY else "urgent"
@@ -93,7 +107,8 @@ def vital_reasons(pack: KnowledgePack, presentation: Presentation) -> list[Vital
                 level, "news2_total",
                 f"The measured vital signs add up to a National Early Warning Score of {total} "
                 f"({'7 or more' if level == 'emergency' else '5 or 6'}): "
-                f"{'a high' if level == 'emergency' else 'a medium'} risk of serious illness.", "rcp_news2_2017"))
+                f"{'a high' if level == 'emergency' else 'a medium'} risk of serious illness.", "rcp_news2_2017",
+                tuple(f for v in points for f in as_findings.get(v, ()))))
         return reasons
     for band, value in _bands(pack, presentation, "level"):
         level_ = triage_level(band.value)
@@ -103,5 +118,5 @@ def vital_reasons(pack: KnowledgePack, presentation: Presentation) -> list[Vital
         reasons.append(VitalReason(
             level_, f"child_vital:{band.vital}",
             f"A measured {_shown(band.vital, value)} at this age is a {risk} risk sign of serious illness in "
-            "children (NICE).", band.source))
+            "children (NICE).", band.source, as_findings.get(band.vital, ())))
     return reasons
