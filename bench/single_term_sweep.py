@@ -49,13 +49,35 @@ def report(pack: KnowledgePack, before: dict[str, str], after: dict[str, str]) -
         print(f"{'DOWN ' if down else ''}{term_id} {pack.ontology.terms[term_id].name}: {old} -> {new} ({rule})")
 
 
+def routine_list(pack: KnowledgePack, levels: dict[str, str]) -> str:
+    """Every term that lands on routine, by organ system, each with how the rules read it: the list to review."""
+    onto = pack.ontology
+    systems = {c: onto.terms[c].name for c in onto.children.get(PHENOTYPIC_ABNORMALITY, ())}
+    by_system: dict[str, list[str]] = {}
+    for term_id, lv in sorted(levels.items()):
+        if lv != "routine":
+            continue
+        triage = triage_terms(pack, [term_id])
+        how = "cannot be assessed" if triage.unassessable else "assessed, no rule fires"
+        for system in sorted(s for s in systems if s in onto.ancestors(term_id)) or ["other"]:
+            by_system.setdefault(systems.get(system, "other"), []).append(
+                f"{term_id}\t{onto.terms[term_id].name}\t{how}")
+    lines = []
+    for system in sorted(by_system):
+        lines += [f"## {system} ({len(by_system[system])})", *by_system[system], ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="where to write {term: level} as JSON")
     parser.add_argument("--before", type=Path, help="a previous run to compare with")
+    parser.add_argument("--routine-list", type=Path, help="also write every term landing on routine, by organ system")
     args = parser.parse_args()
     pack = load_pack()
     levels = sweep(pack)
+    if args.routine_list:
+        args.routine_list.write_text(routine_list(pack, levels), encoding="utf-8")
     args.out.write_text(json.dumps(levels), encoding="utf-8")
     print(f"{len(levels)} terms swept -> {args.out}")
     if args.before:

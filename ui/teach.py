@@ -106,6 +106,8 @@ def _library(pack: KnowledgePack, cases: list[Case]) -> None:
                         format_func=lambda cid: f"{by_id[cid].title or cid} ({cid})")
     case = by_id[pick]
     st.markdown(f"**{case.title or case.id}** — {case.summary}")
+    course = case.presentation.describe()
+    st.markdown(f"**Course and context:** {'; '.join(course) if course else '_not given_'}")
     st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
     expected = ("hidden in quiz mode" if st.session_state.get(QUIZ_KEY)
                 else pack.condition(case.expected).display_name if case.expected in pack.condition_index

@@ -83,11 +83,18 @@ def _raised(reasons: list[TriageReason], presentation: Presentation, any_finding
     return out
 
 
-def independent(reasons: list[TriageReason]) -> int:
-    """The largest number of ``reasons`` that rest on no finding in common (a reason on the presentation or a
-    measurement alone counts on its own). It only grows as reasons are added, so the accumulation below never
-    lowers a level when a finding is added."""
-    sets = [frozenset(r.findings) if r.findings else frozenset({f"#{r.rule_id}"}) for r in reasons]
+def independent(reasons: list[TriageReason], reporters: dict[str, frozenset[str]] | None = None) -> int:
+    """The largest number of ``reasons`` that rest on no report in common (two rules reached by one reported term
+    are one report; a reason on the presentation or a measurement alone counts on its own). It only grows as
+    reasons are added, so the accumulation below never lowers a level when a finding is added."""
+    reporters = reporters or {}
+
+    def basis(r: TriageReason) -> frozenset[str]:
+        if not r.findings:
+            return frozenset({f"#{r.rule_id}"})
+        return frozenset(x for f in r.findings for x in reporters.get(f, frozenset({f})))
+
+    sets = [basis(r) for r in reasons]
     sets.sort(key=len)
     best = 0
 
@@ -106,7 +113,8 @@ def independent(reasons: list[TriageReason]) -> int:
     return best
 
 
-def _accumulated(pack: KnowledgePack, reasons: list[TriageReason]) -> list[TriageReason]:
+def _accumulated(pack: KnowledgePack, reasons: list[TriageReason],
+                 reporters: dict[str, frozenset[str]]) -> list[TriageReason]:
     """Several independent reasons at one level make the next level more likely (as several abnormal vital signs
     add up to a higher early-warning score): one evidence item per level, with the chance the pack's
     ``triage_accumulation.csv`` gives for that many independent reasons; the decision weighs it like any other."""
@@ -119,7 +127,7 @@ def _accumulated(pack: KnowledgePack, reasons: list[TriageReason]) -> list[Triag
                     and (not r.findings or any(groups.get(f) != "skin" for f in r.findings))]
         if len(at_level) < 2:
             continue
-        k = independent(at_level)
+        k = independent(at_level, reporters)
         if k < 2:
             continue
         counts = sorted(c for lv, c in pack.triage_accumulation if lv == level)
@@ -166,13 +174,14 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
         Course and context; course terms among the reported IDs complete it.
     """
     presentation = course_of(case, presentation or Presentation())
-    reasons = rule_reasons(pack, rule_certainties(pack, case), presentation, rule_reporters(pack, case))
+    reporters = rule_reporters(pack, case)
+    reasons = rule_reasons(pack, rule_certainties(pack, case), presentation, reporters)
     reasons += [TriageReason(v.rule_id, v.level, v.message, v.findings, 1.0, v.source)
                 for v in vital_reasons(pack, presentation)]
     if ranking is not None:
         reasons += must_not_miss_reasons(pack, ranking) + condition_floor_reasons(pack, ranking, presentation)
     reasons = _raised(reasons, presentation, bool(case.present.any()))
-    reasons += _accumulated(pack, reasons)
+    reasons += _accumulated(pack, reasons, reporters)
     evidence = [(r.level, r.certainty) for r in reasons]
     level = decide(evidence, pack.triage_costs)
     # the reasons for the final level first; uncertain evidence of a higher level that did not decide it last

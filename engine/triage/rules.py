@@ -104,6 +104,10 @@ NAMED_ONLY = frozenset({
     "HP:6000288",  # Deep neck abscess
     "HP:0031864",  # Bacteremia (viraemia and blood parasites reached it)
     "HP:0000961",  # Cyanosis (jaundice, plethora and vague skin terms reached it)
+    "HP:0000100",  # Nephrotic syndrome (a lower filtration rate reached it, and it implies nephrotic proteinuria)
+    "HP:0032408",  # Breast mass (any breast change reached it)
+    "HP:6000174",  # Lateral neck mass
+    "HP:0002789",  # Tachypnea (hyperventilation and other breathing patterns reached it)
 })
 _NAMED: frozenset[Relation] = frozenset({"exact", "more_specific", "implied", "measured"})
 #: The mapping relations through which each strict finding may count for a rule.
