@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -47,6 +47,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "vital_sign_bands.csv": ("vital", "age_group", "low", "high", "kind", "value", "source"),
     "triage_costs.csv": ("reference", "routine", "soon", "urgent", "emergency", "source"),
     "triage_accumulation.csv": ("level", "independent_reasons", "p_next_level", "source"),
+    "danger_categories.csv": ("category", "level", "context", "message", "watch_for", "source"),
+    "danger_terms.csv": ("hpo_id", "label", "category"),
     "sources.csv": ("source_id", "kind", "citation", "identifier"),
 }
 _CODE_PATTERNS = {
@@ -168,6 +170,20 @@ DEFAULT_TRIAGE_COSTS.setflags(write=False)
 
 
 @dataclass(frozen=True)
+class DangerCategory:
+    """A class of danger signs any HPO term below ``terms`` names (a stroke, a fracture, an airway threat),
+    whatever the differential: what the single-term sweep's review found the pack's rules left at routine."""
+
+    category: str
+    level: TriageLevel
+    context: tuple[ContextCondition, ...]
+    message: str
+    watch_for: str
+    source: str
+    terms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Source:
     source_id: str
     kind: str
@@ -201,6 +217,8 @@ class KnowledgePack:
     #: (level, number of independent reasons at that level) -> chance the right level is one higher; the last
     #: count given for a level stands for every larger count.
     triage_accumulation: dict[tuple[str, int], float] = field(default_factory=dict)
+    #: General danger signs named by any HPO term (or a term below it), beyond the pack's findings.
+    danger_categories: tuple[DangerCategory, ...] = ()
 
     @cached_property
     def finding_index(self) -> dict[str, int]:
@@ -646,6 +664,40 @@ def _read_accumulation(col: _Collector, data_dir: Path, sources: dict[str, Sourc
     return out
 
 
+def _read_danger(col: _Collector, data_dir: Path, onto: Ontology,
+                 sources: dict[str, Source]) -> tuple[DangerCategory, ...]:
+    categories: dict[str, DangerCategory] = {}
+    file = "danger_categories.csv"
+    for line, r in col.read_csv(data_dir, file):
+        level = triage_level(r["level"])
+        if level is None:
+            col.error(file, f"expected one of {', '.join(TRIAGE_LEVELS)}, got {r['level']!r}", line, "level")
+            continue
+        try:
+            context = parse_context_conditions(r["context"])
+        except ValueError as exc:
+            col.error(file, str(exc), line, "context")
+            continue
+        if r["source"] not in sources:
+            col.error(file, f"unknown source_id {r['source']!r}", line, "source")
+        if r["category"] in categories or not r["message"]:
+            col.error(file, "a category needs a unique name and a message", line, "category")
+            continue
+        categories[r["category"]] = DangerCategory(r["category"], level, context, r["message"], r["watch_for"],
+                                                   r["source"])
+    terms: dict[str, set[str]] = {c: set() for c in categories}
+    file = "danger_terms.csv"
+    for line, r in col.read_csv(data_dir, file):
+        if r["category"] not in categories:
+            col.error(file, f"unknown category {r['category']!r}", line, "category")
+            continue
+        if r["hpo_id"] not in onto or onto.terms[onto.resolve(r["hpo_id"])].obsolete:
+            col.error(file, f"unknown or obsolete HPO term {r['hpo_id']!r}", line, "hpo_id")
+            continue
+        terms[r["category"]].add(onto.resolve(r["hpo_id"]))
+    return tuple(replace(c, terms=frozenset(terms[c.category])) for c in categories.values())
+
+
 def _read_education(col: _Collector, data_dir: Path, conditions: list[Condition]) -> dict[str, dict[str, Any]]:
     folder = data_dir / "education"
     known = {c.id for c in conditions}
@@ -681,6 +733,7 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     bands = _read_vital_bands(col, data_dir, findings, sources)
     costs = _read_triage_costs(col, data_dir, sources)
     accumulation = _read_accumulation(col, data_dir, sources)
+    danger = _read_danger(col, data_dir, onto, sources)
     education = _read_education(col, data_dir, conditions)
     if any(i.level == "error" for i in col.issues):
         return None, col.issues
@@ -688,7 +741,7 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
         findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
         profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
         ontology=onto, data_dir=data_dir, profile_evidence=evidence, vital_bands=tuple(bands), triage_costs=costs,
-        triage_accumulation=accumulation,
+        triage_accumulation=accumulation, danger_categories=danger,
     )
     freq.setflags(write=False)
     hall.setflags(write=False)

@@ -239,6 +239,33 @@ def test_back_button_keeps_the_page_and_the_address_in_step(app_url: str, browse
     page.close()
 
 
+def test_an_emergency_answer_after_a_result_leaves_no_lower_level_on_screen_or_in_the_summaries(
+        app_url: str, browser: Browser, tmp_path: Path) -> None:
+    page = _result_page(app_url, browser)  # a hard lump: a routine result
+    page.get_by_text("ROUTINE: see a doctor in the coming weeks").first.wait_for()
+    page.get_by_role("radiogroup").first.get_by_text("Yes", exact=True).click()
+    _tick(page, "Is the person unconscious, or very drowsy and hard to wake?")
+    page.get_by_text("EMERGENCY: get help now").first.wait_for()
+    _settle(page)
+    shown = page.locator("[data-testid='stMain']").inner_text()
+    for lower in ("ROUTINE", "SOON:", "URGENT:", "Make a routine appointment", "Book an appointment"):
+        assert lower not in shown, lower
+    for label in ("Download a summary (plain text)", "Download a summary (PDF)"):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        data = path.read_bytes()
+        if path.suffix == ".pdf":
+            from pypdf import PdfReader
+
+            text = " ".join(p.extract_text() for p in PdfReader(path).pages)
+        else:
+            text = data.decode("utf-8")
+        assert "EMERGENCY" in text and "ROUTINE" not in text, label
+    page.close()
+
+
 def test_missing_chromium_skips_unless_required(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("REQUIRE_BROWSER", raising=False)

@@ -271,3 +271,27 @@ def test_the_presentation_round_trips_through_the_case_format():
 def test_every_level_has_its_words():
     for lv in TRIAGE_LEVELS:
         assert LEVEL_ADVICE[lv]
+
+
+# --- general danger signs beyond the pack's findings ------------------------------------------------------
+
+def _status_asthmaticus(pack):
+    return next(t for t, term in pack.ontology.terms.items() if term.name == "Status asthmaticus")
+
+
+def test_danger_signs_outside_the_pack_are_read_too(pack):
+    assert triage_terms(pack, [_status_asthmaticus(pack)]).level == "emergency"
+    assert triage_terms(pack, ["HP:0002140"]).level != "emergency"  # below the pack's Stroke: often a past event
+
+
+@pytest.mark.parametrize("term", ["HP:0002140", "HP:0001658"])  # Ischemic stroke, Myocardial infarction
+def test_a_recent_onset_makes_a_past_event_finding_a_present_danger(pack, term):
+    now = triage_terms(pack, [term], presentation=Presentation(onset="hours"))
+    assert now.level == "emergency"
+
+
+def test_a_cancer_already_known_and_treated_is_no_fast_track_sign(pack):
+    term = "HP:0100013"  # Neoplasm of the breast (below the pack's cancer history finding)
+    new = triage_terms(pack, [term], presentation=Presentation(known_condition="none", onset="days"))
+    known = triage_terms(pack, [term], presentation=Presentation(known_condition="known_treated", onset="days"))
+    assert severity(new.level) >= severity("soon") and known.level == "routine"

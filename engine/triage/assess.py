@@ -23,6 +23,7 @@ from engine.triage.levels import LEVEL_ADVICE, TriageLevel, raise_level, severit
 from engine.triage.rules import (
     TriageReason,
     condition_floor_reasons,
+    danger_reasons,
     must_not_miss_reasons,
     rule_certainties,
     rule_reasons,
@@ -176,6 +177,7 @@ def assess(pack: KnowledgePack, case: EncodedCase, ranking: Ranking | None = Non
     presentation = course_of(case, presentation or Presentation())
     reporters = rule_reporters(pack, case)
     reasons = rule_reasons(pack, rule_certainties(pack, case), presentation, reporters)
+    reasons += danger_reasons(pack, case, presentation)
     reasons += [TriageReason(v.rule_id, v.level, v.message, v.findings, 1.0, v.source)
                 for v in vital_reasons(pack, presentation)]
     if ranking is not None:

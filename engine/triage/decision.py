@@ -32,24 +32,30 @@ from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, severity
 def level_probabilities(evidence: Sequence[tuple[TriageLevel, float]]) -> np.ndarray:
     """P(right level = L) for each level, from (level, certainty) pairs: P(at least L) is the largest certainty
     of a reason at L or above (1 for routine)."""
-    at_least = np.zeros(len(TRIAGE_LEVELS))
-    at_least[0] = 1.0
+    return np.array(_probabilities(evidence))
+
+
+def _probabilities(evidence: Sequence[tuple[TriageLevel, float]]) -> list[float]:
+    # plain Python: four numbers, called for every result, where numpy's call overhead would dominate
+    at_least = [1.0, 0.0, 0.0, 0.0]
     for level, certainty in evidence:
-        k = severity(level)
-        at_least[1:k + 1] = np.maximum(at_least[1:k + 1], min(max(certainty, 0.0), 1.0))
-    at_least = np.maximum.accumulate(at_least[::-1])[::-1]  # at least a higher level implies at least a lower one
-    probabilities: np.ndarray = at_least - np.append(at_least[1:], 0.0)
-    return probabilities
+        c = min(max(certainty, 0.0), 1.0)
+        for k in range(1, severity(level) + 1):  # at least a higher level implies at least a lower one
+            at_least[k] = max(at_least[k], c)
+    return [at_least[k] - (at_least[k + 1] if k + 1 < len(at_least) else 0.0) for k in range(len(at_least))]
 
 
 def expected_costs(evidence: Sequence[tuple[TriageLevel, float]], costs: np.ndarray) -> np.ndarray:
     """The expected harm of advising each level (mildest first)."""
-    harm: np.ndarray = level_probabilities(evidence) @ costs
-    return harm
+    p = _probabilities(evidence)
+    rows = costs.tolist()
+    return np.array([sum(p[t] * rows[t][a] for t in range(len(p))) for a in range(len(p))])
 
 
 def decide(evidence: Sequence[tuple[TriageLevel, float]], costs: np.ndarray) -> TriageLevel:
     """The level with the least expected harm (the more urgent on a tie)."""
-    harm = expected_costs(evidence, costs)
-    best = min(range(len(TRIAGE_LEVELS)), key=lambda j: (round(float(harm[j]), 12), -j))
+    p = _probabilities(evidence)
+    rows = costs.tolist()
+    harm = [sum(p[t] * rows[t][a] for t in range(len(p))) for a in range(len(p))]
+    best = min(range(len(TRIAGE_LEVELS)), key=lambda j: (round(harm[j], 12), -j))
     return TRIAGE_LEVELS[best]

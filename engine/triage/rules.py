@@ -143,8 +143,8 @@ def rule_certainties(pack: KnowledgePack, case: EncodedCase) -> dict[str, float]
     rule must fire for every one: *Hypocalcemic seizures* is below both *Hypocalcemia* (nearest) and *Seizure*.
     A :data:`NAMED_ONLY` finding counts only when named or below a reported term."""
     credits = _rule_credits(pack, case)
-    strong = np.where(credits >= RULE_MIN_CREDIT, credits, 0.0)
-    best = (pack.below * strong[None, :]).max(axis=1)
+    cols = np.flatnonzero(credits >= RULE_MIN_CREDIT)  # a few reported findings: only their columns matter
+    best = (pack.below[:, cols] * credits[cols]).max(axis=1) if cols.size else np.zeros(len(pack.findings))
     found = {pack.findings[i].id: float(best[i]) for i in np.flatnonzero(best).tolist()}
     for m in case.mappings:
         if m.present and m.relation == "more_specific":  # only HPO terms are more specific than a finding
@@ -284,3 +284,27 @@ def must_not_miss_reasons(pack: KnowledgePack, ranking: Ranking) -> list[TriageR
                 f"Your findings include typical features of {name}, which needs prompt treatment if it is the "
                 "cause.", m.matched))
     return reasons
+
+
+def danger_reasons(pack: KnowledgePack, case: EncodedCase, presentation: Presentation) -> list[TriageReason]:
+    """A reason for each general danger category (``danger_categories.csv``) that a reported present HPO term
+    outside the pack's findings names, itself or as a more specific term: a stroke, a fracture, an airway threat
+    are dangers in anyone, even where the pack has no finding for them."""
+    if not pack.danger_categories:
+        return []
+    onto = pack.ontology
+    # the pack's own findings (and terms below them) are read by the pack's rules, whose levels are cited for this
+    # differential (a stroke or a heart attack is often a past event there); the general signs cover what the pack
+    # does not name, and every term when the person says it started within hours or days
+    recent = presentation.onset in ("hours", "days")
+    owned = set() if recent else {m.reported_id for m in case.mappings
+                                  if m.relation in ("exact", "more_specific", "implied", "measured")}
+    reported = {onto.resolve(m.reported_id) for m in case.mappings
+                if m.present and m.relation != "modifier" and m.reported_id in onto and m.reported_id not in owned}
+    out = []
+    for category in pack.danger_categories:
+        named = tuple(sorted(t for t in reported if not onto.ancestors(t).isdisjoint(category.terms)))
+        if named and all(c.holds(presentation) for c in category.context):
+            out.append(TriageReason(f"danger:{category.category}", category.level, category.message, named, 1.0,
+                                    category.source, category.watch_for))
+    return out
