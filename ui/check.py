@@ -417,7 +417,9 @@ def _emergency_step(pack: KnowledgePack, has_result: bool) -> None:
     at once; with one, the result (which includes them) is the one voice."""
     questions = emergency_questions(pack)
     with st.container(border=True, key="check:emergency"):
-        st.markdown("**First: is any of this happening now?**\n\n" + "\n".join(f"- {q.question}" for q in questions))
+        st.markdown("**First: is any of this happening now?**")
+        if st.session_state.get(STEP_KEY) != "Yes":  # the signs as text: no keyboard stop each
+            st.markdown("\n".join(f"- {q.question}" for q in questions))
         any_yes = st.radio("Is any of this happening now?", ["No", "Yes"], index=None, horizontal=True,
                            key=STEP_KEY, label_visibility="collapsed", persist_state="session")
         if any_yes != "Yes":
