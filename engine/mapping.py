@@ -56,7 +56,7 @@ import numpy as np
 
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Term
-from engine.ids import parse_id_list
+from engine.ids import check_term_count, parse_id_list
 from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 
@@ -143,13 +143,30 @@ def term_direction(term: Term, axis: int = 0) -> int:
     return votes.pop() if len(votes) == 1 else 0
 
 
+#: Term ID -> (the Term read, its directions): :func:`term_directions` of each term of the release in use, so the
+#: regular expressions run once per term, not once per (reported term, pack finding) pair.
+_DIRECTIONS: dict[str, tuple[Term, tuple[int, ...]]] = {}
+_NO_DIRECTION = (0,) * len(_AXES)
+
+
 def term_directions(term: Term) -> tuple[int, ...]:
-    """The term's direction on every axis of :data:`_AXES`."""
-    return tuple(term_direction(term, axis) for axis in range(len(_AXES)))
+    """The term's direction on every axis of :data:`_AXES`.
+
+    Memoised per term of the release in use: a hit must be the very ``Term`` object (the same release), so
+    another release's term of the same ID is computed afresh.
+    """
+    hit = _DIRECTIONS.get(term.id)
+    if hit is not None and hit[0] is term:
+        return hit[1]
+    signs = tuple(term_direction(term, axis) for axis in range(len(_AXES)))
+    _DIRECTIONS[term.id] = (term, signs)
+    return signs
 
 
 def opposite(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     """True when two terms' directions (:func:`term_directions`) contradict on some axis."""
+    if a == _NO_DIRECTION or b == _NO_DIRECTION:  # most terms name no direction: nothing to contradict
+        return False
     return any(x * y < 0 for x, y in zip(a, b, strict=True))
 
 
@@ -311,9 +328,11 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
     Raises
     ------
     InputError
-        For a malformed or unknown ID, or a finding reported both present and absent.
+        For a malformed or unknown ID, a finding reported both present and absent, or more than
+        :data:`engine.ids.MAX_TERMS` distinct IDs.
     """
     present_ids, absent_ids = parse_id_list(present), parse_id_list(absent)
+    check_term_count(len({*present_ids, *absent_ids}))
     both = sorted(set(present_ids) & set(absent_ids))
     if both:
         raise InputError(f"finding(s) reported both present and absent: {', '.join(both)}")

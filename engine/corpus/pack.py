@@ -33,7 +33,7 @@ from engine.corpus.similarity import (
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
-from engine.ids import parse_id_list
+from engine.ids import check_term_count, parse_id_list
 from engine.methods import CORPUS_METHODS as METHODS
 from engine.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
 from engine.methods import check_corpus_method as check_method
@@ -271,8 +271,10 @@ CHUNK = 128
 def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_ids: Iterable[str] | str,
                    method: str, where: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Resolve one patient's IDs to columns and check the method can score them."""
-    q = pack.columns(parse_id_list(present_ids), "present")
-    a = pack.columns(parse_id_list(absent_ids), "absent")
+    present_list, absent_list = parse_id_list(present_ids), parse_id_list(absent_ids)
+    check_term_count(len({*present_list, *absent_list}), where.rstrip(": "))
+    q = pack.columns(present_list, "present")
+    a = pack.columns(absent_list, "absent")
     both = np.intersect1d(q, a)
     if both.size:
         raise InputError(f"{where}term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
