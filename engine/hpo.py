@@ -11,7 +11,7 @@ import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from engine.errors import InputError
@@ -75,8 +75,13 @@ def hpo_data_dir() -> Path:
         return _chosen_dir
     env = os.environ.get(HPO_DATA_ENV, "").strip()
     if env:
-        return check_hpo_data_dir(env, HPO_DATA_ENV)
+        return _env_data_dir(env)
     return pinned_hpo_data_dir()
+
+
+@lru_cache(maxsize=8)  # asked for on every information-content look-up: the folder is checked once per value
+def _env_data_dir(folder: str) -> Path:
+    return check_hpo_data_dir(folder, HPO_DATA_ENV)
 
 
 @cache  # where the installed wheel lives does not change while the process runs; find_spec costs 0.3 ms

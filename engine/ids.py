@@ -60,7 +60,14 @@ def partition_ids(values: Iterable[str] | str | None, known: Container[str],
 
 
 def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
-    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept."""
+    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept.
+
+    Raises
+    ------
+    InputError
+        For an ID that is not text or is too long to be one, or more than :data:`MAX_TERMS` distinct IDs
+        (pass present and absent together to cap a whole case).
+    """
     if ids is None:
         return []
     if isinstance(ids, str):
@@ -75,4 +82,5 @@ def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
                              f"{MAX_ID_CHARS}")
         if item:
             out.setdefault(item, None)
+    check_term_count(len(out))
     return list(out)

@@ -56,8 +56,14 @@ import numpy as np
 
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Term
-from engine.ids import check_term_count, parse_id_list
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
+from engine.ids import parse_id_list
+from engine.ontology_match import (
+    DEFAULT_SIMILARITY_FLOOR,
+    InformationContent,
+    information_content,
+    is_measurement,
+    organ_systems,
+)
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 
 Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "too_general", "unmapped"]
@@ -174,6 +180,9 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     """(credit, finding, MICA) for the pack findings ``term_id`` is close to, per the module rule 4."""
     onto = pack.ontology
     ic = information_content(onto)
+    if ic.informative_ancestors(onto, term_id).isdisjoint(_pack_informative(pack, ic)):
+        return []  # no informative ancestor shared with any pack finding: no similarity (about half of all terms)
+
     signs = term_directions(onto.terms[term_id])
     lab = is_measurement(onto, term_id)
     systems = organ_systems(onto, ic, term_id)
@@ -197,6 +206,12 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     ids = {f for _, f, _ in kept}
     kept = [x for x in kept if not (ids - {x[1]}) & onto.ancestors(x[1])]
     return sorted(kept, key=lambda x: (-x[0], x[1]))
+
+
+@lru_cache(maxsize=8)
+def _pack_informative(pack: KnowledgePack, ic: InformationContent) -> frozenset[str]:
+    """Every informative ancestor (:meth:`InformationContent.informative_ancestors`) of the pack's HPO findings."""
+    return frozenset().union(*(ic.informative_ancestors(pack.ontology, f.id) for f in pack.findings if f.is_hpo))
 
 
 def _within_organs(reported: frozenset[str], finding: frozenset[str]) -> bool:
@@ -332,7 +347,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
         :data:`engine.ids.MAX_TERMS` distinct IDs.
     """
     present_ids, absent_ids = parse_id_list(present), parse_id_list(absent)
-    check_term_count(len({*present_ids, *absent_ids}))
+    parse_id_list([*present_ids, *absent_ids])  # the cap of distinct IDs holds for the whole case
     both = sorted(set(present_ids) & set(absent_ids))
     if both:
         raise InputError(f"finding(s) reported both present and absent: {', '.join(both)}")

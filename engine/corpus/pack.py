@@ -33,7 +33,7 @@ from engine.corpus.similarity import (
 from engine.errors import InputError
 from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.hpoa import load_annotations, read_version
-from engine.ids import check_term_count, parse_id_list
+from engine.ids import parse_id_list
 from engine.methods import CORPUS_METHODS as METHODS
 from engine.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
 from engine.methods import check_corpus_method as check_method
@@ -272,7 +272,10 @@ def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_id
                    method: str, where: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Resolve one patient's IDs to columns and check the method can score them."""
     present_list, absent_list = parse_id_list(present_ids), parse_id_list(absent_ids)
-    check_term_count(len({*present_list, *absent_list}), where.rstrip(": "))
+    try:
+        parse_id_list([*present_list, *absent_list])  # the cap of distinct IDs holds for the whole case
+    except InputError as exc:
+        raise InputError(f"{where}{exc}") from None
     q = pack.columns(present_list, "present")
     a = pack.columns(absent_list, "absent")
     both = np.intersect1d(q, a)
