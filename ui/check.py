@@ -129,7 +129,7 @@ def state_from_link(pack: KnowledgePack, params: Any) -> CheckState:
     unknown = bad_present + [b for b in bad_absent if b not in bad_present]
     if unknown:
         notes.append(f"The link held {len(unknown)} finding ID(s) this tool does not know; they were ignored: "
-                     + ", ".join(f"`{u}`" for u in unknown))
+                     + ", ".join(as_code(u) for u in unknown))
     both = [i for i in absent if i in present]
     if both:
         notes.append(f"{len(both)} finding(s) were listed both as present and as absent; they count as present.")
@@ -261,8 +261,8 @@ def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> Non
     hits = filter_findings(pack, query) if searching else []
     if searching:
         n = len(hits)
-        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{query.strip()}”**" if n else
-                    f"**No finding matches “{query.strip()}”.** Try another word, or clear the search.")
+        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{as_code(query)}”**" if n else
+                    f"**No finding matches “{as_code(query)}”.** Try another word, or clear the search.")
         if hits:
             with st.container(border=True, key="check:hits"):
                 _tick_columns(hits)
@@ -389,7 +389,7 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
     st.session_state[ABSENT_KEY] = absent
     st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD))
     st.session_state[PACKET_TABLE_KEY] = table
-    return f"{packet.origin}: {len(present)} finding(s) ticked, {len(absent)} marked as not present."
+    return f"{len(present)} finding(s) ticked, {len(absent)} marked as not present."
 
 
 def _phenopacket_upload() -> None:

@@ -6,6 +6,7 @@ prompt and the seed's disclaimer are never missing and never behind a click.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import altair as alt
@@ -16,6 +17,7 @@ from engine import (
     KnowledgePack,
     Result,
     Triage,
+    TriageError,
 )
 from engine.corpus.pack import CORPUS_PACKS
 from engine.inputs import one_line
@@ -23,6 +25,7 @@ from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_ME
 from engine.result import NOT_A_DIAGNOSIS
 from engine.safety import ROLE_NOTES, Role
 
+_LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
 TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
 AXIS_FONT_SIZE = 13
@@ -48,13 +51,31 @@ GROUP_TITLES = {
 def as_code(text: object) -> str:
     """``text`` on one line as a Markdown code span, so Streamlit shows it literally.
 
-    For anything a visitor controls (upload names, weight keys, case fields, error messages that
-    quote them): no live link, image, HTML, colour or icon directive can come through.
+    The one way the pages show anything a visitor controls: upload and zip member names, text from a
+    file's content (a term ID, a field name, a case ID), link parameters, search words, and the
+    engine's error messages, which quote all of these. No live link, image, HTML, colour or icon
+    directive can come through.
     """
     line = one_line(str(text))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
     pad = " " if line.startswith("`") or line.endswith("`") else ""  # CommonMark drops one space each side
     return f"{fence}{pad}{line}{pad}{fence}" if line else ""
+
+
+def refusal(exc: BaseException, name: str | None = None) -> str:
+    """One line for a refused file: an engine error as code (it names the file and what was wrong); any other
+    failure as the file's name and the kind of failure, never a traceback or a server path."""
+    if isinstance(exc, TriageError):
+        return as_code(exc)
+    _LOG.warning("an upload failed unexpectedly: %s", type(exc).__name__)  # the kind only: no file content
+    what = as_code(name) if name else "The file"
+    return f"{what} could not be read (an unexpected {type(exc).__name__})."
+
+
+def safe_file_name(text: str, default: str = "case") -> str:
+    """``text`` as a download file name: letters, digits, ``.``, ``_`` and ``-`` only, at most 80 characters."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80]
+    return name or default
 
 
 def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
