@@ -22,9 +22,20 @@ from ui.state import get_pack  # noqa: E402
 get_pack()
 loading.empty()
 browser.install()
+# The Check page is the default, served at the root address; its url_path only has to be unique. "/check" (a link
+# someone typed or kept) is a hidden page that moves to the root with the same query, so it shows the Check page
+# instead of "Page not found".
+CHECK = st.Page(check.render, title="Check", icon=":material/checklist:", url_path="start", default=True)
+
+
+def _to_check() -> None:
+    st.switch_page(CHECK, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+
+
 st.navigation([
-    st.Page(check.render, title="Check", icon=":material/checklist:", url_path="check", default=True),
+    CHECK,
     st.Page(teach.render, title="Teach", icon=":material/school:", url_path="teach"),
     st.Page(analyze.render, title="Analyze", icon=":material/analytics:", url_path="analyze"),
     st.Page(about.render, title="About", icon=":material/info:", url_path="about"),
+    st.Page(_to_check, title="Check", url_path="check", visibility="hidden"),
 ]).run()

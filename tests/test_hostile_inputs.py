@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -412,3 +413,31 @@ def test_ctrl_c_and_write_errors_inside_a_command_are_one_line(monkeypatch, caps
     code, _out, err = run(["findings"], capsys)
     assert (code, err) == (1, "error: cannot write the output: No space left on device\n")
 
+
+
+# --- 6. the app's settings -------------------------------------------------------------------------------
+
+def test_the_upload_limits_agree_with_the_server_cap():
+    """Every uploader's own limit is at most the server's cap and the largest is the cap: over its limit, the
+    browser refuses a file itself, with a readable message, instead of the server answering 413."""
+    import tomllib
+
+    from ui.phenopacket_io import MAX_ZIP_MB
+
+    cap = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    limits = []
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        for raw in re.findall(r"max_upload_size=(\w+)", path.read_text()):
+            limits.append(int(raw) if raw.isdigit() else {"MAX_ZIP_MB": MAX_ZIP_MB}[raw])
+    assert len(limits) == 4 and max(limits) == cap and all(1 <= n <= cap for n in limits), (limits, cap)
+
+
+@pytest.mark.parametrize(("value", "relative"), [
+    ("cache", True), ("./cache", True), ("", True), ("/abs/cache", False),
+])
+def test_a_relative_xdg_cache_home_is_ignored(value, relative, monkeypatch):
+    from engine.corpus.cache import default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", value)
+    expected = (Path.home() / ".cache" if relative else Path(value)) / "calcinosis-triage"
+    assert default_cache_dir() == expected and default_cache_dir().is_absolute()

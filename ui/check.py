@@ -393,7 +393,7 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
 
 
 def _phenopacket_upload() -> None:
-    with st.expander("Load findings from a phenopacket (GA4GH JSON file)"):
+    with st.expander("Load findings from a phenopacket (GA4GH JSON file)", key="check:phenopacket_box"):
         phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     phenopacket_io.mapping_table(PACKET_TABLE_KEY)
 
