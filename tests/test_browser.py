@@ -320,3 +320,17 @@ def test_back_and_forward_keep_loaded_weights_and_ticks(app_url: str, browser: B
     page.go_forward()
     page.get_by_text("Loaded weights from").first.wait_for()
     page.close()
+
+
+def test_the_summaries_download_when_pressed(app_url: str, browser: Browser, tmp_path: Path) -> None:
+    """The summaries are built when their button is pressed (not on every run): the files still arrive whole."""
+    page = _result_page(app_url, browser)
+    for label, start in (("Download a summary (PDF)", b"%PDF-"), ("Download a summary (plain text)", b"")):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        content = path.read_bytes()
+        assert content.startswith(start) and len(content) > 500, content[:80]
+    assert b"not a diagnosis" in content.lower() or b"clinician" in content.lower()
+    page.close()

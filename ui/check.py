@@ -34,8 +34,7 @@ from ui.widgets import (
     GROUP_TITLES,
     RESULT_TOP,
     as_code,
-    ranking_chart,
-    readable,
+    ranking_spec,
     show_evidence_note,
     show_explanation,
     show_safety_block,
@@ -408,7 +407,7 @@ def _show_matches(pack: KnowledgePack, result: Result, stale: bool) -> None:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
                 "help: please bring the summary below.")
         return
-    st.altair_chart(readable(ranking_chart(pack, result)), width="stretch")
+    st.vega_lite_chart(ranking_spec(pack, result), width="stretch")
     show_explanation(pack, result, top=RESULT_TOP)
 
 
@@ -466,13 +465,13 @@ def _show_education(pack: KnowledgePack) -> None:
 def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result,
                            used: tuple[ContextRule, ...]) -> None:
     st.subheader("Bring this to your clinician")
-    cols = st.columns(2)
+    cols = st.columns(2)  # the summaries are built when a button is pressed: a PDF costs about 50 ms a run
     cols[0].download_button("Download a summary (PDF)",
-                            build_summary_pdf(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary_pdf(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_PDF_NAME, mime=PDF_MIME, key="check:download_pdf", on_click="ignore",
                             icon=":material/picture_as_pdf:")
     cols[1].download_button("Download a summary (plain text)",
-                            build_summary(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
     phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download")
