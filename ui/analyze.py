@@ -276,6 +276,7 @@ def _movers_chart(frame: pd.DataFrame) -> alt.Chart:
     ).properties(height=24 * len(frame) + 40)
 
 
+@st.fragment  # its slider changes only this section: moving it reruns the section, not the evaluation above
 def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
     st.subheader("Sensitivity: which weights move the rankings most")
     if not cases:

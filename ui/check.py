@@ -278,6 +278,18 @@ def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> Non
         st.caption(f"{others} more specific findings are not listed here: search for them by a word.")
 
 
+@st.fragment
+def _checklist(pack: KnowledgePack, query: str, open_first: bool, shown_stale: bool | None) -> None:
+    """The checklist as a fragment: a tick reruns only the checklist, not the whole page.
+
+    ``shown_stale`` is whether the result on screen was marked out of date when the page was drawn (None when
+    no result is shown). When a tick changes that, the whole page is drawn again, so the mark follows at once.
+    """
+    _checkboxes(pack, query, open_first)
+    if shown_stale is not None and is_stale(pack, _state()) != shown_stale:
+        st.rerun(scope="app")
+
+
 def _advanced(pack: KnowledgePack) -> None:
     with st.expander("More options: findings you do not have, matching method"):
         st.multiselect("Findings you are sure you do **not** have (optional)", pack.finding_ids,
@@ -536,7 +548,7 @@ def render() -> None:
                           persist_state="session")
     _submit_row(pack, "top")
     _about_you()
-    _checkboxes(pack, query, open_first=result is None)
+    _checklist(pack, query, result is None, None if result is None else stale)
     _advanced(pack)
     _phenopacket_upload()
     _submit_row(pack, "bottom")
