@@ -51,6 +51,8 @@ SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
 AGE_KEY, SEX_KEY = "check:age_band", "check:sex"
 LINK_READ_KEY = "check:link_read"
+PAGE_RUNS_KEY, CHECKLIST_RUNS_KEY = "check:page_runs", "check:checklist_runs"
+SHOWN_STALE_KEY = "check:shown_stale"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
@@ -182,7 +184,11 @@ def _ticks() -> dict[str, bool]:
 
 
 def _sync_ticks() -> dict[str, bool]:
-    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks."""
+    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks.
+
+    Called before every run of the whole page (never in a rerun of the checklist alone), so it also counts them.
+    """
+    st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
     ticks = _ticks()
     for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
         ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
@@ -250,12 +256,30 @@ def _group_label(title: str, findings: Sequence[Finding]) -> str:
     return f"{title} ({n} ticked)" if n else title
 
 
+@st.fragment
 def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> None:
     """The checklist: search hits first (with a count), then each group's core findings and any other ticks.
 
     A group shows its curated core findings; the rest of the vocabulary is reached through the search.
     A finding ticked through the search stays listed in its group, so it can be unticked.
+
+    A fragment: a tick reruns the checklist alone, not the whole page. When that changes whether the result on
+    screen is out of date, the whole page is drawn again, so the mark above follows at once.
     """
+    whole_page = st.session_state.get(PAGE_RUNS_KEY) != st.session_state.get(CHECKLIST_RUNS_KEY)
+    st.session_state[CHECKLIST_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY)
+    _draw_checkboxes(pack, query, open_first)
+    state = _state()
+    stale = None if state.empty else is_stale(pack, state)  # with this run's ticks, now drawn
+    if whole_page:
+        st.session_state[SHOWN_STALE_KEY] = stale  # what the page drawn around this checklist shows
+    elif stale != st.session_state.get(SHOWN_STALE_KEY):
+        st.session_state[SHOWN_STALE_KEY] = stale
+        st.rerun(scope="app")
+
+
+def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
+    """The checklist itself (:func:`_checkboxes` is the fragment around it)."""
     searching = bool(query.split())
     hits = filter_findings(pack, query) if searching else []
     if searching:
@@ -276,18 +300,6 @@ def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> Non
     others = sum(1 for f in pack.findings if not f.core)
     if others and not searching:
         st.caption(f"{others} more specific findings are not listed here: search for them by a word.")
-
-
-@st.fragment
-def _checklist(pack: KnowledgePack, query: str, open_first: bool, shown_stale: bool | None) -> None:
-    """The checklist as a fragment: a tick reruns only the checklist, not the whole page.
-
-    ``shown_stale`` is whether the result on screen was marked out of date when the page was drawn (None when
-    no result is shown). When a tick changes that, the whole page is drawn again, so the mark follows at once.
-    """
-    _checkboxes(pack, query, open_first)
-    if shown_stale is not None and is_stale(pack, _state()) != shown_stale:
-        st.rerun(scope="app")
 
 
 def _advanced(pack: KnowledgePack) -> None:
@@ -548,7 +560,7 @@ def render() -> None:
                           persist_state="session")
     _submit_row(pack, "top")
     _about_you()
-    _checklist(pack, query, result is None, None if result is None else stale)
+    _checkboxes(pack, query, open_first=result is None)
     _advanced(pack)
     _phenopacket_upload()
     _submit_row(pack, "bottom")
