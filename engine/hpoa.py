@@ -88,12 +88,15 @@ class Annotations:
 
 def read_version(path: Path) -> str:
     """The ``#version:`` header of a ``phenotype.hpoa`` file, read without parsing the rows."""
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            if line.startswith("#version:"):
-                return line.split(":", 1)[1].strip()
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.startswith("#"):
+                    break
+                if line.startswith("#version:"):
+                    return line.split(":", 1)[1].strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read HPO annotations {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return ""
 
 
@@ -101,24 +104,59 @@ def hpoa_records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterat
     """The header of ``phenotype.hpoa`` and an iterator over its data lines as tab-separated fields.
 
     Comment lines (``#``) are skipped. The one place that reads the file's layout, for the full parse
-    below and for the lean reader of information content (:mod:`engine.ontology_match`).
+    below and for the lean reader of information content (:mod:`engine.ontology_match`), and so the
+    one place that checks its shape while reading: the column header, then every data line with as
+    many columns as the header, no blank line, and a line break after the last one (a file cut off
+    in the middle of a row is truncated, not a smaller release).
 
     Raises
     ------
     InputError
-        When a ``required`` column is missing (the file is not a phenotype.hpoa).
+        One line naming the file (and the line): unreadable, not UTF-8, a ``required`` column
+        missing (not a phenotype.hpoa), or a data line of the wrong shape. Raised while iterating
+        for the data lines.
     """
-    handle = path.open(encoding="utf-8")
-    lines = (line.rstrip("\n").split("\t") for line in handle if not line.startswith("#"))
-    header = next(lines, [])
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read HPO annotations {path}: {exc.strerror or exc}") from None
+    number = 0
+    header: list[str] = []
+    try:
+        for line in handle:
+            number += 1
+            if not line.startswith("#"):
+                header = line.rstrip("\r\n").split("\t")
+                break
+    except (OSError, UnicodeDecodeError) as exc:
+        handle.close()
+        raise InputError(f"{path}: cannot be read as a phenotype.hpoa file: {exc}") from None
     missing = set(required) - set(header)
     if missing:
         handle.close()
         raise InputError(f"{path} is not a phenotype.hpoa file: no column {', '.join(sorted(missing))}")
+    width = len(header)
 
     def records() -> Iterator[list[str]]:
+        n = number
         with handle:
-            yield from lines
+            try:
+                for line in handle:
+                    n += 1
+                    if line.startswith("#"):
+                        continue
+                    if not line.endswith("\n"):
+                        raise InputError(f"{path}: line {n:,} ends without a line break: the file is truncated "
+                                         "(download the release again)")
+                    fields = line.rstrip("\r\n").split("\t")
+                    if len(fields) != width:
+                        what = "is blank" if not line.strip() else f"has {len(fields)} columns"
+                        raise InputError(f"{path}: line {n:,} {what}; the header has {width} "
+                                         "(a truncated or hand-edited file?)")
+                    yield fields
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{path}: cannot be read as a phenotype.hpoa file (line {n + 1:,}): "
+                                 f"{exc}") from None
 
     return header, records()
 

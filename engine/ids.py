@@ -13,6 +13,19 @@ MAX_ID_CHARS = 64  # HP:nnnnnnn is 10; local CT: names are short. Longer text is
 
 DISPLAY_ID_CHARS = 40  # an unknown ID is echoed back at most this long
 
+#: Most distinct terms (present and absent together) one case may report: a CLI call, a phenopacket, a case of a
+#: case file, an upload. Published case reports list tens; phenopacket-store's largest about 100. The mapping
+#: stays well under 2 s at this size (bench/bench_many_terms.py), so no input can stall a server for long.
+MAX_TERMS = 2_000
+
+
+def check_term_count(n: int, origin: str = "") -> None:
+    """Refuse more than :data:`MAX_TERMS` distinct terms in one case, with one line naming ``origin``."""
+    if n > MAX_TERMS:
+        where = f"{origin}: " if origin else ""
+        raise InputError(f"{where}{n:,} distinct terms in one case; the limit is {MAX_TERMS:,} "
+                         "(give the findings that matter most)")
+
 
 def split_ids(values: Iterable[str] | str | None) -> list[str]:
     """Tokens of one or more comma-separated strings: stripped, blanks dropped, order and repeats kept."""
@@ -47,7 +60,14 @@ def partition_ids(values: Iterable[str] | str | None, known: Container[str],
 
 
 def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
-    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept."""
+    """IDs from a list or a comma-separated string: stripped, blanks and repeats dropped, order kept.
+
+    Raises
+    ------
+    InputError
+        For an ID that is not text or is too long to be one, or more than :data:`MAX_TERMS` distinct IDs
+        (pass present and absent together to cap a whole case).
+    """
     if ids is None:
         return []
     if isinstance(ids, str):
@@ -62,4 +82,5 @@ def parse_id_list(ids: Iterable[str] | str | None) -> list[str]:
                              f"{MAX_ID_CHARS}")
         if item:
             out.setdefault(item, None)
+    check_term_count(len(out))
     return list(out)

@@ -59,7 +59,13 @@ import numpy as np
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Ontology, Term
 from engine.ids import parse_id_list
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR, information_content, is_measurement, organ_systems
+from engine.ontology_match import (
+    DEFAULT_SIMILARITY_FLOOR,
+    InformationContent,
+    information_content,
+    is_measurement,
+    organ_systems,
+)
 from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
 from engine.presentation import COURSE_FROM_TERMS, WORDING
 
@@ -153,13 +159,30 @@ def term_direction(term: Term, axis: int = 0) -> int:
     return votes.pop() if len(votes) == 1 else 0
 
 
+#: Term ID -> (the Term read, its directions): :func:`term_directions` of each term of the release in use, so the
+#: regular expressions run once per term, not once per (reported term, pack finding) pair.
+_DIRECTIONS: dict[str, tuple[Term, tuple[int, ...]]] = {}
+_NO_DIRECTION = (0,) * len(_AXES)
+
+
 def term_directions(term: Term) -> tuple[int, ...]:
-    """The term's direction on every axis of :data:`_AXES`."""
-    return tuple(term_direction(term, axis) for axis in range(len(_AXES)))
+    """The term's direction on every axis of :data:`_AXES`.
+
+    Memoised per term of the release in use: a hit must be the very ``Term`` object (the same release), so
+    another release's term of the same ID is computed afresh.
+    """
+    hit = _DIRECTIONS.get(term.id)
+    if hit is not None and hit[0] is term:
+        return hit[1]
+    signs = tuple(term_direction(term, axis) for axis in range(len(_AXES)))
+    _DIRECTIONS[term.id] = (term, signs)
+    return signs
 
 
 def opposite(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     """True when two terms' directions (:func:`term_directions`) contradict on some axis."""
+    if a == _NO_DIRECTION or b == _NO_DIRECTION:  # most terms name no direction: nothing to contradict
+        return False
     return any(x * y < 0 for x, y in zip(a, b, strict=True))
 
 
@@ -167,6 +190,9 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     """(credit, finding, MICA) for the pack findings ``term_id`` is close to, per the module rule 4."""
     onto = pack.ontology
     ic = information_content(onto)
+    if ic.informative_ancestors(onto, term_id).isdisjoint(_pack_informative(pack, ic)):
+        return []  # no informative ancestor shared with any pack finding: no similarity (about half of all terms)
+
     signs = term_directions(onto.terms[term_id])
     lab = is_measurement(onto, term_id)
     systems = organ_systems(onto, ic, term_id)
@@ -190,6 +216,12 @@ def _partial(pack: KnowledgePack, term_id: str, floor: float) -> list[tuple[floa
     ids = {f for _, f, _ in kept}
     kept = [x for x in kept if not (ids - {x[1]}) & onto.ancestors(x[1])]
     return sorted(kept, key=lambda x: (-x[0], x[1]))
+
+
+@lru_cache(maxsize=8)
+def _pack_informative(pack: KnowledgePack, ic: InformationContent) -> frozenset[str]:
+    """Every informative ancestor (:meth:`InformationContent.informative_ancestors`) of the pack's HPO findings."""
+    return frozenset().union(*(ic.informative_ancestors(pack.ontology, f.id) for f in pack.findings if f.is_hpo))
 
 
 def _within_organs(reported: frozenset[str], finding: frozenset[str]) -> bool:
@@ -336,9 +368,11 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
     Raises
     ------
     InputError
-        For a malformed or unknown ID, or a finding reported both present and absent.
+        For a malformed or unknown ID, a finding reported both present and absent, or more than
+        :data:`engine.ids.MAX_TERMS` distinct IDs.
     """
     present_ids, absent_ids = parse_id_list(present), parse_id_list(absent)
+    parse_id_list([*present_ids, *absent_ids])  # the cap of distinct IDs holds for the whole case
     both = sorted(set(present_ids) & set(absent_ids))
     if both:
         raise InputError(f"finding(s) reported both present and absent: {', '.join(both)}")

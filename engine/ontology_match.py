@@ -23,7 +23,7 @@ Computed once per process and ontology, on first use (0.5-1 s on a quiet machine
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import InputError
@@ -74,6 +74,8 @@ class InformationContent:
     ic: dict[str, float]
     n_diseases: int
     uninformative: frozenset[str]
+    #: Term ID -> its ancestors that are not too general, filled on demand (:meth:`informative_ancestors`).
+    _informative: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, term_id: str) -> float:
         return self.ic[term_id]
@@ -82,12 +84,20 @@ class InformationContent:
         """True for a term too broad to be a shared ancestor: a root, or IC below :data:`MIN_IC`."""
         return term_id in self.uninformative or self.ic[term_id] < MIN_IC
 
+    def informative_ancestors(self, ontology: Ontology, term_id: str) -> frozenset[str]:
+        """The ancestors of a resolved term (itself included) that are not too general; memoised per term."""
+        found = self._informative.get(term_id)
+        if found is None:
+            found = frozenset(t for t in ontology.ancestors(term_id) if not self.too_general(t))
+            self._informative[term_id] = found
+        return found
+
     def mica(self, ontology: Ontology, a: str, b: str) -> str | None:
         """The most informative common ancestor of two resolved terms that is not too general, or None.
 
         Ties (same IC) go to the smallest ID, so the choice is deterministic.
         """
-        shared = [t for t in ontology.ancestors(a) & ontology.ancestors(b) if not self.too_general(t)]
+        shared = self.informative_ancestors(ontology, a) & self.informative_ancestors(ontology, b)
         return min(shared, key=lambda t: (-self.ic[t], t)) if shared else None
 
     def lin(self, ontology: Ontology, a: str, b: str) -> tuple[float, str | None]:

@@ -73,7 +73,7 @@ class Finding:
     #: Shown up front on the Check page; the others are reached through search.
     core: bool = True
 
-    @property
+    @cached_property  # read for every finding each time a term is mapped: an attribute after the first read
     def is_hpo(self) -> bool:
         return self.id.startswith("HP:")
 

@@ -5,21 +5,29 @@
 (('HP:0000662', ...), ('HP:0000505',), ('OMIM:601718',))
 >>> to_phenopacket_json(["HP:0007620"], ["HP:0001371"], ontology, case_id="x")  # doctest: +SKIP
 
-Reading validates the whole document against the schema (``google.protobuf.json_format``);
-terms are only checked against an HPO release where that matters (:func:`check_terms`), so an
-evaluation can count terms newer than the release instead of failing on them. Every failure is
-one :class:`~engine.errors.InputError` line that names the file.
+Reading decodes with the engine's one guarded JSON decoder (:func:`engine.inputs.parse_json`) and
+validates the whole document against the schema (``google.protobuf.json_format``); enum values the
+schema does not define (``"sex": 99``) and a field given under both its names (``phenotypicFeatures``
+and ``phenotypic_features``) are refused. Terms are only checked against an HPO release where that
+matters (:func:`check_terms`), so an evaluation can count terms newer than the release instead of
+failing on them. Every failure is one :class:`~engine.errors.InputError` line that names the file.
+
+Only an established diagnosis is expected: a disease of an interpretation whose progress status is
+``SOLVED`` or ``COMPLETED`` (:data:`ESTABLISHED`), or of the ``diseases`` list. Diagnoses of other
+interpretations (``UNSOLVED``, ``IN_PROGRESS``, no status) are kept apart, in ``not_established``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.json_format import MessageToJson, ParseDict, ParseError
+from google.protobuf.message import Message
 from phenopackets import (
     Diagnosis,
     Individual,
@@ -34,9 +42,11 @@ from phenopackets import (
 
 from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Ontology
-from engine.inputs import read_bounded
+from engine.ids import check_term_count
+from engine.inputs import parse_json, read_bounded, shown
 
 __all__ = [
+    "ESTABLISHED",
     "MAX_PHENOPACKET_BYTES",
     "PhenopacketCase",
     "check_terms",
@@ -53,6 +63,8 @@ MAX_PHENOPACKET_BYTES = 1_000_000
 SCHEMA_VERSION = "2.0"
 #: A JSON object with none of these keys is not taken for a phenopacket (a better message than the schema's).
 PHENOPACKET_KEYS = frozenset({"phenotypicFeatures", "phenotypic_features", "subject", "metaData", "meta_data"})
+#: Interpretation progress statuses whose diagnosis is established, and so expected in ``score`` and ``evaluate``.
+ESTABLISHED = frozenset({"SOLVED", "COMPLETED"})
 _RESOURCES = {
     "HP": ("hp", "human phenotype ontology", "http://purl.obolibrary.org/obo/hp.owl",
            "http://purl.obolibrary.org/obo/HP_"),
@@ -73,13 +85,16 @@ class PhenopacketCase:
     present, absent
         HPO IDs of the phenotypic features, as written; ``excluded: true`` ones are absent.
     diseases
-        Expected disease IDs (OMIM / ORPHA / ...): interpretation diagnoses first, then the
-        ``diseases`` list (excluded ones left out); repeats dropped.
+        Expected disease IDs (OMIM / ORPHA / ...): diagnoses of established interpretations
+        (:data:`ESTABLISHED`) first, then the ``diseases`` list (excluded ones left out); repeats dropped.
     labels
         ``(ID, label)`` pairs as written in the file, for display.
     sex, age
         ``FEMALE`` / ``MALE`` / ``OTHER_SEX`` (None when unknown) and the age at last encounter
         (an ISO 8601 duration, gestational weeks or an ontology label; None when absent).
+    not_established
+        ``(disease ID, progress status)`` of interpretation diagnoses that are not established
+        (status not in :data:`ESTABLISHED`) and not given elsewhere as established: never expected.
     """
 
     origin: str
@@ -91,6 +106,11 @@ class PhenopacketCase:
     labels: tuple[tuple[str, str], ...] = ()
     sex: str | None = None
     age: str | None = None
+    not_established: tuple[tuple[str, str], ...] = ()
+
+    def not_established_note(self) -> str:
+        """Why the case has no expected disease although it names one, e.g. ``OMIM:1 is UNSOLVED``."""
+        return ", ".join(f"{d} is {status}" for d, status in self.not_established)
 
 
 def _age(individual: Individual) -> str | None:
@@ -119,13 +139,54 @@ def parse_phenopacket(content: bytes | str, origin: str) -> PhenopacketCase:
 
 
 def decode_json(content: bytes | str, origin: str, limit: int = MAX_PHENOPACKET_BYTES) -> object:
-    """Decoded JSON of an upload or file's content, refusing more than ``limit`` bytes."""
+    """Decoded JSON of an upload or file's content (:func:`engine.inputs.parse_json`), refusing more than
+    ``limit`` bytes before decoding."""
     if len(content) > limit:
         raise InputError(f"{origin}: file is over the {limit:,}-byte limit")
-    try:
-        return json.loads(content.decode("utf-8-sig") if isinstance(content, bytes) else content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{origin}: not valid JSON: {exc}") from None
+    return parse_json(content, origin)
+
+
+def _json_name(field: FieldDescriptor) -> str:
+    """The field's name in JSON (``phenotypicFeatures``); types-protobuf's stubs lack the attribute."""
+    return str(cast(Any, field).json_name)
+
+
+def _ambiguous_field(data: object, descriptor: Descriptor) -> str | None:
+    """A field given under both its JSON and its proto name in one object (``phenotypicFeatures`` and
+    ``phenotypic_features``), which the schema parser would settle silently; None when there is none."""
+    stack: list[tuple[object, Descriptor]] = [(data, descriptor)]
+    while stack:
+        item, desc = stack.pop()
+        if isinstance(item, list):
+            stack.extend((child, desc) for child in item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for field in desc.fields:
+            names = [n for n in dict.fromkeys((_json_name(field), field.name)) if n in item]
+            if len(names) > 1:
+                return f"both {names[0]!r} and {names[1]!r} are given (the same field twice: which one is meant?)"
+            if field.message_type is not None and not field.message_type.GetOptions().map_entry:
+                stack.extend((item[n], field.message_type) for n in names)
+    return None
+
+
+def _unknown_enum(message: Message) -> str | None:
+    """An enum value the schema does not define (``"sex": 99``), found anywhere in ``message``; else None."""
+    stack: list[tuple[Message, str]] = [(message, "")]
+    while stack:
+        current, path = stack.pop()
+        for field, value in current.ListFields():
+            where = f"{path}{_json_name(field)}"
+            values: list[Any] = list(value) if field.is_repeated else [value]
+            if field.type == FieldDescriptor.TYPE_ENUM:
+                for v in values:
+                    if field.enum_type.values_by_number.get(v) is None:
+                        allowed = ", ".join(e.name for e in field.enum_type.values)
+                        return f"'{where}' is {shown(v)}, not one of {allowed}"
+            elif field.type == FieldDescriptor.TYPE_MESSAGE and not field.message_type.GetOptions().map_entry:
+                stack.extend((v, f"{where}.") for v in values)
+    return None
 
 
 def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
@@ -134,29 +195,41 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
         raise InputError(f"{origin}: not a GA4GH phenopacket: expected a JSON object, got {type(data).__name__}")
     if not PHENOPACKET_KEYS & set(data):
         raise InputError(f"{origin}: not a GA4GH phenopacket: no 'phenotypicFeatures', 'subject' or 'metaData'")
+    ambiguous = _ambiguous_field(data, Phenopacket.DESCRIPTOR)
+    if ambiguous:
+        raise InputError(f"{origin}: not a GA4GH phenopacket v2: {ambiguous}")
     try:
         message = ParseDict(data, Phenopacket())
     except (ParseError, ValueError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{origin}: not a GA4GH phenopacket v2: {first}") from None
+    unknown = _unknown_enum(message)
+    if unknown:
+        raise InputError(f"{origin}: not a GA4GH phenopacket v2: {unknown}")
     present: dict[str, None] = {}
     absent: dict[str, None] = {}
     labels: dict[str, str] = {}
     for n, feature in enumerate(message.phenotypic_features, start=1):
         term = feature.type.id.strip()
         if not HPO_ID_PATTERN.match(term):
-            raise InputError(f"{origin}: phenotypic feature {n} has type {term!r}, not an HPO ID (HP:nnnnnnn)")
+            raise InputError(f"{origin}: phenotypic feature {n} has type {shown(term)}, not an HPO ID (HP:nnnnnnn)")
         (absent if feature.excluded else present).setdefault(term, None)
         if feature.type.label:
             labels.setdefault(term, feature.type.label)
+    check_term_count(len(present) + len(absent), origin)
     both = sorted(set(present) & set(absent))
     if both:
         raise InputError(f"{origin}: term(s) both observed and excluded: {', '.join(both)}")
     diseases: dict[str, None] = {}
+    pending: dict[str, str] = {}
     for interpretation in message.interpretations:
         disease = interpretation.diagnosis.disease
         if disease.id:
-            diseases.setdefault(disease.id.strip(), None)
+            status = Interpretation.ProgressStatus.Name(interpretation.progress_status)
+            if status in ESTABLISHED:
+                diseases.setdefault(disease.id.strip(), None)
+            else:
+                pending.setdefault(disease.id.strip(), status)
             if disease.label:
                 labels.setdefault(disease.id.strip(), disease.label)
     for disease in message.diseases:
@@ -176,6 +249,7 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
         labels=tuple(labels.items()),
         sex=None if sex == "UNKNOWN_SEX" else sex,
         age=_age(subject) if subject is not None else None,
+        not_established=tuple((d, status) for d, status in pending.items() if d not in diseases),
     )
 
 

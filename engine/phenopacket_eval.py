@@ -25,6 +25,7 @@ from engine.cases import MAX_CASE_FILE_BYTES, Case, parse_cases
 from engine.corpus.evaluate import (
     STATUS_NO_CODE,
     STATUS_NO_FINDINGS,
+    STATUS_NOT_ESTABLISHED,
     STATUS_NOT_IN_PACK,
     CorpusEvaluation,
     ExpectedCase,
@@ -59,6 +60,8 @@ __all__ = [
     "unpack_uploads",
 ]
 
+#: Why a phenopacket whose diagnoses are all of interpretations neither SOLVED nor COMPLETED is not scored.
+NOT_ESTABLISHED = "diagnosis not established (interpretation not SOLVED or COMPLETED)"
 #: Short reason for every status that is not "ranked", as counted in a summary's ``skipped``
 #: ("disease not in the release": none of the case's disease codes is a disease of this corpus pack
 #: in the HPO release in use).
@@ -66,6 +69,7 @@ SKIP_REASONS = {
     STATUS_NOT_IN_PACK: "disease not in the release",
     STATUS_NO_FINDINGS: "no usable term",
     STATUS_NO_CODE: "condition has no ORPHA/OMIM code",
+    STATUS_NOT_ESTABLISHED: NOT_ESTABLISHED,
 }
 MAX_FILES = 100_000
 MAX_ZIP_TOTAL_BYTES = 200_000_000  # uncompressed, over all members of one zip
@@ -119,7 +123,8 @@ def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) 
     ------
     InputError
         Naming the file, for anything unreadable; for a phenopacket without a diagnosis (an
-        evaluation needs the expected disease); for repeated case IDs.
+        evaluation needs the expected disease); for repeated case IDs. A phenopacket whose diagnoses
+        are all of interpretations neither SOLVED nor COMPLETED is read, and skipped by the evaluations.
     """
     packets: list[PhenopacketCase] = []
     cases: list[Case] = []
@@ -134,7 +139,7 @@ def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) 
             raise InputError(f"{name}: neither a case file (expected a JSON list of cases) nor a GA4GH "
                              f"phenopacket (no 'phenotypicFeatures', 'subject' or 'metaData')")
         packet = phenopacket_from_data(data, name)
-        if not packet.diseases:
+        if not packet.diseases and not packet.not_established:
             raise InputError(f"{name}: no diagnosis (interpretations[].diagnosis.disease or diseases[]); "
                              f"an evaluation needs the expected disease")
         packets.append(packet)
@@ -203,8 +208,8 @@ def evaluate_on_corpus(
     progress: Callable[[int], None] | None = None,
 ) -> CorpusEvaluation:
     """Rank ``corpus`` for every case: a phenopacket's diagnoses, a case file's condition codes, count as hits."""
-    expected = [ExpectedCase(p.id, ", ".join(p.diseases), p.diseases, p.present, p.absent)
-                for p in inputs.phenopackets]
+    expected = [ExpectedCase(p.id, ", ".join(p.diseases) or p.not_established_note(), p.diseases, p.present,
+                             p.absent, established=bool(p.diseases)) for p in inputs.phenopackets]
     if inputs.cases:
         codes = condition_codes(pack) if pack is not None else {}
         expected += [ExpectedCase(c.id, c.expected, tuple(codes.get(c.expected, ())), c.present, c.absent)
@@ -255,6 +260,9 @@ def evaluate_on_curated(pack: KnowledgePack, inputs: Inputs, method: str, weight
     unknown: dict[str, None] = {}
     cases = list(inputs.cases)
     for p in inputs.phenopackets:
+        if not p.diseases:  # only diagnoses of unfinished interpretations: nothing is expected
+            skipped[NOT_ESTABLISHED] += 1
+            continue
         conditions = list(dict.fromkeys(by_code[d] for d in p.diseases if d in by_code))
         bad = set(check_terms(p, pack.ontology))
         unknown.update(dict.fromkeys(sorted(bad)))

@@ -274,3 +274,90 @@ def test_missing_chromium_skips_unless_required(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="is missing"):
         _need_chromium()
+
+
+INJECTED_NAME = "[click](https://evil.example/a) ![x](https://evil.example/x.png) <img src=https://evil.example/y>"
+GOOD_PACKET = (b'{"id": "p", "phenotypicFeatures": [{"type": {"id": "HP:0001482"}}], '
+               b'"metaData": {"createdBy": "test", "phenopacketSchemaVersion": "2.0"}}')
+
+
+def _outside_links_and_images(page: Page) -> list[str]:
+    """Links and images on the page that point outside the app (anything not on 127.0.0.1 / localhost)."""
+    return page.evaluate("""() => {
+      const outside = (u) => { try { const h = new URL(u, location.href).hostname;
+        return h !== location.hostname && h !== ''; } catch { return true; } };
+      return [...document.querySelectorAll('a[href]')].map(a => a.href).filter(outside)
+        .concat([...document.querySelectorAll('img[src]')].map(i => i.src).filter(outside));
+    }""")
+
+
+def test_an_uploaded_name_with_a_link_and_an_image_renders_neither(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.get_by_text("Check your findings").first.wait_for()
+    before = _outside_links_and_images(page)
+    page.get_by_text("Load findings from a phenopacket (GA4GH JSON file)").click()
+    box = page.locator("[data-testid='stFileUploader'] input[type='file']").first
+    for content, shown in ((GOOD_PACKET, "finding(s) ticked"), (b"{not json", "Nothing was changed")):
+        box.set_input_files({"name": f"{INJECTED_NAME}.json", "mimeType": "application/json", "buffer": content})
+        page.get_by_text(shown, exact=False).first.wait_for()
+        _settle(page)
+        assert _outside_links_and_images(page) == before  # no link or image to an outside host was added
+        assert page.locator("img[src*='evil'], a[href*='evil']").count() == 0
+        assert page.locator("code", has_text="evil.example/a").count() >= 1  # the name is there, as code
+    page.close()
+
+
+def test_the_check_address_is_routable(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/check?present=HP:0001482")
+    page.get_by_text("Your closest matches", exact=True).wait_for()
+    assert page.get_by_text("Page not found").count() == 0
+    assert parse_qs(urlparse(page.url).query)["present"] == ["HP:0001482"]
+    page.close()
+
+
+def test_back_and_forward_keep_loaded_weights_and_ticks(app_url: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.set_default_timeout(60_000)
+    page.goto(app_url)
+    page.get_by_text("Check your findings").first.wait_for()
+    _tick(page, TICKS[0][0])  # ticked, not submitted
+    page.get_by_role("link", name="Analyze").click()
+    page.get_by_text("Load and save weights").wait_for()
+    weights = page.locator("[data-testid='stFileUploader'] input[type='file']").first
+    weights.set_input_files({"name": "mine.toml", "mimeType": "application/toml", "buffer": b"[params]\nleak = 0.2\n"})
+    page.get_by_text("Loaded weights from").first.wait_for()
+    page.get_by_text("All methods compared").first.wait_for(timeout=120_000)
+    _settle(page)
+    assert page.get_by_text("The current weights are the defaults").count() == 0
+    page.get_by_role("link", name="About").click()
+    page.get_by_text("About this tool").wait_for()
+    page.go_back()
+    page.get_by_text("Loaded weights from").first.wait_for()
+    page.get_by_text("All methods compared").first.wait_for(timeout=120_000)
+    _settle(page)
+    assert page.get_by_text("The current weights are the defaults").count() == 0  # the loaded weights stayed
+    page.go_back()
+    page.get_by_text("Check your findings").first.wait_for()
+    _settle(page)
+    assert page.get_by_role("checkbox", name=TICKS[0][0], exact=True).is_checked()  # so did the tick
+    page.go_forward()
+    page.get_by_text("Loaded weights from").first.wait_for()
+    page.close()
+
+
+def test_the_summaries_download_when_pressed(app_url: str, browser: Browser, tmp_path: Path) -> None:
+    """The summaries are built when their button is pressed (not on every run): the files still arrive whole."""
+    page = _result_page(app_url, browser)
+    for label, start in (("Download a summary (PDF)", b"%PDF-"), ("Download a summary (plain text)", b"")):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        content = path.read_bytes()
+        assert content.startswith(start) and len(content) > 500, content[:80]
+    assert b"not a diagnosis" in content.lower() or b"clinician" in content.lower()
+    page.close()

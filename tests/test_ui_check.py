@@ -234,7 +234,7 @@ def test_search_is_word_aware_with_synonyms_typos_and_a_count(pack) -> None:
     assert "HP:0012622" in [f.id for f in filter_findings(pack, "kidny")]  # a typo
     assert "HP:0001482" in [f.id for f in filter_findings(pack, "nodule")]  # HPO name and synonyms
     at = search(new_app(), "xray")
-    assert any(f"**{len(xray)} findings match “xray”**" == m.value for m in at.markdown)
+    assert any(f"**{len(xray)} findings match “`xray`”**" == m.value for m in at.markdown)
     assert not at.exception
 
 

@@ -130,7 +130,7 @@ def test_check_upload_fills_ticks_and_a_bad_file_changes_nothing():
     assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key=f"tick:{SKIN_ULCER}").value
     before = list(at.session_state["check:state"].absent)
     assert KIDNEY in before  # with what it rules out below it (engine.mapping)
-    assert "c1.json: 2 finding(s) ticked" in texts(at, "success")
+    assert "`c1.json`: 2 finding(s) ticked" in texts(at, "success")
     assert at.session_state["check:phenopacket_table"] is not None
     assert any(b.label.startswith("Download as a phenopacket") for b in at.get("download_button"))
     upload(at, "check:phenopacket", ("broken.json", b"{nope"))

@@ -18,7 +18,6 @@ from engine import (
     METHODS,
     Case,
     Evaluation,
-    InputError,
     KnowledgePack,
     TriageError,
     Weights,
@@ -74,8 +73,8 @@ def handle_weights_upload(name: str, content: bytes) -> bool:
     """Validate an uploaded weights file and apply it; on any problem show why and keep the current weights."""
     try:  # parse_weights refuses files over 1 MB before reading them
         weights = parse_weights(state.get_pack(), content, name)
-    except WeightsError as exc:
-        _say(WEIGHTS_MSG, "error", f"{widgets.as_code(exc)} Not loaded: the current weights are unchanged.")
+    except Exception as exc:  # any failure is one line; the weights in use stay
+        _say(WEIGHTS_MSG, "error", f"{widgets.refusal(exc, name)} Not loaded: the current weights are unchanged.")
         return False
     _apply(weights, f"Loaded weights from {widgets.as_code(name)}.")
     return True
@@ -85,8 +84,8 @@ def handle_cases_upload(name: str, content: bytes) -> bool:
     """Read an uploaded case file for evaluation; on any problem show why and keep the previous cases."""
     try:  # read_case_bytes refuses files over 1 MB before decoding them
         cases = read_case_bytes(state.get_pack(), content, name)
-    except InputError as exc:
-        _say(CASES_MSG, "error", f"{widgets.as_code(exc)} Not loaded: the previous cases are kept.")
+    except Exception as exc:  # any failure is one line; the cases loaded before stay
+        _say(CASES_MSG, "error", f"{widgets.refusal(exc, name)} Not loaded: the previous cases are kept.")
         return False
     st.session_state[UPLOADED_CASES] = cases
     _say(CASES_MSG, "success", f"Loaded {len(cases)} case(s) from {widgets.as_code(name)}.")
@@ -277,6 +276,7 @@ def _movers_chart(frame: pd.DataFrame) -> alt.Chart:
     ).properties(height=24 * len(frame) + 40)
 
 
+@st.fragment  # its slider changes only this section: moving it reruns the section, not the evaluation above
 def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
     st.subheader("Sensitivity: which weights move the rankings most")
     if not cases:

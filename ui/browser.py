@@ -1,8 +1,10 @@
-"""Browser-side fixes installed once per page run: keyboard access and the Back button.
+"""Browser-side fixes installed once per page run: keyboard access.
 
 - Scrollable regions (wide tables, formulas) get ``tabindex=0`` so keyboard users can scroll them.
-- Back / Forward: Streamlit changes the address but not the page; the page is reloaded for the address
-  shown, so the page and a copied link always agree (the Check page reads its ticks from the address).
+
+Back / Forward need nothing here: Streamlit itself switches to the page of the address shown, in the same
+session, so loaded weights, ticks and uploads stay (a reload would start a new session and lose them). The
+Check page then writes its shown selection back into the address, so a copied link still agrees.
 
 Caption contrast is set in ``.streamlit/config.toml``: black text makes Streamlit's 60%-opacity
 captions #666666 on white (5.7:1).
@@ -16,7 +18,6 @@ SCRIPT = """<script>
 (() => {
   if (window.__ctFixes) return;
   window.__ctFixes = true;
-  window.addEventListener("popstate", () => window.location.reload());
   const focusable = () => {
     for (const el of document.querySelectorAll(".katex-display, [data-testid='stTable'] > div, pre")) {
       if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");

@@ -41,8 +41,7 @@ from ui.widgets import (
     GROUP_TITLES,
     RESULT_TOP,
     as_code,
-    ranking_chart,
-    readable,
+    ranking_spec,
     show_evidence_note,
     show_explanation,
     show_safety_block,
@@ -62,6 +61,8 @@ STEP_KEY = "check:emergency_step"
 CONTEXT_PREFIX = "check:context:"
 VITAL_PREFIX = "check:vital:"
 LINK_READ_KEY = "check:link_read"
+PAGE_RUNS_KEY, CHECKLIST_RUNS_KEY = "check:page_runs", "check:checklist_runs"
+SHOWN_STALE_KEY = "check:shown_stale"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
@@ -139,7 +140,7 @@ def state_from_link(pack: KnowledgePack, params: Any) -> CheckState:
     unknown = bad_present + [b for b in bad_absent if b not in bad_present]
     if unknown:
         notes.append(f"The link held {len(unknown)} finding ID(s) this tool does not know; they were ignored: "
-                     + ", ".join(f"`{u}`" for u in unknown))
+                     + ", ".join(as_code(u) for u in unknown))
     both = [i for i in absent if i in present]
     if both:
         notes.append(f"{len(both)} finding(s) were listed both as present and as absent; they count as present.")
@@ -193,7 +194,11 @@ def _ticks() -> dict[str, bool]:
 
 
 def _sync_ticks() -> dict[str, bool]:
-    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks."""
+    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks.
+
+    Called before every run of the whole page (never in a rerun of the checklist alone), so it also counts them.
+    """
+    st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
     ticks = _ticks()
     for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
         ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
@@ -263,18 +268,36 @@ def _group_label(title: str, findings: Sequence[Finding]) -> str:
     return f"{title} ({n} ticked)" if n else title
 
 
+@st.fragment
 def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> None:
     """The checklist: search hits first (with a count), then each group's core findings and any other ticks.
 
     A group shows its curated core findings; the rest of the vocabulary is reached through the search.
     A finding ticked through the search stays listed in its group, so it can be unticked.
+
+    A fragment: a tick reruns the checklist alone, not the whole page. When that changes whether the result on
+    screen is out of date, the whole page is drawn again, so the mark above follows at once.
     """
+    whole_page = st.session_state.get(PAGE_RUNS_KEY) != st.session_state.get(CHECKLIST_RUNS_KEY)
+    st.session_state[CHECKLIST_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY)
+    _draw_checkboxes(pack, query, open_first)
+    state = _state()
+    stale = None if state.empty else is_stale(pack, state)  # with this run's ticks, now drawn
+    if whole_page:
+        st.session_state[SHOWN_STALE_KEY] = stale  # what the page drawn around this checklist shows
+    elif stale != st.session_state.get(SHOWN_STALE_KEY):
+        st.session_state[SHOWN_STALE_KEY] = stale
+        st.rerun(scope="app")
+
+
+def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
+    """The checklist itself (:func:`_checkboxes` is the fragment around it)."""
     searching = bool(query.split())
     hits = filter_findings(pack, query) if searching else []
     if searching:
         n = len(hits)
-        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{query.strip()}”**" if n else
-                    f"**No finding matches “{query.strip()}”.** Try another word, or clear the search.")
+        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{as_code(query)}”**" if n else
+                    f"**No finding matches “{as_code(query)}”.** Try another word, or clear the search.")
         if hits:
             with st.container(border=True, key="check:hits"):
                 _tick_columns(hits)
@@ -466,11 +489,11 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
     st.session_state[ABSENT_KEY] = absent
     st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD))
     st.session_state[PACKET_TABLE_KEY] = table
-    return f"{packet.origin}: {len(present)} finding(s) ticked, {len(absent)} marked as not present."
+    return f"{len(present)} finding(s) ticked, {len(absent)} marked as not present."
 
 
 def _phenopacket_upload() -> None:
-    with st.expander("Load findings from a phenopacket (GA4GH JSON file)"):
+    with st.expander("Load findings from a phenopacket (GA4GH JSON file)", key="check:phenopacket_box"):
         phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     phenopacket_io.mapping_table(PACKET_TABLE_KEY)
 
@@ -485,7 +508,7 @@ def _show_matches(pack: KnowledgePack, result: Result, stale: bool) -> None:
         st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
                 "help: please bring the summary below.")
         return
-    st.altair_chart(readable(ranking_chart(pack, result)), width="stretch")
+    st.vega_lite_chart(ranking_spec(pack, result), width="stretch")
     show_explanation(pack, result, top=RESULT_TOP)
 
 
@@ -543,13 +566,13 @@ def _show_education(pack: KnowledgePack) -> None:
 def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result,
                            used: tuple[ContextRule, ...]) -> None:
     st.subheader("Bring this to your clinician")
-    cols = st.columns(2)
+    cols = st.columns(2)  # the summaries are built when a button is pressed: a PDF costs about 50 ms a run
     cols[0].download_button("Download a summary (PDF)",
-                            build_summary_pdf(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary_pdf(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_PDF_NAME, mime=PDF_MIME, key="check:download_pdf", on_click="ignore",
                             icon=":material/picture_as_pdf:")
     cols[1].download_button("Download a summary (plain text)",
-                            build_summary(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
     phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download")

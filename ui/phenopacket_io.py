@@ -99,13 +99,14 @@ def _handle_upload(key: str, on_packet: Callable[[PhenopacketCase], str]) -> Non
         if upload.size > MAX_PHENOPACKET_BYTES:  # refuse before reading it
             raise TriageError(f"{upload.name}: file is {upload.size:,} bytes; the limit is {MAX_PHENOPACKET_BYTES:,}")
         note = on_packet(parse_phenopacket(upload.getvalue(), upload.name))
-        st.session_state[f"{key}:msg"] = ("success", note)
-    except TriageError as exc:
-        st.session_state[f"{key}:msg"] = ("error", f"{exc}. Nothing was changed.")
+        st.session_state[f"{key}:msg"] = ("success", f"{widgets.as_code(upload.name)}: {note}")
+    except Exception as exc:  # any failure is one line, and what is on screen stays (nothing was applied)
+        st.session_state[f"{key}:msg"] = ("error", f"{widgets.refusal(exc, upload.name)} Nothing was changed.")
 
 
 def uploader(key: str, label: str, on_packet: Callable[[PhenopacketCase], str]) -> None:
-    """A one-file phenopacket uploader; ``on_packet`` applies a valid file and returns what it did."""
+    """A one-file phenopacket uploader; ``on_packet`` applies a valid file and returns what it did (the file's
+    name is put in front, as code). ``on_packet`` changes the session only once it cannot fail any more."""
     st.file_uploader(label, type=["json"], key=key, max_upload_size=1, on_change=_handle_upload,
                      args=(key, on_packet))
     level, text = st.session_state.get(f"{key}:msg", (None, ""))
@@ -119,13 +120,14 @@ def download(pack: KnowledgePack, present: Sequence[str], absent: Sequence[str],
     try:
         text, left_out = export_json(pack, present, absent, case_id, diseases)
     except TriageError as exc:
-        st.caption(f"No phenopacket download: {exc}")
+        st.caption(f"No phenopacket download: {widgets.as_code(exc)}")
         return
-    st.download_button("Download as a phenopacket (GA4GH v2 JSON)", text, file_name=f"{case_id}.phenopacket.json",
+    st.download_button("Download as a phenopacket (GA4GH v2 JSON)", text,
+                       file_name=f"{widgets.safe_file_name(case_id)}.phenopacket.json",
                        mime=MIME, key=key, on_click="ignore", icon=":material/download:")
     if left_out:
         st.caption(f"{len(left_out)} finding(s) without an HPO ID are not in the phenopacket: "
-                   + ", ".join(f"`{i}`" for i in left_out))
+                   + ", ".join(widgets.as_code(i) for i in left_out))
 
 
 def mapping_table(key: str) -> None:
@@ -144,8 +146,9 @@ def _handle_analyze_upload(pack: KnowledgePack) -> None:
         return
     try:
         inputs = read_inputs(unpack_uploads((f.name, f.getvalue()) for f in files), pack)
-    except TriageError as exc:
-        st.session_state[ANALYZE_MSG] = ("error", f"{exc}. The previous cases are kept.")
+    except Exception as exc:  # any failure is one line, and the cases loaded before stay
+        name = files[0].name if len(files) == 1 else None
+        st.session_state[ANALYZE_MSG] = ("error", f"{widgets.refusal(exc, name)} The previous cases are kept.")
         return
     st.session_state[ANALYZE_INPUTS] = inputs
     st.session_state[ANALYZE_MSG] = ("success", f"{len(inputs.phenopackets)} phenopacket(s) and "
@@ -191,7 +194,7 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
                                    "best code": c.disease_id, "status": c.status, "present": c.n_present,
                                    "absent": c.n_absent} for c in ev.cases])
     except TriageError as exc:
-        st.error(f"The evaluation could not run: {exc}")
+        st.error(f"The evaluation could not run: {widgets.as_code(exc)}")
         return
     widgets.show_safety_block(pack)
     shown = {k: summary.get(k) for k in ("n", "top1", "top3", "top10", "mrr", "ms_per_case")}

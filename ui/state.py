@@ -5,6 +5,8 @@ Nothing a person ticks is stored or logged: it lives in the session only.
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from engine import (
@@ -33,7 +35,7 @@ def get_pack() -> KnowledgePack:
 
 
 @st.cache_resource(max_entries=64)
-def _scorer(method: str, weights_key: tuple, _weights: Weights) -> Scorer:
+def _scorer(method: str, weights_key: str, _weights: Weights) -> Scorer:
     return prepare(get_pack(), _weights, method)
 
 
@@ -59,7 +61,13 @@ def get_teaching_cases() -> list[Case]:
 
 def get_scorer(method: str, weights: Weights) -> Scorer:
     """A prepared scorer, cached per method and weights fingerprint."""
-    return _scorer(method, weights.key(), weights)
+    return _scorer(method, weights_digest(weights), weights)
+
+
+def weights_digest(weights: Weights) -> str:
+    """:meth:`Weights.key` as a short digest: Streamlit's cache hashes a string at once, whereas it walks the
+    key's 400-odd entries one by one (about 7 ms on every run that shows a result)."""
+    return hashlib.sha256(repr(weights.key()).encode()).hexdigest()
 
 
 def current_weights() -> Weights:

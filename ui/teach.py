@@ -64,7 +64,7 @@ def _cases() -> list[Case]:
     try:
         return state.get_teaching_cases()
     except TriageError as exc:
-        st.error(f"The teaching cases could not be read: {exc}")
+        st.error(f"The teaching cases could not be read: {widgets.as_code(exc)}")
         return []
 
 
@@ -75,7 +75,7 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
     load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
     labels = dict(packet.labels)
     st.session_state[PACKET_DISEASES_KEY] = (marker, [(d, labels.get(d, "")) for d in packet.diseases])
-    return f"{packet.origin} is the working case: {len(packet.present)} present, {len(packet.absent)} absent."
+    return f"now the working case: {len(packet.present)} present, {len(packet.absent)} absent."
 
 
 def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[str], absent: list[str]) -> None:
@@ -128,7 +128,8 @@ def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
 def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str], list[str]]:
     st.subheader("Working case")
     loaded = st.session_state.get(CASE_KEY)
-    st.caption(f"Loaded teaching case: {loaded}" if loaded else "Build a case by hand, or load one above.")
+    st.caption(f"Loaded teaching case: {widgets.as_code(loaded)}" if loaded
+               else "Build a case by hand, or load one above.")
     options = _finding_options(pack, cases)
 
     def fmt(fid: str) -> str:
@@ -319,7 +320,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
         # The curated pack's red-flag rules, through its mapping, on the same HPO terms.
         triage = triage_terms(pack, query.present, query.absent)
     except TriageError as exc:
-        st.error(f"The corpus cannot rank this case: {exc}")
+        st.error(f"The corpus cannot rank this case: {widgets.as_code(exc)}")
         return
     negatives = (f", {len(query.absent)} pertinent negative(s)" if CORPUS_METHOD_INFO[method].uses_absent else
                  " (pertinent negatives are used by the likelihood method only)") if query.absent else ""
@@ -365,5 +366,5 @@ def render() -> None:
         with st.expander("Explanation of the top matches (current step)"):
             widgets.show_explanation(pack, result, lay=False)
     except TriageError as exc:
-        st.error(f"This case cannot be scored: {exc}")
+        st.error(f"This case cannot be scored: {widgets.as_code(exc)}")
     _corpus(pack, cases, present, absent)

@@ -6,7 +6,11 @@ prompt and the seed's disclaimer are never missing and never behind a click.
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
+import threading
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -16,6 +20,7 @@ from engine import (
     KnowledgePack,
     Result,
     Triage,
+    TriageError,
 )
 from engine.corpus.pack import CORPUS_PACKS
 from engine.inputs import one_line
@@ -23,6 +28,7 @@ from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_ME
 from engine.result import NOT_A_DIAGNOSIS
 from engine.triage.copy import ROLE_NOTES, Role, level_lines
 
+_LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
 TEXT_COLOR = "#31333F"  # Streamlit's body text colour: 12.6:1 on white (axis text was #808495, 3.7:1)
 AXIS_FONT_SIZE = 13
@@ -48,13 +54,31 @@ GROUP_TITLES = {
 def as_code(text: object) -> str:
     """``text`` on one line as a Markdown code span, so Streamlit shows it literally.
 
-    For anything a visitor controls (upload names, weight keys, case fields, error messages that
-    quote them): no live link, image, HTML, colour or icon directive can come through.
+    The one way the pages show anything a visitor controls: upload and zip member names, text from a
+    file's content (a term ID, a field name, a case ID), link parameters, search words, and the
+    engine's error messages, which quote all of these. No live link, image, HTML, colour or icon
+    directive can come through.
     """
     line = one_line(str(text))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
     pad = " " if line.startswith("`") or line.endswith("`") else ""  # CommonMark drops one space each side
     return f"{fence}{pad}{line}{pad}{fence}" if line else ""
+
+
+def refusal(exc: BaseException, name: str | None = None) -> str:
+    """One line for a refused file: an engine error as code (it names the file and what was wrong); any other
+    failure as the file's name and the kind of failure, never a traceback or a server path."""
+    if isinstance(exc, TriageError):
+        return as_code(exc)
+    _LOG.warning("an upload failed unexpectedly: %s", type(exc).__name__)  # the kind only: no file content
+    what = as_code(name) if name else "The file"
+    return f"{what} could not be read (an unexpected {type(exc).__name__})."
+
+
+def safe_file_name(text: str, default: str = "case") -> str:
+    """``text`` as a download file name: letters, digits, ``.``, ``_`` and ``-`` only, at most 80 characters."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80]
+    return name or default
 
 
 def corpus_choice(pack_key: str, method_key: str) -> tuple[str, str]:
@@ -145,6 +169,12 @@ def _two_lines(pack: KnowledgePack, condition_id: str) -> str:
     return f"{lay}\n({medical}"
 
 
+def _chart_frame(pack: KnowledgePack, result: Result, top: int) -> pd.DataFrame:
+    """The rows the result chart draws: :func:`ranking_frame` and each condition's name on two lines."""
+    frame = ranking_frame(pack, result, top)
+    return frame.assign(label=[_two_lines(pack, c) for c in frame["condition_id"]])
+
+
 def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> alt.LayerChart:
     """Horizontal bars of the shown match strength (or, with thin evidence, of the usual features reported),
     best match on top, each named above its bar.
@@ -152,8 +182,7 @@ def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) ->
     The same conditions and names as the list. Names sit above the bars, not on an axis, so that long
     names need no room beside the bars (at phone width an axis of names left the bars no space).
     """
-    frame = ranking_frame(pack, result, top)
-    frame = frame.assign(label=[_two_lines(pack, c) for c in frame["condition_id"]])
+    frame = _chart_frame(pack, result, top)
     # thin evidence: no percentage is headlined, so the bars show the share of each condition's usual features
     field, title = (("usual features", "Share of its usual features you reported") if result.ranking.thin
                     else ("match strength", "Share of the match"))
@@ -165,6 +194,35 @@ def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) ->
     names = base.mark_text(align="left", baseline="bottom", dy=-28, lineBreak="\n", fontSize=AXIS_FONT_SIZE,
                            color=TEXT_COLOR).encode(x=alt.datum(0), text="label:N")
     return (bars + names).properties(height=92 * len(frame))
+
+
+#: The Vega-Lite spec of :func:`ranking_chart` without its data, per shape (thin evidence or not, number of bars):
+#: everything a result chart draws besides its rows is fixed by those two.
+_TEMPLATES: dict[tuple[bool, int], dict[str, Any]] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def ranking_spec(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) -> dict[str, Any]:
+    """:func:`ranking_chart`, made :func:`readable`, as a Vega-Lite spec for ``st.vega_lite_chart``.
+
+    Building and validating the Altair chart costs about 70 ms, more than the rest of a result. It is built
+    once per shape (:data:`_TEMPLATES`); each result fills a copy with its own rows, as a data frame that
+    Streamlit turns into Arrow exactly as it does for ``st.altair_chart``.
+    """
+    frame = _chart_frame(pack, result, top)
+    key = (result.ranking.thin, len(frame))
+    with _TEMPLATES_LOCK:
+        template = _TEMPLATES.get(key)
+    if template is None:
+        template = readable(ranking_chart(pack, result, top)).to_dict()
+        template.pop("datasets", None)
+        if template.get("config", {}).get("view") == {"continuousWidth": 300, "continuousHeight": 300}:
+            del template["config"]["view"]  # Altair's default theme: Streamlit's own Altair path leaves it out
+        with _TEMPLATES_LOCK:
+            _TEMPLATES[key] = template
+    spec = copy.deepcopy(template)
+    spec["datasets"] = {spec["data"]["name"]: frame}
+    return spec
 
 
 def show_evidence_note(result: Result) -> None:

@@ -123,7 +123,7 @@ def propagate(direct: sp.csr_matrix, ancestors: sp.csr_matrix) -> sp.csr_matrix:
     key = rows.astype(np.int64) * n_terms + cols
     order = np.lexsort((values, key))
     key, values = key[order], values[order]
-    last = np.r_[key[1:] != key[:-1], True]  # sorted by value within a key: last is the max
+    last = np.r_[key[1:] != key[:-1], key.size > 0]  # sorted by value within a key: last is the max (none if empty)
     key, values = key[last], values[last]
     out = sp.csr_matrix((values, (key // n_terms, key % n_terms)), shape=direct.shape, dtype=np.float32)
     out.sort_indices()
@@ -170,6 +170,10 @@ def build_arrays(ontology: Ontology, annotations: Annotations, pack: str) -> Cor
     negative -= positive.keys()
     if not names:
         raise PackError(f"corpus pack {pack!r}: no disease with prefix {prefixes} in the annotations")
+    if not positive:
+        raise PackError(f"corpus pack {pack!r}: no annotation of its diseases names a term of HPO release "
+                        f"{ontology.version or '(no data-version)'}: hp.obo and phenotype.hpoa do not belong together "
+                        "(a truncated hp.obo?)")
 
     disease_ids = tuple(sorted(names))
     row_of = {d: i for i, d in enumerate(disease_ids)}

@@ -29,9 +29,10 @@ _MATRICES = ("direct", "propagated", "excluded", "ancestors")
 
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/calcinosis-triage``, else ``~/.cache/calcinosis-triage`` (the user's cache, never
-    inside the installed package)."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "calcinosis-triage"
+    inside the installed package). A relative ``XDG_CACHE_HOME`` is ignored, as the XDG Base Directory
+    specification says, so the cache never lands in whatever folder the command runs from."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "calcinosis-triage"
 
 
 def cache_key(pack: str, obo_path: Path, hpoa_path: Path, version: str) -> str:

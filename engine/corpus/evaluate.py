@@ -26,6 +26,7 @@ from engine.metrics import mean_reciprocal_rank, top_k_share
 from engine.pack import KnowledgePack
 
 __all__ = [
+    "STATUS_NOT_ESTABLISHED",
     "STATUS_NOT_IN_PACK",
     "STATUS_NO_CODE",
     "STATUS_NO_FINDINGS",
@@ -50,12 +51,14 @@ class CaseStatus(StrEnum):
     NO_CODE = "n/a: condition has no ORPHA/OMIM code"
     NOT_IN_PACK = "n/a: no code of the condition is in this corpus pack"
     NO_FINDINGS = "n/a: no HPO finding to score"
+    NOT_ESTABLISHED = "n/a: diagnosis not established (interpretation not SOLVED or COMPLETED)"
 
 
 STATUS_RANKED = CaseStatus.RANKED
 STATUS_NO_CODE = CaseStatus.NO_CODE
 STATUS_NOT_IN_PACK = CaseStatus.NOT_IN_PACK
 STATUS_NO_FINDINGS = CaseStatus.NO_FINDINGS
+STATUS_NOT_ESTABLISHED = CaseStatus.NOT_ESTABLISHED
 TOP_KS = (1, 3, 10)
 BATCH = 256  # cases scored per score_corpus_batch call: bounds memory at BATCH x n_diseases floats
 
@@ -183,13 +186,18 @@ class CorpusEvaluation:
 
 @dataclass(frozen=True)
 class ExpectedCase:
-    """A case for :func:`evaluate_expected`: findings and the disease codes that count as a hit."""
+    """A case for :func:`evaluate_expected`: findings and the disease codes that count as a hit.
+
+    ``established`` is False for a phenopacket whose only diagnosis is of an interpretation that is not
+    SOLVED or COMPLETED: it is not ranked (status :data:`STATUS_NOT_ESTABLISHED`).
+    """
 
     case_id: str
     expected: str
     codes: tuple[str, ...]
     present: tuple[str, ...]
     absent: tuple[str, ...] = ()
+    established: bool = True
 
 
 def evaluate_expected(
@@ -218,7 +226,9 @@ def evaluate_expected(
         base = CorpusCaseRank(case_id=case.case_id, expected=case.expected, codes=case.codes, in_pack=in_pack,
                               n_present=len(query.present), n_absent=len(query.absent),
                               left_out=tuple(f for f, _ in query.left_out), status=CaseStatus.NO_CODE)
-        if not case.codes:
+        if not case.established:
+            rows.append(replace(base, status=CaseStatus.NOT_ESTABLISHED))
+        elif not case.codes:
             rows.append(base)
         elif not in_pack:
             rows.append(replace(base, status=CaseStatus.NOT_IN_PACK))

@@ -271,8 +271,13 @@ CHUNK = 128
 def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_ids: Iterable[str] | str,
                    method: str, where: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Resolve one patient's IDs to columns and check the method can score them."""
-    q = pack.columns(parse_id_list(present_ids), "present")
-    a = pack.columns(parse_id_list(absent_ids), "absent")
+    present_list, absent_list = parse_id_list(present_ids), parse_id_list(absent_ids)
+    try:
+        parse_id_list([*present_list, *absent_list])  # the cap of distinct IDs holds for the whole case
+    except InputError as exc:
+        raise InputError(f"{where}{exc}") from None
+    q = pack.columns(present_list, "present")
+    a = pack.columns(absent_list, "absent")
     both = np.intersect1d(q, a)
     if both.size:
         raise InputError(f"{where}term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
