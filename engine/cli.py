@@ -113,9 +113,11 @@ def _triage_lines(t: Triage) -> list[str]:
     return lines
 
 
-def _presentation(args: argparse.Namespace) -> Presentation | None:
-    """Course and context from ``score``'s flags (None when none is given), validated like a case file's."""
-    blocks: dict[str, dict[str, Any]] = {}
+def _presentation(args: argparse.Namespace, packet: PhenopacketCase | None = None) -> Presentation | None:
+    """Course and context from ``score``'s flags over what a phenopacket carries (None when neither gives any),
+    validated like a case file's."""
+    blocks: dict[str, dict[str, Any]] = {k: dict(v) for k, v in packet.presentation.to_json().items()} \
+        if packet is not None else {}
     for block, keys in BLOCKS.items():
         for key in keys:
             value = getattr(args, key, None)
@@ -123,7 +125,7 @@ def _presentation(args: argparse.Namespace) -> Presentation | None:
                 blocks.setdefault(block, {})[key] = (value == "yes") if key == "pregnant" else value
     vitals = {v.key: getattr(args, v.key) for v in VITAL_SIGNS if getattr(args, v.key, None) is not None}
     if vitals:
-        blocks["vitals"] = vitals
+        blocks.setdefault("vitals", {}).update(vitals)
     return parse_presentation(blocks, "score") if blocks else None
 
 
@@ -185,7 +187,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if packet:
         require_known_terms(packet, pack.ontology)
     result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3,
-                            presentation=_presentation(args))
+                            presentation=_presentation(args, packet))
     expected = _curated_expected(pack, packet, result) if packet else None
     if args.format == "json":
         print(_json({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}))

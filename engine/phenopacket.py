@@ -19,7 +19,8 @@ interpretations (``UNSOLVED``, ``IN_PROGRESS``, no status) are kept apart, in ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,17 @@ from engine.errors import InputError
 from engine.hpo import HPO_ID_PATTERN, Ontology
 from engine.ids import check_term_count
 from engine.inputs import parse_json, read_bounded, shown
+from engine.pack import LOCAL_ID_PATTERN
+from engine.phenopacket_course import (
+    LOCAL_PREFIX,
+    LOCAL_RESOURCE,
+    LOINC_RESOURCE,
+    UCUM_RESOURCE,
+    add_presentation,
+    local_codes,
+    presentation_from,
+)
+from engine.presentation import Presentation
 
 __all__ = [
     "ESTABLISHED",
@@ -107,6 +119,8 @@ class PhenopacketCase:
     sex: str | None = None
     age: str | None = None
     not_established: tuple[tuple[str, str], ...] = ()
+    #: Course and context the file carries (feature onset and modifiers, subject, measurements...).
+    presentation: Presentation = dataclasses.field(default_factory=Presentation)
 
     def not_established_note(self) -> str:
         """Why the case has no expected disease although it names one, e.g. ``OMIM:1 is UNSOLVED``."""
@@ -209,10 +223,16 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
     present: dict[str, None] = {}
     absent: dict[str, None] = {}
     labels: dict[str, str] = {}
+    local = any(r.namespace_prefix == LOCAL_PREFIX for r in message.meta_data.resources)
+    answers = local_codes()
     for n, feature in enumerate(message.phenotypic_features, start=1):
         term = feature.type.id.strip()
-        if not HPO_ID_PATTERN.match(term):
-            raise InputError(f"{origin}: phenotypic feature {n} has type {shown(term)}, not an HPO ID (HP:nnnnnnn)")
+        is_local = local and LOCAL_ID_PATTERN.match(term) is not None
+        if not (HPO_ID_PATTERN.match(term) or is_local):
+            raise InputError(f"{origin}: phenotypic feature {n} has type {shown(term)}, not an HPO ID (HP:nnnnnnn)"
+                             + ("" if local else " (local CT: codes need the CT prefix in metaData.resources)"))
+        if term in answers:  # an answer about the course or context, not a finding
+            continue
         (absent if feature.excluded else present).setdefault(term, None)
         if feature.type.label:
             labels.setdefault(term, feature.type.label)
@@ -250,7 +270,16 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
         sex=None if sex == "UNKNOWN_SEX" else sex,
         age=_age(subject) if subject is not None else None,
         not_established=tuple((d, status) for d, status in pending.items() if d not in diseases),
+        presentation=_presentation(message, origin, {f.type.id.strip() for f in message.phenotypic_features
+                                                       if not f.excluded}),
     )
+
+
+def _presentation(message: Phenopacket, origin: str, observed: set[str]) -> Presentation:
+    try:
+        return presentation_from(message, observed)
+    except InputError as exc:
+        raise InputError(f"{origin}: {str(exc).removeprefix('phenopacket: ')}") from None
 
 
 def read_phenopacket(path: Path | str, limit: int = MAX_PHENOPACKET_BYTES) -> PhenopacketCase:
@@ -263,6 +292,8 @@ def check_terms(case: PhenopacketCase, ontology: Ontology) -> tuple[str, ...]:
     """The case's HPO IDs that ``ontology`` does not know or has made obsolete without a replacement."""
     bad = []
     for term in (*case.present, *case.absent):
+        if LOCAL_ID_PATTERN.match(term):  # a pack finding: checked against the pack, not the ontology
+            continue
         try:
             ontology.resolve(term)
         except InputError:
@@ -296,15 +327,21 @@ def to_phenopacket_json(
     diseases: Sequence[tuple[str, str]] = (),
     subject_id: str | None = None,
     created_by: str = "calcinosis-triage (educational prototype)",
+    local_labels: Mapping[str, str] | None = None,
+    presentation: Presentation | None = None,
 ) -> str:
-    """A selection as phenopacket v2 JSON: observed and excluded HPO terms, optionally the expected disease(s).
+    """A selection as phenopacket v2 JSON: observed and excluded terms, its course and context, optionally the
+    expected disease(s).
 
     Parameters
     ----------
     present, absent
-        HPO IDs (resolved against ``ontology``, whose term names become the labels).
+        HPO IDs (resolved against ``ontology``, whose term names become the labels), or the pack's local ``CT:``
+        findings (labelled from ``local_labels``), written under the declared local prefix so nothing is lost.
     diseases
         ``(ID, label)`` of the expected disease(s), written as interpretation diagnoses.
+    presentation
+        Course and context (:mod:`engine.phenopacket_course`).
 
     Raises
     ------
@@ -312,18 +349,28 @@ def to_phenopacket_json(
         For an ID that is not a current HPO term of ``ontology``.
     """
     features = []
+    local_labels = local_labels or {}
     for ids, excluded in ((present, False), (absent, True)):
         for raw in ids:
+            if LOCAL_ID_PATTERN.match(raw):
+                features.append(PhenotypicFeature(type=OntologyClass(id=raw, label=local_labels.get(raw, raw)),
+                                                  excluded=excluded))
+                continue
             term = ontology.term(raw)
             features.append(PhenotypicFeature(type=OntologyClass(id=term.id, label=term.name), excluded=excluded))
     created = datetime.now(UTC).replace(microsecond=0)
     meta = MetaData(created_by=created_by, phenopacket_schema_version=SCHEMA_VERSION)
     meta.created.FromDatetime(created)
-    prefixes = ["HP", *dict.fromkeys(d.split(":", 1)[0] for d, _ in diseases)]
-    meta.resources.extend(r for r in (_resource(p, ontology) for p in prefixes) if r is not None)
     packet = Phenopacket(id=case_id, phenotypic_features=features, meta_data=meta)
     if subject_id:
         packet.subject.CopyFrom(Individual(id=subject_id))
+    used = add_presentation(packet, presentation) if presentation is not None else set()
+    if any(LOCAL_ID_PATTERN.match(f.type.id) for f in packet.phenotypic_features):
+        used.add(LOCAL_PREFIX)
+    prefixes = ["HP", *dict.fromkeys(d.split(":", 1)[0] for d, _ in diseases)]
+    packet.meta_data.resources.extend(r for r in (_resource(p, ontology) for p in prefixes) if r is not None)
+    extra = {LOCAL_PREFIX: LOCAL_RESOURCE, "LOINC": LOINC_RESOURCE, "UCUM": UCUM_RESOURCE}
+    packet.meta_data.resources.extend(extra[p] for p in (LOCAL_PREFIX, "LOINC", "UCUM") if p in used)
     for n, (disease_id, label) in enumerate(diseases, start=1):
         packet.interpretations.append(Interpretation(
             id=f"{case_id}-interpretation-{n}", progress_status=Interpretation.ProgressStatus.SOLVED,

@@ -25,6 +25,7 @@ from engine.phenopacket import (
     require_known_terms,
     to_phenopacket_json,
 )
+from engine.presentation import Presentation, Vitals
 
 from .conftest import MINI_PACK
 
@@ -127,12 +128,35 @@ def test_export_round_trip_keeps_present_absent_and_disease():
     assert (back.present, back.absent, back.diseases, back.id) == ((A2, B1), (A1,), ("ORPHA:3",), "teach-1")
 
 
-def test_export_follows_replaced_terms_and_refuses_project_ids():
+def test_export_follows_replaced_terms_and_refuses_malformed_ids():
     onto = load_ontology(CORPUS / "hp.obo")
     back = parse_phenopacket(to_phenopacket_json(["HP:0000008"], [], onto, case_id="x"), "x.json")
     assert back.present == (A2,) and back.diseases == ()
     with pytest.raises(InputError, match="malformed HPO ID"):
-        to_phenopacket_json(["CT:chalky_discharge"], [], onto, case_id="x")
+        to_phenopacket_json(["XX:12"], [], onto, case_id="x")
+
+
+def test_export_keeps_local_findings_and_the_course_and_context():
+    onto = load_ontology(CORPUS / "hp.obo")
+    presentation = Presentation(onset="hours", trajectory="improving", known_condition="known_treated",
+                                eating_drinking="not_drinking", age_band="3_months_to_4_years", sex="male",
+                                immunosuppression="transplant", vitals=Vitals(spo2=93, respiratory_rate=44))
+    text = to_phenopacket_json([A2, "CT:chalky_discharge"], [A1], onto, case_id="x",
+                               local_labels={"CT:chalky_discharge": "Chalky discharge"}, presentation=presentation)
+    doc = json.loads(text)
+    prefixes = {r["namespacePrefix"] for r in doc["metaData"]["resources"]}
+    assert {"HP", "CT", "LOINC", "UCUM"} <= prefixes
+    back = parse_phenopacket(text, "x.json")
+    assert back.present == (A2, "CT:chalky_discharge") and back.absent == (A1,)
+    assert back.presentation == presentation
+
+
+def test_local_codes_need_their_prefix_declared():
+    onto = load_ontology(CORPUS / "hp.obo")
+    doc = json.loads(to_phenopacket_json(["CT:chalky_discharge"], [], onto, case_id="x"))
+    doc["metaData"]["resources"] = [r for r in doc["metaData"]["resources"] if r["namespacePrefix"] != "CT"]
+    with pytest.raises(InputError, match="need the CT prefix"):
+        parse_phenopacket(json.dumps(doc), "x.json")
 
 
 TERMS = [A, B, A1, A2, B1, A1A]

@@ -487,9 +487,18 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
     for f in pack.findings:
         st.session_state[tick_key(f.id)] = f.id in present
     st.session_state[ABSENT_KEY] = absent
-    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD))
+    answers = packet.presentation.answers()
+    for keys in BLOCKS.values():
+        for key in keys:
+            st.session_state[f"{CONTEXT_PREFIX}{key}"] = answers.get(key)
+    for sign in VITAL_SIGNS:
+        st.session_state[f"{VITAL_PREFIX}{sign.key}"] = packet.presentation.vitals.given().get(sign.key)
+    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
+                                             presentation=packet.presentation)
     st.session_state[PACKET_TABLE_KEY] = table
-    return f"{len(present)} finding(s) ticked, {len(absent)} marked as not present."
+    course = f", {len(answers) + len(packet.presentation.vitals.given())} course and context answer(s)" \
+        if not packet.presentation.empty else ""
+    return f"{len(present)} finding(s) ticked, {len(absent)} marked as not present{course}."
 
 
 def _phenopacket_upload() -> None:
@@ -575,7 +584,8 @@ def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Resul
                             lambda: build_summary(pack, result, state.present, state.absent, context=used),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
-    phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download")
+    phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
+                            state.presentation)
     st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
                 "now holds the findings you ticked. Nothing is stored on our side.")
 

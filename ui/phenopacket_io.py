@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from engine import KnowledgePack, TriageError, encode_case
-from engine.hpo import HPO_ID_PATTERN
 from engine.phenopacket import (
     MAX_PHENOPACKET_BYTES,
     PhenopacketCase,
@@ -31,6 +30,7 @@ from engine.phenopacket_eval import (
     read_inputs,
     unpack_uploads,
 )
+from engine.presentation import Presentation
 from ui import frames, state, widgets
 
 MIME = "application/json"
@@ -67,18 +67,15 @@ def selection_from_packet(pack: KnowledgePack, packet: PhenopacketCase) -> tuple
     return present, absent, pd.DataFrame(rows)
 
 
-def split_hpo(ids: Sequence[str]) -> tuple[list[str], list[str]]:
-    """HPO IDs (exportable) and the others (project ``CT:`` findings, left out of a phenopacket)."""
-    return [i for i in ids if HPO_ID_PATTERN.match(i)], [i for i in ids if not HPO_ID_PATTERN.match(i)]
-
-
 def export_json(pack: KnowledgePack, present: Sequence[str], absent: Sequence[str], case_id: str,
-                diseases: Sequence[tuple[str, str]] = ()) -> tuple[str, list[str]]:
-    """Phenopacket JSON of the HPO findings of a selection, and the IDs left out (no HPO meaning)."""
-    hpo_present, other_present = split_hpo(present)
-    hpo_absent, other_absent = split_hpo(absent)
-    text = to_phenopacket_json(hpo_present, hpo_absent, pack.ontology, case_id=case_id, diseases=diseases)
-    return text, other_present + other_absent
+                diseases: Sequence[tuple[str, str]] = (),
+                presentation: Presentation | None = None) -> tuple[str, list[str]]:
+    """Phenopacket JSON of a selection: HPO findings, the pack's local ``CT:`` findings under the declared local
+    prefix, and the course and context; nothing is left out (the second value is kept for callers: empty)."""
+    labels = {f.id: f.label for f in pack.findings if not f.is_hpo}
+    text = to_phenopacket_json(present, absent, pack.ontology, case_id=case_id, diseases=diseases,
+                               local_labels=labels, presentation=presentation)
+    return text, []
 
 
 def condition_diseases(pack: KnowledgePack, condition_id: str) -> list[tuple[str, str]]:
@@ -115,10 +112,10 @@ def uploader(key: str, label: str, on_packet: Callable[[PhenopacketCase], str]) 
 
 
 def download(pack: KnowledgePack, present: Sequence[str], absent: Sequence[str], case_id: str,
-             diseases: Sequence[tuple[str, str]], key: str) -> None:
-    """A "Download as a phenopacket" button for a selection (HPO findings only; said so)."""
+             diseases: Sequence[tuple[str, str]], key: str, presentation: Presentation | None = None) -> None:
+    """A "Download as a phenopacket" button for a selection, with its course and context."""
     try:
-        text, left_out = export_json(pack, present, absent, case_id, diseases)
+        text, left_out = export_json(pack, present, absent, case_id, diseases, presentation)
     except TriageError as exc:
         st.caption(f"No phenopacket download: {widgets.as_code(exc)}")
         return

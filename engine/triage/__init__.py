@@ -1,5 +1,5 @@
 """Urgency advice: the one scale (:mod:`~engine.triage.levels`), the red-flag rules matched through HPO
-(:mod:`~engine.triage.rules`), course, context and vital signs (:mod:`~engine.triage.presentation_rules`,
+(:mod:`~engine.triage.rules`, conditions on the course and context included), vital signs (
 :mod:`~engine.triage.vitals`), the cost-weighted decision (:mod:`~engine.triage.decision`), the emergency step
 (:mod:`~engine.triage.emergency`) and every sentence of safety copy (:mod:`~engine.triage.copy`).
 
