@@ -214,9 +214,9 @@ def phenopacket_from_data(data: object, origin: str) -> PhenopacketCase:
         raise InputError(f"{origin}: not a GA4GH phenopacket v2: {ambiguous}")
     try:
         message = ParseDict(data, Phenopacket())
-    except (ParseError, ValueError, RecursionError) as exc:
+    except (ParseError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{origin}: not a GA4GH phenopacket v2: {first}") from None
+        raise InputError(f"{origin}: not a GA4GH phenopacket v2: {first[:300]}") from None
     unknown = _unknown_enum(message)
     if unknown:
         raise InputError(f"{origin}: not a GA4GH phenopacket v2: {unknown}")

@@ -163,3 +163,30 @@ def test_any_bytes_as_a_case_file_give_an_input_error_or_cases(content):
         read_case_bytes(PACK, content, "c.json")
     except InputError as exc:
         assert str(exc).startswith("c.json") and "\n" not in str(exc).strip()
+
+
+# --- phenopackets ------------------------------------------------------------------------------------
+
+#: Field names of a phenopacket, under both their JSON and their proto names, and a few that are not fields.
+PACKET_KEYS = ["id", "subject", "phenotypicFeatures", "phenotypic_features", "type", "excluded", "sex", "diseases",
+               "term", "interpretations", "progressStatus", "diagnosis", "disease", "metaData", "timeAtLastEncounter",
+               "age", "iso8601duration", "label", "onset", "modifiers", "evidence", "nope"]
+PACKET_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["HP:0001482", "SOLVED", "UNSOLVED", "FEMALE", "P3Y", "2026-01-01T00:00:00Z"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(PACKET_KEYS), inner, max_size=5),
+    max_leaves=25)
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(PACKET_KEYS), PACKET_VALUES, min_size=1, max_size=6))
+def test_any_phenopacket_shaped_json_gives_an_input_error_or_a_case(doc):
+    from engine.phenopacket import parse_phenopacket
+
+    try:
+        case = parse_phenopacket(json.dumps(doc).encode(), "p.json")
+    except InputError as exc:
+        assert str(exc).startswith("p.json: ") and "\n" not in str(exc).strip() and len(str(exc)) < 1_000
+    else:
+        assert all(t.startswith("HP:") for t in (*case.present, *case.absent))
