@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import default_weights, encode_case, load_pack, prepare, run_case
-from engine.methods import METHODS
+from engine.match.methods import METHODS
 
 
 def median_seconds(fn, repeat: int) -> float:

@@ -1,7 +1,7 @@
 """Many terms: scoring a case of 2,000 distinct real HPO terms on the curated pack.
 
 Run: ``python bench/bench_many_terms.py [--terms 2000] [--samples 3]``. Target: under 2 s per case of 2,000
-terms (the cap of distinct terms per case, :data:`engine.ids.MAX_TERMS`), with the pack loaded and the
+terms (the cap of distinct terms per case, :data:`engine.hpo.ids.MAX_TERMS`), with the pack loaded and the
 information content computed (both once per process, printed apart). Each sample is a fresh random draw of
 current terms below Phenotypic abnormality, scored with :func:`engine.match_findings` after the per-term
 mapping cache is cleared, so every term is mapped from scratch. Also times the whole CLI call
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from engine import load_pack, match_findings
-from engine.hpo import PHENOTYPIC_ABNORMALITY
-from engine.ids import MAX_TERMS
-from engine.mapping import _map_one, findings_above
-from engine.ontology_match import information_content
+from engine.hpo.ids import MAX_TERMS
+from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY
+from engine.hpo.similarity import information_content
+from engine.match.mapping import _map_one, findings_above
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 2.0

@@ -1,7 +1,7 @@
 """Real published patients: corpus mode on phenopacket-store, side by side with hpo3, same cases, same HPO release.
 
 Every phenopacket of ``--data`` (a directory, searched recursively for ``*.json``) is read with
-:mod:`engine.phenopacket` (the official ``phenopackets`` package) when that module is importable,
+:mod:`engine.io.phenopacket` (the official ``phenopackets`` package) when that module is importable,
 else with a minimal JSON reader (said so in the output). A case is scored when its diagnosis is a
 disease of the pack and at least one of its present terms is known to the pack's HPO release;
 unknown terms are dropped and counted. Excluded features are the absent terms.
@@ -37,9 +37,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import CHUNK, CorpusPack, load_corpus, rank_of, score_corpus, score_corpus_batch
-from engine.hpo import hpo_data_dir
+from engine.evaluation.corpus import corpus_query
+from engine.hpo.ontology import hpo_data_dir
 
 HPO3_VERSION = "1.5.1"
 HPO3_METHODS = ("jc", "resnik", "graphic")
@@ -68,7 +68,7 @@ class Scored:
 
 
 def _minimal_reader(path: Path) -> Packet:
-    """Fallback while engine.phenopacket is absent: the four fields the benchmark uses, nothing validated."""
+    """Fallback while engine.io.phenopacket is absent: the four fields the benchmark uses, nothing validated."""
     data = json.loads(path.read_text(encoding="utf-8"))
     features = data.get("phenotypicFeatures", [])
     diseases = [i["diagnosis"]["disease"]["id"] for i in data.get("interpretations", [])
@@ -85,15 +85,15 @@ def _minimal_reader(path: Path) -> Packet:
 def read_packets(root: Path) -> tuple[list[Packet], str]:
     """All phenopackets under ``root`` (sorted by path) and the name of the reader used."""
     try:
-        from engine.phenopacket import read_phenopacket
+        from engine.io.phenopacket import read_phenopacket
     except ImportError:
-        reader, name = _minimal_reader, "minimal JSON reader (engine.phenopacket not importable)"
+        reader, name = _minimal_reader, "minimal JSON reader (engine.io.phenopacket not importable)"
     else:
         def reader(path: Path) -> Packet:
             case = read_phenopacket(path)
             return Packet(case.id, tuple(case.present), tuple(case.absent), tuple(case.diseases))
 
-        name = "engine.phenopacket (official phenopackets package)"
+        name = "engine.io.phenopacket (official phenopackets package)"
     return [reader(p) for p in sorted(root.rglob("*.json"))], name
 
 

@@ -1,4 +1,4 @@
-"""Search benchmark (issue 10 §10): index build and query latency of engine.search on the curated pack.
+"""Search benchmark (issue 10 §10): index build and query latency of engine.match.search on the curated pack.
 
 Run from anywhere::
 
@@ -15,7 +15,7 @@ import statistics
 import time
 
 from engine import load_pack
-from engine.search import build_index
+from engine.match.search import build_index
 
 QUERIES = ("ear", "xray", "knot", "kidny", "lump", "dialysis", "scleroderma", "hard lumps on the fingers")
 

@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.corpus.pack import METHODS, CorpusPack, load_corpus, rank_of, score_corpus
-from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, hpo_data_dir, load_ontology
-from engine.hpoa import load_annotations
+from engine.hpo.annotations import load_annotations
+from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, hpo_data_dir, load_ontology
 
 MAX_TERMS = 6
 #: Default peer methods; ``graphic:funSimAvg`` (pyhpo's default method) takes ~4x longer, add it on request.

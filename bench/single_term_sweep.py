@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.pack import KnowledgePack, load_pack
+from engine.knowledge.pack import KnowledgePack, load_pack
 from engine.triage.assess import triage_terms
 from engine.triage.levels import TRIAGE_LEVELS
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from sklearn.metrics import cohen_kappa_score
 
 from engine import match_findings
-from engine.cases import load_cases
-from engine.metrics import triage_shares
-from engine.pack import load_pack
+from engine.evaluation.metrics import triage_shares
+from engine.io.cases import load_cases
+from engine.knowledge.pack import load_pack
 from engine.triage.levels import TRIAGE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]

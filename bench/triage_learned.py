@@ -36,10 +36,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from engine import encode_case, match_findings
-from engine.cases import Case, load_cases
-from engine.fit import EVIDENCE_LEVELS
-from engine.metrics import triage_shares
-from engine.pack import KnowledgePack, load_pack
+from engine.evaluation.metrics import triage_shares
+from engine.io.cases import Case, load_cases
+from engine.knowledge.pack import KnowledgePack, load_pack
+from engine.match.fit import EVIDENCE_LEVELS
 from engine.triage.levels import TRIAGE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,22 +8,13 @@ Pure Python; never imports streamlit. Typical use::
     result.ranking.top.name, result.triage.level, result.disclaimer
 """
 
-from engine.cases import Case, load_cases, parse_cases, read_case_bytes, teaching_cases
 from engine.corpus import load_corpus, rank_corpus
 from engine.errors import InputError, PackError, TriageError, WeightsError
-from engine.evaluate import Evaluation, evaluate
-from engine.explain import ConditionMatch, FindingContribution, Ranking, explain
-from engine.fit import AbsoluteFit
-from engine.mapping import EncodedCase, encode_case
-from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_METHOD, METHOD_INFO, METHODS, MethodInfo
-from engine.next_question import NextQuestion, suggest_next
-from engine.pack import KnowledgePack, check_pack, load_pack
-from engine.result import Result, match_findings, run_case, score
-from engine.scoring import Scorer, prepare
-from engine.triage.assess import Triage, assess, triage_terms
-from engine.triage.copy import CLINICIAN_PROMPT
-from engine.validation import Issue
-from engine.weights import (
+from engine.evaluation.curated import Evaluation, evaluate
+from engine.io.cases import Case, load_cases, parse_cases, read_case_bytes, teaching_cases
+from engine.knowledge.pack import KnowledgePack, check_pack, load_pack
+from engine.knowledge.validation import Issue
+from engine.knowledge.weights import (
     PARAM_SPECS,
     Weights,
     default_weights,
@@ -33,6 +24,15 @@ from engine.weights import (
     weights_to_csv,
     weights_to_toml,
 )
+from engine.match.explain import ConditionMatch, FindingContribution, Ranking, explain
+from engine.match.fit import AbsoluteFit
+from engine.match.mapping import EncodedCase, encode_case
+from engine.match.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_METHOD, METHOD_INFO, METHODS, MethodInfo
+from engine.match.next_question import NextQuestion, suggest_next
+from engine.match.scoring import Scorer, prepare
+from engine.result import Result, match_findings, run_case, score
+from engine.triage.assess import Triage, assess, triage_terms
+from engine.triage.copy import CLINICIAN_PROMPT
 
 __all__ = [
     "CLINICIAN_PROMPT",

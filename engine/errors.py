@@ -1,7 +1,7 @@
 """The project's own exception types.
 
 Hard problems raise :class:`TriageError` (or a subclass); soft problems are
-returned as :class:`engine.validation.Issue` data instead.
+returned as :class:`engine.knowledge.validation.Issue` data instead.
 """
 
 from __future__ import annotations

@@ -7,17 +7,17 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from engine.errors import InputError
-from engine.explain import Ranking, explain
-from engine.fit import THIN_EVIDENCE_NOTE
-from engine.ids import parse_id_list
-from engine.mapping import EncodedCase
-from engine.methods import DEFAULT_METHOD
-from engine.next_question import NextQuestion, suggest_next
-from engine.pack import KnowledgePack
-from engine.presentation import Presentation
-from engine.scoring import Scorer, prepare
+from engine.hpo.ids import parse_id_list
+from engine.io.presentation import Presentation
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights, default_weights
+from engine.match.explain import Ranking, explain
+from engine.match.fit import THIN_EVIDENCE_NOTE
+from engine.match.mapping import EncodedCase
+from engine.match.methods import DEFAULT_METHOD
+from engine.match.next_question import NextQuestion, suggest_next
+from engine.match.scoring import Scorer, prepare
 from engine.triage.assess import Triage, assess, encode_with_presentation
-from engine.weights import Weights, default_weights
 
 EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
 NOT_A_DIAGNOSIS = ("calcinosis-triage gives educational matches, not a diagnosis; it has not been validated on "
@@ -104,7 +104,7 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
     method
         ``overlap``, ``weighted`` or ``likelihood``.
     weights
-        Analyst weights; default :func:`engine.weights.default_weights`.
+        Analyst weights; default :func:`engine.knowledge.weights.default_weights`.
     presentation
         Course and context (onset, trajectory, how unwell, age band, vital signs...): they change the urgency,
         and measured vital signs count as findings.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.methods import METHODS
+from engine.match.methods import METHODS
 
 from .conftest import MINI_PACK
 

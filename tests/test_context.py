@@ -1,11 +1,11 @@
-"""The optional "about you": cited prior adjustments (engine.context) and how the Check page shows them."""
+"""The optional "about you": cited prior adjustments (engine.knowledge.priors) and how the Check page shows them."""
 
 from __future__ import annotations
 
 import pytest
 
 from engine import InputError, PackError, default_weights, load_pack, match_findings
-from engine.context import adjust_weights, applicable, load_context_rules
+from engine.knowledge.priors import adjust_weights, applicable, load_context_rules
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ import numpy as np
 import pytest
 
 from engine.corpus.cache import cache_key, cache_path
+from engine.corpus.kernels import column_max, query_ancestors, upward_max
 from engine.corpus.pack import (
     CorpusHit,
     load_corpus,
@@ -45,9 +46,8 @@ from engine.corpus.pack import (
     score_corpus,
     score_corpus_batch,
 )
-from engine.corpus.similarity import column_max, query_ancestors, upward_max
 from engine.errors import InputError, PackError
-from engine.hpoa import parse_fraction
+from engine.hpo.annotations import parse_fraction
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 OBO = FIXTURES / "hp.obo"

@@ -1,4 +1,4 @@
-"""Curated cases against a corpus (engine.corpus.evaluate), on the hand-made fixture corpus of test_corpus.py.
+"""Curated cases against a corpus (engine.evaluation.corpus), on the hand-made fixture corpus of test_corpus.py.
 
 Fixture ranks used below (resnik, see test_corpus.py): present [A1a, B1] ranks ORPHA:1 first, then
 ORPHA:2 and ORPHA:3 tied (broken by ID); present [A2] ranks ORPHA:3 first (the only A2 disease).
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.cases import Case
-from engine.corpus.evaluate import (
+from engine.corpus.pack import load_corpus, rank_corpus
+from engine.errors import InputError
+from engine.evaluation.corpus import (
     STATUS_NO_CODE,
     STATUS_NO_FINDINGS,
     STATUS_NOT_IN_PACK,
@@ -21,8 +22,7 @@ from engine.corpus.evaluate import (
     corpus_query,
     evaluate_corpus,
 )
-from engine.corpus.pack import load_corpus, rank_corpus
-from engine.errors import InputError
+from engine.io.cases import Case
 
 from .test_corpus import A1A, A2, B1, HPOA, OBO, PA
 

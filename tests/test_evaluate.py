@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Case, default_weights, evaluate
-from engine.evaluate import BOOTSTRAP_SAMPLES
+from engine.evaluation.curated import BOOTSTRAP_SAMPLES
 
 FEVER, ULCER, CKD, CALCINOSIS, NODULE = "HP:0001945", "HP:0200042", "HP:0012622", "HP:0025520", "HP:0001482"
 UNRELATED = "HP:0001250"  # Seizure: valid HPO, nothing of the mini pack is close to it

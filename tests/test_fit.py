@@ -8,8 +8,8 @@ import pytest
 
 from engine import InputError, load_pack, match_findings
 from engine.cli import main
-from engine.fit import FULL_SHARE_FINDINGS, STRONG_EVIDENCE, THIN_EVIDENCE, evidence_level, evidence_weights
-from engine.methods import METHODS
+from engine.match.fit import FULL_SHARE_FINDINGS, STRONG_EVIDENCE, THIN_EVIDENCE, evidence_level, evidence_weights
+from engine.match.methods import METHODS
 
 PACK = load_pack()
 

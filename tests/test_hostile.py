@@ -45,7 +45,7 @@ from engine import (
 from engine.cli import main
 from engine.corpus.cache import cache_key, cache_path, load_arrays
 from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
-from engine.methods import METHODS
+from engine.match.methods import METHODS
 from ui.check import MAX_LINK_IDS, state_from_link
 
 from .conftest import FIXTURES, MINI_PACK, use_in_ui

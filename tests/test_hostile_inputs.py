@@ -23,13 +23,13 @@ import pytest
 
 from engine.cli import main
 from engine.errors import InputError
-from engine.hpo import check_hpo_data_dir, parse_obo
-from engine.hpoa import parse_hpoa
-from engine.ids import MAX_TERMS
-from engine.inputs import MAX_JSON_DEPTH, parse_json
-from engine.ontology_match import positive_annotations
-from engine.phenopacket import parse_phenopacket
-from engine.phenopacket_eval import NOT_ESTABLISHED, read_inputs
+from engine.evaluation.phenopackets import NOT_ESTABLISHED, read_inputs
+from engine.hpo.annotations import parse_hpoa
+from engine.hpo.ids import MAX_TERMS
+from engine.hpo.ontology import check_hpo_data_dir, parse_obo
+from engine.hpo.similarity import positive_annotations
+from engine.io.phenopacket import parse_phenopacket
+from engine.io.readers import MAX_JSON_DEPTH, parse_json
 
 from .conftest import FIXTURES, MINI_PACK
 from .test_hostile import assert_one_line
@@ -300,9 +300,9 @@ def test_an_unreadable_release_folder_is_one_line(tmp_path, monkeypatch, capsys)
     def refuse(path: Any, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", str(path))
 
-    import engine.hpo
+    import engine.hpo.ontology
 
-    monkeypatch.setattr(engine.hpo, "open", refuse, raising=False)  # root reads anything: refuse by hand
+    monkeypatch.setattr(engine.hpo.ontology, "open", refuse, raising=False)  # root reads anything: refuse by hand
     with pytest.raises(InputError, match=r"cannot read HPO data '.*hp\.obo': Permission denied"):
         check_hpo_data_dir(release)
     code, _out, err = run(["--hpo-data", str(release), "score", "--present", A2], capsys)
@@ -341,7 +341,7 @@ def test_ancestor_walks_are_iterative_a_chain_of_5000_terms_loads(tmp_path):
 
 
 def test_the_shipped_release_passes_its_checks():
-    from engine.hpo import load_ontology, pinned_hpo_data_dir
+    from engine.hpo.ontology import load_ontology, pinned_hpo_data_dir
 
     folder = check_hpo_data_dir(pinned_hpo_data_dir())
     assert len(load_ontology(folder / "hp.obo")) > 15_000
@@ -401,7 +401,7 @@ def test_ctrl_c_during_evaluate_is_one_line_and_exit_130(tmp_path):
 
 
 def test_ctrl_c_and_write_errors_inside_a_command_are_one_line(monkeypatch, capsys):
-    import engine.cli
+    import engine.cli.commands
 
     def interrupted(_args: Any) -> int:
         raise KeyboardInterrupt
@@ -409,8 +409,8 @@ def test_ctrl_c_and_write_errors_inside_a_command_are_one_line(monkeypatch, caps
     def disk_full(_args: Any) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(engine.cli, "cmd_validate", interrupted)
-    monkeypatch.setattr(engine.cli, "cmd_findings", disk_full)
+    monkeypatch.setattr(engine.cli.commands, "cmd_validate", interrupted)
+    monkeypatch.setattr(engine.cli.commands, "cmd_findings", disk_full)
     code, _out, err = run(["validate"], capsys)
     assert (code, err) == (130, "interrupted\n")
     code, _out, err = run(["findings"], capsys)

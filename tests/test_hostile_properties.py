@@ -20,8 +20,8 @@ from engine import (
     weights_to_csv,
     weights_to_toml,
 )
-from engine.hpoa import FREQUENCY_TERMS, parse_frequency
-from engine.weights import PARAM_SPECS, escape_cell, unescape_cell
+from engine.hpo.annotations import FREQUENCY_TERMS, parse_frequency
+from engine.knowledge.weights import PARAM_SPECS, escape_cell, unescape_cell
 
 from .conftest import MINI_PACK
 
@@ -182,7 +182,7 @@ PACKET_VALUES = st.recursive(
 @SETTINGS
 @given(st.dictionaries(st.sampled_from(PACKET_KEYS), PACKET_VALUES, min_size=1, max_size=6))
 def test_any_phenopacket_shaped_json_gives_an_input_error_or_a_case(doc):
-    from engine.phenopacket import parse_phenopacket
+    from engine.io.phenopacket import parse_phenopacket
 
     try:
         case = parse_phenopacket(json.dumps(doc).encode(), "p.json")

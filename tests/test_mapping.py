@@ -11,15 +11,15 @@ import pytest
 from engine import InputError, PackError, encode_case, load_pack, match_findings
 from engine.cli import main
 from engine.corpus.pack import load_corpus
-from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, load_ontology
-from engine.mapping import direction
-from engine.ontology_match import (
+from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, load_ontology
+from engine.hpo.similarity import (
     DEFAULT_SIMILARITY_FLOOR,
     MIN_IC,
     compute_information_content,
     information_content,
 )
-from engine.weights import PARAM_SPECS, default_weights, parse_weights
+from engine.knowledge.weights import PARAM_SPECS, default_weights, parse_weights
+from engine.match.mapping import direction
 
 NODULE, SKIN_NODULE, RHEUMATOID_NODULE = "HP:0001482", "HP:0200036", "HP:6000418"
 FEVER, LOW_GRADE_FEVER, CKD, CKD_STAGE5 = "HP:0001945", "HP:0011134", "HP:0012622", "HP:0003774"

@@ -1,4 +1,4 @@
-"""One method registry for both modes (engine/methods.py): curated and corpus methods, checks, titles."""
+"""One method registry for both modes (engine/match/methods.py): curated and corpus methods, checks, titles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from engine import CORPUS_METHOD_INFO, METHOD_INFO, InputError
 from engine.corpus.pack import METHODS as CORPUS_PACK_METHODS
-from engine.methods import CORPUS_METHODS, check_corpus_method, check_method
+from engine.match.methods import CORPUS_METHODS, check_corpus_method, check_method
 
 
 def test_corpus_scoring_takes_exactly_the_registered_methods():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from engine import encode_case, match_findings, prepare, suggest_next
-from engine.explain import explain
-from engine.next_question import _best_first
+from engine.match.explain import explain
+from engine.match.next_question import _best_first
 
 CALCINOSIS, ULCER, CKD = "HP:0025520", "HP:0200042", "HP:0012622"
 

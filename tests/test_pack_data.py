@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine.hpo import load_ontology
-from engine.hpoa import load_annotations
+from engine.hpo.annotations import load_annotations
+from engine.hpo.ontology import load_ontology
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HPOA_SOURCE = "hpoa_2025_01_16"

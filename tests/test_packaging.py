@@ -117,7 +117,8 @@ def test_phenopacket_and_evaluation_commands_work_installed(bare_env: Path, tmp_
     assert run.returncode == 0, run.stderr
     packet = tmp_path / "patient.json"
     write = _run([str(bare_env / "bin" / "python"), "-c",
-                  "import sys; from engine import load_pack; from engine.phenopacket import to_phenopacket_json as j; "
+                  "import sys; from engine import load_pack; "
+                  "from engine.io.phenopacket import to_phenopacket_json as j; "
                   "sys.stdout.write(j(['HP:0001482'], [], load_pack().ontology, case_id='p1'))"], tmp_path)
     assert write.returncode == 0, write.stderr
     packet.write_text(write.stdout, encoding="utf-8")

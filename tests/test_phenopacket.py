@@ -17,15 +17,15 @@ from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.errors import InputError
-from engine.hpo import load_ontology
-from engine.phenopacket import (
+from engine.hpo.ontology import load_ontology
+from engine.io.phenopacket import (
     MAX_PHENOPACKET_BYTES,
     parse_phenopacket,
     read_phenopacket,
     require_known_terms,
     to_phenopacket_json,
 )
-from engine.presentation import Presentation, Vitals
+from engine.io.presentation import Presentation, Vitals
 
 from .conftest import MINI_PACK
 
@@ -323,7 +323,7 @@ def test_real_phenopackets_parse_with_a_diagnosis_and_round_trip():
 @pytest.mark.slow
 def test_curated_pack_runs_on_another_release_and_says_which(capsys, tmp_path):
     """A copy of the pinned release relabelled 2099-12-31 stands in for a newer one."""
-    from engine.hpo import hpo_data_dir
+    from engine.hpo.ontology import hpo_data_dir
 
     wheel = hpo_data_dir()
     text = (wheel / "hp.obo").read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine import InputError, encode_case, load_pack, match_findings, prepare
-from engine.methods import METHODS
+from engine.knowledge.weights import default_weights
+from engine.match.methods import METHODS
 from engine.triage.levels import TRIAGE_LEVELS
-from engine.weights import default_weights
 
 from .conftest import MINI_PACK
 

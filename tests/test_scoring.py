@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from engine import InputError, default_weights, encode_case, explain, match_findings, prepare
-from engine.methods import METHODS
-from engine.scoring import _set_similarity, rank_order, relative_strength, specificity
+from engine.match.methods import METHODS
+from engine.match.scoring import _set_similarity, rank_order, relative_strength, specificity
 
 DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
 CALCINOSIS, NODULE, ULCER, FEVER, CKD = "HP:0025520", "HP:0001482", "HP:0200042", "HP:0001945", "HP:0012622"

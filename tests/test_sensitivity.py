@@ -1,4 +1,4 @@
-"""Sensitivity of the rankings to each finding weight and prior (engine/sensitivity.py), on the mini pack."""
+"""Sensitivity of the rankings to each finding weight and prior (engine/evaluation/sensitivity.py), on the mini pack."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from engine import Case, evaluate
-from engine.methods import METHODS
-from engine.scoring import rank_matrix, rank_order
-from engine.sensitivity import encode_cases, expected_ranks, sensitivity
+from engine.evaluation.sensitivity import encode_cases, expected_ranks, sensitivity
+from engine.match.methods import METHODS
+from engine.match.scoring import rank_matrix, rank_order
 
 DCC, INFECTION, CALCIPHYLAXIS = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
 ULCER, CALCINOSIS, NODULE, CKD = "HP:0200042", "HP:0025520", "HP:0001482", "HP:0012622"

@@ -10,8 +10,8 @@ import pytest
 
 from engine import load_pack, match_findings
 from engine.errors import InputError
-from engine.mapping import NOT_FINDINGS, encode_case
-from engine.presentation import Presentation, Vitals, parse_presentation, with_answers, with_course_terms
+from engine.io.presentation import Presentation, Vitals, parse_presentation, with_answers, with_course_terms
+from engine.match.mapping import NOT_FINDINGS, encode_case
 from engine.triage.assess import independent, triage_terms
 from engine.triage.decision import decide, level_probabilities
 from engine.triage.emergency import load_emergency_questions, step_findings, step_triage

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine import CLINICIAN_PROMPT, EncodedCase, assess, check_pack, encode_case, load_pack, match_findings
-from engine.pack import parse_any_of
-from engine.presentation import Presentation, with_answers
+from engine.io.presentation import Presentation, with_answers
+from engine.knowledge.pack import parse_any_of
 from engine.triage.assess import triage_terms
 from engine.triage.rules import RULE_MIN_CREDIT
 
@@ -422,7 +422,7 @@ def test_dead_skin_is_urgent_and_emergency_with_fever():
 def test_a_vaguer_report_never_stands_for_an_acute_event(vague, rule):
     """NAMED_ONLY findings fire their rules only when reported themselves (or below): a more general term
     gets partial credit for scoring, but does not say the event happened."""
-    from engine.mapping import encode_case
+    from engine.match.mapping import encode_case
     from engine.triage.rules import NAMED_ONLY, RULE_MIN_CREDIT
 
     pack = load_pack()
@@ -456,7 +456,7 @@ def test_acne_is_not_an_abscess_but_an_abscess_anywhere_counts():
 def test_a_tia_is_an_emergency_and_still_counts_as_the_stroke_history_finding():
     """TIA lies below Stroke, which the pack reads as a past stroke (a PXE complication): the TIA finding
     implies it, so scoring keeps that credit while the stroke-signs rule fires."""
-    from engine.mapping import encode_case
+    from engine.match.mapping import encode_case
 
     pack = load_pack()
     assert match_findings(pack, ["HP:0002326"]).triage.level == "emergency"
@@ -479,7 +479,7 @@ def test_a_bleeding_tendency_is_not_a_gut_bleed():
 def test_an_implication_does_not_carry_a_similarity_into_a_rule():
     """Erysipelas implies Cellulitis; Recurrent skin infections is merely close to Erysipelas (0.51), so for
     the rules it stands neither for erysipelas nor, through the implication, for cellulitis."""
-    from engine.mapping import encode_case
+    from engine.match.mapping import encode_case
 
     pack = load_pack()
     reached = {(m.finding_id, m.relation) for m in encode_case(pack, ["HP:0001581"]).mappings}

@@ -19,7 +19,7 @@ import ui.check
 import ui.state
 import ui.widgets
 from engine import DEFAULT_METHOD, load_pack
-from engine.pack import DATA_DIR, DCC
+from engine.knowledge.pack import DATA_DIR, DCC
 from engine.triage.copy import CLINICIAN_PROMPT, EMERGENCY_FIRST
 from engine.triage.emergency import load_emergency_questions
 from engine.triage.levels import LEVEL_ADVICE

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine import load_pack
 from engine.errors import InputError
-from engine.phenopacket import MAX_PHENOPACKET_BYTES, parse_phenopacket
-from engine.phenopacket_eval import MAX_ZIP_TOTAL_BYTES, read_inputs, unpack_uploads
+from engine.evaluation.phenopackets import MAX_ZIP_TOTAL_BYTES, read_inputs, unpack_uploads
+from engine.io.phenopacket import MAX_PHENOPACKET_BYTES, parse_phenopacket
 from ui import phenopacket_io
 
 from .test_phenopacket import packet
@@ -130,7 +130,7 @@ def test_check_upload_fills_ticks_and_a_bad_file_changes_nothing():
     upload(at, "check:phenopacket", ("c1.json", good))
     assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key=f"tick:{SKIN_ULCER}").value
     before = list(at.session_state["check:state"].absent)
-    assert KIDNEY in before  # with what it rules out below it (engine.mapping)
+    assert KIDNEY in before  # with what it rules out below it (engine.match.mapping)
     assert "`c1.json`: 2 finding(s) ticked" in texts(at, "success")
     assert at.session_state["check:phenopacket_table"] is not None
     assert any(b.label.startswith("Download as a phenopacket") for b in at.get("download_button"))

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import ui.state
 import ui.widgets
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, Case, default_weights, triage_terms
-from engine.quiz import score_top3
+from engine.evaluation.quiz import score_top3
 from engine.triage.copy import CLINICIAN_PROMPT
 from ui import frames
 

@@ -10,8 +10,8 @@ from dataclasses import fields
 import pytest
 
 from engine import WeightsError, default_weights, parse_weights, validate_weights, weights_to_csv, weights_to_toml
-from engine.resources import shipped_data_dir
-from engine.weights import MAX_UPLOAD_BYTES, PARAM_SPECS, Params, Weights, load_weights, unescape_cell
+from engine.knowledge.resources import shipped_data_dir
+from engine.knowledge.weights import MAX_UPLOAD_BYTES, PARAM_SPECS, Params, Weights, load_weights, unescape_cell
 
 
 def test_defaults_cover_every_finding_and_condition(mini_pack):

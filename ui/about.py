@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, KnowledgePack
-from engine.pack import Source
+from engine.knowledge.pack import Source
 from engine.result import NOT_A_DIAGNOSIS
 from ui.state import get_pack
 

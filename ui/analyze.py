@@ -29,10 +29,10 @@ from engine import (
     weights_to_csv,
     weights_to_toml,
 )
-from engine.corpus.evaluate import CorpusEvaluation, condition_codes, evaluate_corpus
 from engine.corpus.pack import CorpusPack
-from engine.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
-from engine.weights import MAX_UPLOAD_BYTES
+from engine.evaluation.corpus import CorpusEvaluation, condition_codes, evaluate_corpus
+from engine.evaluation.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
+from engine.knowledge.weights import MAX_UPLOAD_BYTES
 from ui import frames, phenopacket_io, state, widgets
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"

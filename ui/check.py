@@ -15,11 +15,11 @@ from typing import Any
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
-from engine.context import ContextRule, adjust_weights, load_context_rules
-from engine.ids import partition_ids
-from engine.pack import DCC, Finding
-from engine.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
-from engine.search import SearchIndex, build_index
+from engine.hpo.ids import partition_ids
+from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
+from engine.knowledge.pack import DCC, Finding
+from engine.knowledge.priors import ContextRule, adjust_weights, load_context_rules
+from engine.match.search import SearchIndex, build_index
 from engine.triage.emergency import (
     EmergencyQuestion,
     load_emergency_questions,
@@ -110,7 +110,7 @@ def _search_index(pack_id: int, _pack: KnowledgePack) -> SearchIndex:
 
 
 def search_index(pack: KnowledgePack) -> SearchIndex:
-    """The pack's search index (engine.search), built once per pack."""
+    """The pack's search index (engine.match.search), built once per pack."""
     return _search_index(id(pack), pack)
 
 
@@ -124,7 +124,7 @@ def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
 def parse_link_ids(pack: KnowledgePack, values: Sequence[str]) -> tuple[list[str], list[str]]:
     """Known finding IDs (order of appearance, no duplicates) and notes on the unknown ones, display-safe.
 
-    The lenient parse of :func:`engine.ids.partition_ids`: a link never raises, unknown IDs become notes.
+    The lenient parse of :func:`engine.hpo.ids.partition_ids`: a link never raises, unknown IDs become notes.
     """
     known, unknown, over = partition_ids(values, pack.finding_index, MAX_LINK_IDS)
     if over:

@@ -24,12 +24,12 @@ from engine import (
     Weights,
     validate_weights,
 )
-from engine.corpus.evaluate import CorpusEvaluation, CorpusQuery
 from engine.corpus.pack import CorpusHit, CorpusPack
-from engine.evaluate import per_condition_recall
-from engine.sensitivity import Sensitivity
-from engine.steps import step_through
-from engine.weights import escape_cell
+from engine.evaluation.corpus import CorpusEvaluation, CorpusQuery
+from engine.evaluation.curated import per_condition_recall
+from engine.evaluation.sensitivity import Sensitivity
+from engine.knowledge.weights import escape_cell
+from engine.match.steps import step_through
 
 # --- labels and CSV ----------------------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ def methods_frame(evaluations: Mapping[str, Evaluation]) -> pd.DataFrame:
 
 
 def recall_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:
-    """Per expected condition: cases, top-1 and top-3 recall with 95% Wilson intervals (engine.evaluate)."""
+    """Per expected condition: cases, top-1 and top-3 recall with 95% Wilson intervals (engine.evaluation.curated)."""
     rows = []
     for r in per_condition_recall(evaluation):
         (lo1, hi1), (lo3, hi3) = r.recall_ci, r.top3_ci
@@ -202,7 +202,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
                top: int = 5) -> pd.DataFrame:
     """Rank and match strength per step for every condition that reaches the top ``top`` at some step.
 
-    The engine ranks the steps (:func:`engine.steps.step_through`); this only shapes the frame.
+    The engine ranks the steps (:func:`engine.match.steps.step_through`); this only shapes the frame.
     """
     done = step_through(scorer, steps)
     if not done:

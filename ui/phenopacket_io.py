@@ -1,7 +1,7 @@
 """Phenopacket upload and download widgets for the Check, Teach and Analyze pages (issue 8 §1).
 
-Reading, writing, zips and evaluation are the engine's (:mod:`engine.phenopacket`,
-:mod:`engine.phenopacket_eval`); this module only wires them to widgets. An upload is handled
+Reading, writing, zips and evaluation are the engine's (:mod:`engine.io.phenopacket`,
+:mod:`engine.evaluation.phenopackets`); this module only wires them to widgets. An upload is handled
 once, in the uploader's callback (before any page widget is drawn), and a refused file changes
 nothing: the message names the file and what was already loaded stays.
 """
@@ -14,14 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import KnowledgePack, TriageError, encode_case
-from engine.phenopacket import (
-    MAX_PHENOPACKET_BYTES,
-    PhenopacketCase,
-    parse_phenopacket,
-    require_known_terms,
-    to_phenopacket_json,
-)
-from engine.phenopacket_eval import (
+from engine.evaluation.phenopackets import (
     Inputs,
     corpus_summary,
     curated_summary,
@@ -30,7 +23,14 @@ from engine.phenopacket_eval import (
     read_inputs,
     unpack_uploads,
 )
-from engine.presentation import Presentation
+from engine.io.phenopacket import (
+    MAX_PHENOPACKET_BYTES,
+    PhenopacketCase,
+    parse_phenopacket,
+    require_known_terms,
+    to_phenopacket_json,
+)
+from engine.io.presentation import Presentation
 from ui import frames, state, widgets
 
 MIME = "application/json"

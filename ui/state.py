@@ -22,7 +22,7 @@ from engine import (
     teaching_cases,
 )
 from engine.corpus.pack import CorpusPack, load_corpus
-from engine.presentation import Presentation
+from engine.io.presentation import Presentation
 from engine.triage.assess import encode_with_presentation
 
 WEIGHTS_KEY = "analyst_weights"

@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from engine import KnowledgePack, Result
-from engine.context import ContextRule
+from engine.knowledge.priors import ContextRule
 from engine.triage.copy import level_lines
 
 SUMMARY_TOP = 5

@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
-from engine.corpus.evaluate import corpus_query
 from engine.corpus.pack import rank_corpus
-from engine.quiz import QUIZ_SIZE, score_top3
+from engine.evaluation.corpus import corpus_query
+from engine.evaluation.quiz import QUIZ_SIZE, score_top3
 from engine.triage.assess import triage_terms
 from ui import frames, phenopacket_io, state, widgets
 

@@ -23,8 +23,8 @@ from engine import (
     TriageError,
 )
 from engine.corpus.pack import CORPUS_PACKS
-from engine.inputs import one_line
-from engine.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
+from engine.io.readers import one_line
+from engine.match.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.result import NOT_A_DIAGNOSIS
 from engine.triage.copy import ROLE_NOTES, Role, level_lines
 

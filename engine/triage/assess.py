@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from engine.explain import Ranking
-from engine.mapping import EncodedCase, encode_case
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR
-from engine.pack import KnowledgePack
-from engine.presentation import Presentation, with_course_terms
+from engine.hpo.similarity import DEFAULT_SIMILARITY_FLOOR
+from engine.io.presentation import Presentation, with_course_terms
+from engine.knowledge.pack import KnowledgePack
+from engine.match.explain import Ranking
+from engine.match.mapping import EncodedCase, encode_case
 from engine.triage.copy import EMERGENCY_FIRST, SAFETY_NET, SCOPE, UNASSESSABLE_NOTE, clinician_prompt, safety_net
 from engine.triage.decision import decide, expected_costs
 from engine.triage.levels import LEVEL_ADVICE, TriageLevel, raise_level, severity
@@ -214,7 +214,7 @@ def triage_terms(pack: KnowledgePack, present: Iterable[str] | str, absent: Iter
     Raises
     ------
     InputError
-        As :func:`engine.mapping.encode_case` (malformed or unknown IDs, contradictions).
+        As :func:`engine.match.mapping.encode_case` (malformed or unknown IDs, contradictions).
     """
     case = encode_with_presentation(pack, present, absent, similarity_floor, presentation)
     return assess(pack, case, presentation=presentation)

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.errors import PackError
-from engine.inputs import read_csv_rows
-from engine.pack import MAX_PACK_FILE_BYTES, KnowledgePack
-from engine.presentation import ContextCondition, Presentation, parse_context_conditions, with_answers
+from engine.io.presentation import ContextCondition, Presentation, parse_context_conditions, with_answers
+from engine.io.readers import read_csv_rows
+from engine.knowledge.pack import MAX_PACK_FILE_BYTES, KnowledgePack
 from engine.triage.assess import Triage, triage_terms
 
 QUESTIONS_FILE = "emergency_questions.csv"

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.explain import Ranking
-from engine.fit import AbsoluteFit
-from engine.mapping import EncodedCase, Relation, findings_above
-from engine.pack import KnowledgePack, RedFlagRule
-from engine.presentation import Presentation
+from engine.io.presentation import Presentation
+from engine.knowledge.pack import KnowledgePack, RedFlagRule
+from engine.match.explain import Ranking
+from engine.match.fit import AbsoluteFit
+from engine.match.mapping import EncodedCase, Relation, findings_above
 from engine.triage.levels import TriageLevel
 
 #: Must-not-miss conditions (``conditions.csv``) escalate on their absolute fit, never on their share
 #: of the match: the share can fall when an unrelated finding is added, and triage must not. A
 #: must-not-miss condition with at least one of its hallmarks matched and more than thin evidence
-#: (``engine.fit.THIN_EVIDENCE``) lifts the level to "soon"; with a strong absolute fit
+#: (``engine.match.fit.THIN_EVIDENCE``) lifts the level to "soon"; with a strong absolute fit
 #: (``AbsoluteFit.strong``: strong evidence including at least two of its hallmarks) to "urgent".
 MUST_NOT_MISS_SOON: TriageLevel = "soon"
 MUST_NOT_MISS_STRONG: TriageLevel = "urgent"

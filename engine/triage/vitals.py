@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.pack import KnowledgePack, VitalBand
-from engine.presentation import VITAL_BY_KEY, Presentation
+from engine.io.presentation import VITAL_BY_KEY, Presentation
+from engine.knowledge.pack import KnowledgePack, VitalBand
 from engine.triage.levels import TriageLevel, triage_level
 
 NEWS2_RED = 3

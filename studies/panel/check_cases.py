@@ -2,7 +2,7 @@
 "is this file well formed?", never "how does the engine score it?".
 
 Checks the JSON shape, that every finding is a current, non-obsolete HPO term of the pinned release whose
-``label`` is the term's name, the course and context blocks (``engine.presentation``, docs/case-format.md),
+``label`` is the term's name, the course and context blocks (``engine.io.presentation``, docs/case-format.md),
 the expected condition (one of the 17 condition ids), the writer's triage level and its rationale, and the
 source. ``--fill-labels`` rewrites every label from hp.obo. Nothing is scored.
 
@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.hpo import load_ontology
-from engine.presentation import PRESENTATION_KEYS, parse_presentation
+from engine.hpo.ontology import load_ontology
+from engine.io.presentation import PRESENTATION_KEYS, parse_presentation
 
 CONDITIONS = (
     "dystrophic_calcinosis_cutis", "metastatic_calcinosis_cutis", "calciphylaxis", "iatrogenic_calcinosis_cutis",

@@ -5,7 +5,7 @@ Subcommands (every path explicit; nothing here scores a case):
 
 ``merge-course CODED_DIR CASE_FILE...``
     Write the course and context a coder produced (``CODED_DIR/<case file name>``: ``{case id: blocks}``) into the
-    case files, after ``findings``; every block is validated (:func:`engine.presentation.parse_presentation`).
+    case files, after ``findings``; every block is validated (:func:`engine.io.presentation.parse_presentation`).
 ``sheets --out SHEET --key KEY [--findings-only] [--seed N] CASE_FILE...``
     A rater sheet: every case under an anonymous id, in shuffled order, showing only what the tool receives
     (finding names present and absent, course, how unwell, context, vital signs); no title, vignette, id,
@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.hpo import load_ontology
-from engine.presentation import PRESENTATION_KEYS, parse_presentation
+from engine.hpo.ontology import load_ontology
+from engine.io.presentation import PRESENTATION_KEYS, parse_presentation
 from engine.triage.levels import TRIAGE_LEVELS
 
 ROLES = ("urgent_care", "dermatology", "rheumatology", "adjudicator")

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine import load_cases, load_pack, match_findings
-from engine.pack import KnowledgePack
+from engine.knowledge.pack import KnowledgePack
 
 
 def _gaps(pack: KnowledgePack, cases: list) -> list[int]:

@@ -19,7 +19,7 @@ from unittest import mock
 
 import engine.triage.assess as assess_module
 from engine import load_cases, load_pack, match_findings
-from engine.mapping import encode_case
+from engine.match.mapping import encode_case
 from engine.triage.levels import TRIAGE_LEVELS, severity
 from engine.triage.rules import rule_reporters
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.panel import Panel, Rating
+from engine.io.panel import Panel, Rating
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, severity
 
 Z_95 = 1.959963984540054

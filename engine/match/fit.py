@@ -21,8 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.pack import KnowledgePack
-from engine.scoring import specificity
+from engine.knowledge.pack import KnowledgePack
+from engine.match.scoring import specificity
 
 #: A profile finding this frequent (or a hallmark) is one of the condition's usual features.
 USUAL_FREQUENCY = 0.5

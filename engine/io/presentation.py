@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from engine.errors import InputError
-from engine.inputs import shown
+from engine.io.readers import shown
 
 Onset = Literal["hours", "days", "weeks", "months_or_more"]
 Trajectory = Literal["worsening_fast", "worsening_slowly", "stable", "improving"]
@@ -245,7 +245,7 @@ def parse_presentation(item: Mapping[str, Any], where: str) -> Presentation:
 
 
 #: HPO course terms a report may carry as "findings" (phenopacket modifiers or onset, or plain IDs): each is
-#: read as the answer it names; they are never finding credit (:mod:`engine.mapping`).
+#: read as the answer it names; they are never finding credit (:mod:`engine.match.mapping`).
 COURSE_FROM_TERMS: dict[str, tuple[str, str]] = {
     "HP:0025306": ("onset", "hours"),  # Acute emergence over minutes
     "HP:0025307": ("onset", "hours"),  # Acute emergence over hours

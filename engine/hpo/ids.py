@@ -6,7 +6,7 @@ import re
 from collections.abc import Container, Iterable
 
 from engine.errors import InputError
-from engine.inputs import shown
+from engine.io.readers import shown
 
 MAX_ID_CHARS = 64  # HP:nnnnnnn is 10; local CT: names are short. Longer text is not an ID.
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.hpo import hpo_data_dir
+from engine.hpo.ontology import hpo_data_dir
 
 #: Midpoints of the HPO frequency sub-ontology (HP:0040279) ranges.
 FREQUENCY_TERMS: dict[str, float] = {
@@ -104,7 +104,7 @@ def hpoa_records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterat
     """The header of ``phenotype.hpoa`` and an iterator over its data lines as tab-separated fields.
 
     Comment lines (``#``) are skipped. The one place that reads the file's layout, for the full parse
-    below and for the lean reader of information content (:mod:`engine.ontology_match`), and so the
+    below and for the lean reader of information content (:mod:`engine.hpo.similarity`), and so the
     one place that checks its shape while reading: the column header, then every data line with as
     many columns as the header, no blank line, and a line break after the last one (a file cut off
     in the middle of a row is truncated, not a smaller release).

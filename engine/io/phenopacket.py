@@ -5,7 +5,7 @@
 (('HP:0000662', ...), ('HP:0000505',), ('OMIM:601718',))
 >>> to_phenopacket_json(["HP:0007620"], ["HP:0001371"], ontology, case_id="x")  # doctest: +SKIP
 
-Reading decodes with the engine's one guarded JSON decoder (:func:`engine.inputs.parse_json`) and
+Reading decodes with the engine's one guarded JSON decoder (:func:`engine.io.readers.parse_json`) and
 validates the whole document against the schema (``google.protobuf.json_format``); enum values the
 schema does not define (``"sex": 99``) and a field given under both its names (``phenotypicFeatures``
 and ``phenotypic_features``) are refused. Terms are only checked against an HPO release where that
@@ -42,11 +42,9 @@ from phenopackets import (
 )
 
 from engine.errors import InputError
-from engine.hpo import HPO_ID_PATTERN, Ontology
-from engine.ids import check_term_count
-from engine.inputs import parse_json, read_bounded, shown
-from engine.pack import LOCAL_ID_PATTERN
-from engine.phenopacket_course import (
+from engine.hpo.ids import check_term_count
+from engine.hpo.ontology import HPO_ID_PATTERN, Ontology
+from engine.io.phenopacket_course import (
     LOCAL_PREFIX,
     LOCAL_RESOURCE,
     LOINC_RESOURCE,
@@ -55,7 +53,9 @@ from engine.phenopacket_course import (
     local_codes,
     presentation_from,
 )
-from engine.presentation import Presentation
+from engine.io.presentation import Presentation
+from engine.io.readers import parse_json, read_bounded, shown
+from engine.knowledge.pack import LOCAL_ID_PATTERN
 
 __all__ = [
     "ESTABLISHED",
@@ -153,7 +153,7 @@ def parse_phenopacket(content: bytes | str, origin: str) -> PhenopacketCase:
 
 
 def decode_json(content: bytes | str, origin: str, limit: int = MAX_PHENOPACKET_BYTES) -> object:
-    """Decoded JSON of an upload or file's content (:func:`engine.inputs.parse_json`), refusing more than
+    """Decoded JSON of an upload or file's content (:func:`engine.io.readers.parse_json`), refusing more than
     ``limit`` bytes before decoding."""
     if len(content) > limit:
         raise InputError(f"{origin}: file is over the {limit:,}-byte limit")
@@ -341,7 +341,7 @@ def to_phenopacket_json(
     diseases
         ``(ID, label)`` of the expected disease(s), written as interpretation diagnoses.
     presentation
-        Course and context (:mod:`engine.phenopacket_course`).
+        Course and context (:mod:`engine.io.phenopacket_course`).
 
     Raises
     ------

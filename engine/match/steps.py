@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.mapping import encode_case
-from engine.scoring import Scorer, rank_matrix, relative_strength
+from engine.match.mapping import encode_case
+from engine.match.scoring import Scorer, rank_matrix, relative_strength
 
 __all__ = ["Step", "step_through"]
 

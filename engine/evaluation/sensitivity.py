@@ -13,11 +13,11 @@ from typing import Literal
 
 import numpy as np
 
-from engine.cases import Case
-from engine.mapping import encode_case
-from engine.pack import KnowledgePack
-from engine.scoring import prepare, rank_matrix, relative_strength
-from engine.weights import Weights
+from engine.io.cases import Case
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights
+from engine.match.mapping import encode_case
+from engine.match.scoring import prepare, rank_matrix, relative_strength
 
 DEFAULT_FACTOR = 0.2
 
@@ -68,7 +68,7 @@ def encode_cases(pack: KnowledgePack, cases: Sequence[Case], similarity_floor: f
 
 def expected_outcome(pack: KnowledgePack, weights: Weights, method: str,
                      encoded: EncodedCases) -> tuple[np.ndarray, np.ndarray]:
-    """Per case, the best rank among its accepted conditions (as in :func:`engine.evaluate`) and
+    """Per case, the best rank among its accepted conditions (as in :func:`engine.evaluation.curated`) and
     their summed share of the match."""
     scores = prepare(pack, weights, method).score_batch(encoded.present, encoded.absent)
     ranks = rank_matrix(scores, pack.condition_ids)
@@ -78,7 +78,7 @@ def expected_outcome(pack: KnowledgePack, weights: Weights, method: str,
 
 
 def expected_ranks(pack: KnowledgePack, weights: Weights, method: str, encoded: EncodedCases) -> np.ndarray:
-    """Per case, the best rank among its accepted conditions (as in :func:`engine.evaluate`)."""
+    """Per case, the best rank among its accepted conditions (as in :func:`engine.evaluation.curated`)."""
     return expected_outcome(pack, weights, method, encoded)[0]
 
 

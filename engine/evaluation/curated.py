@@ -14,18 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from engine.cases import Case
 from engine.errors import InputError
-from engine.explain import explain
-from engine.mapping import EncodedCase
-from engine.metrics import TriageShares, mean_reciprocal_rank, top_k_share, triage_shares
-from engine.pack import DEFAULT_TRIAGE_COSTS, KnowledgePack
-from engine.panel import Panel, single
-from engine.scoring import prepare
+from engine.evaluation.metrics import TriageShares, mean_reciprocal_rank, top_k_share, triage_shares
+from engine.evaluation.urgency import Outcome, breakdown, findings_only_panel_report, triage_report
+from engine.io.cases import Case
+from engine.io.panel import Panel, single
+from engine.knowledge.pack import DEFAULT_TRIAGE_COSTS, KnowledgePack
+from engine.knowledge.weights import Weights
+from engine.match.explain import explain
+from engine.match.mapping import EncodedCase
+from engine.match.scoring import prepare
 from engine.triage.assess import assess, encode_with_presentation
 from engine.triage.levels import TriageLevel, triage_level
-from engine.triage_eval import Outcome, breakdown, findings_only_panel_report, triage_report
-from engine.weights import Weights
 
 #: Bootstrap resamples of the cases and the fixed seed that makes the intervals reproducible.
 BOOTSTRAP_SAMPLES = 2000
@@ -117,7 +117,7 @@ class Evaluation:
         return triage_shares([c.triage_gap for c in self.cases if c.triage_gap is not None])
 
     def triage_report(self) -> dict[str, Any] | None:
-        """The full urgency evaluation against the panels (:func:`engine.triage_eval.triage_report`), with the
+        """The full urgency evaluation against the panels (:func:`engine.evaluation.urgency.triage_report`), with the
         findings-only panel beside it where the cases have one; None without any reference."""
         rated = [c for c in self.cases if c.reference is not None]
         if not rated:

@@ -18,9 +18,9 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import WeightsError
-from engine.inputs import check_size, decode_text, one_line, parse_toml, read_bounded, shown
-from engine.ontology_match import DEFAULT_SIMILARITY_FLOOR
-from engine.pack import KnowledgePack
+from engine.hpo.similarity import DEFAULT_SIMILARITY_FLOOR
+from engine.io.readers import check_size, decode_text, one_line, parse_toml, read_bounded, shown
+from engine.knowledge.pack import KnowledgePack
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_LISTED_PROBLEMS = 10

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.explain import Ranking
-from engine.mapping import EncodedCase
-from engine.pack import KnowledgePack
-from engine.ranking import TIE_DECIMALS, tie_key
-from engine.weights import Weights
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights
+from engine.match.explain import Ranking
+from engine.match.mapping import EncodedCase
+from engine.match.ties import TIE_DECIMALS, tie_key
 
 
 @dataclass(frozen=True)

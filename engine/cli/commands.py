@@ -15,17 +15,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
-from engine.cases import load_cases
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
 from engine.errors import InputError, PackError, TriageError
-from engine.evaluate import Evaluation, evaluate
-from engine.hpo import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
-from engine.ids import parse_id_list
-from engine.inputs import one_line
-from engine.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD, DEFAULT_METHOD, METHODS
-from engine.pack import GROUPS, KnowledgePack, check_pack, load_pack
-from engine.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
-from engine.phenopacket_eval import (
+from engine.evaluation.curated import Evaluation, evaluate
+from engine.evaluation.phenopackets import (
     Inputs,
     corpus_summary,
     curated_summary,
@@ -33,11 +26,18 @@ from engine.phenopacket_eval import (
     evaluate_on_curated,
     gather,
 )
-from engine.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
+from engine.hpo.ids import parse_id_list
+from engine.hpo.ontology import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
+from engine.io.cases import load_cases
+from engine.io.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
+from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
+from engine.io.readers import one_line
+from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
+from engine.knowledge.weights import Weights, default_weights, load_weights
+from engine.match.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD, DEFAULT_METHOD, METHODS
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.triage.assess import Triage, triage_terms
 from engine.triage.copy import CLINICIAN_PROMPT, level_lines
-from engine.weights import Weights, default_weights, load_weights
 
 
 def _pack(args: argparse.Namespace) -> KnowledgePack:
@@ -225,7 +225,7 @@ def _share_text(entry: dict[str, Any]) -> str:
 
 
 def _panel_lines(report: dict[str, Any] | None) -> list[str]:
-    """The urgency figures against the panel (engine/triage_eval.py), when the cases carry references."""
+    """The urgency figures against the panel (engine/evaluation/urgency.py), when the cases carry references."""
     if not report:
         return []
     o = report["overall"]

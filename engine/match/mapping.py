@@ -10,12 +10,12 @@ Present terms, in this order:
 3. a term too vague to mean anything is refused (``too_general``, credit 0) with a note asking for
    a more specific finding: ``All``, ``Phenotypic abnormality``, an organ-system root such as
    ``Abnormality of the integument``, and a term with pack findings below it whose information
-   content is below :data:`engine.ontology_match.MIN_IC` (``Abnormality of the skin``). A common
+   content is below :data:`engine.hpo.similarity.MIN_IC` (``Abnormality of the skin``). A common
    but precise term with nothing of the pack below it (``Seizure``) is not vague, only unrelated:
    it falls to rule 5;
 4. any other term counts partially for the pack findings it is close to: the credit is Lin's
    similarity ``2 IC(MICA) / (IC(term) + IC(finding))`` through the most informative common
-   ancestor (MICA) that is not too vague (:mod:`engine.ontology_match`), used only when at least the
+   ancestor (MICA) that is not too vague (:mod:`engine.hpo.similarity`), used only when at least the
    floor (``similarity_floor`` in ``data/weights.toml``). Of the findings above the floor, those
    reached through the most informative shared ancestor are kept (all of them, each with its own
    credit, except one that lies below another kept finding): the report says exactly that much
@@ -27,7 +27,7 @@ Present terms, in this order:
    not below itself (Retinal hemorrhage is not evidence of Gastrointestinal hemorrhage), and a
    term that would reach both (Abnormal circulating calcium concentration) counts for neither: the
    note asks which one was meant. Two different laboratory measurements
-   (:data:`engine.ontology_match.MEASUREMENT_ROOTS`) never count for each other either: elevated
+   (:data:`engine.hpo.similarity.MEASUREMENT_ROOTS`) never count for each other either: elevated
    creatinine and high uric acid share *Azotemia*, but one is not a reading of the other; a
    measurement counts only for the same analyte (itself, above or below it).
    ``relation`` is ``more_general`` when the term is an ancestor of the finding, else ``similar``;
@@ -57,24 +57,24 @@ from typing import Literal
 import numpy as np
 
 from engine.errors import InputError
-from engine.hpo import HPO_ID_PATTERN, Ontology, Term
-from engine.ids import parse_id_list
-from engine.ontology_match import (
+from engine.hpo.ids import parse_id_list
+from engine.hpo.ontology import HPO_ID_PATTERN, Ontology, Term
+from engine.hpo.similarity import (
     DEFAULT_SIMILARITY_FLOOR,
     InformationContent,
     information_content,
     is_measurement,
     organ_systems,
 )
-from engine.pack import LOCAL_ID_PATTERN, KnowledgePack
-from engine.presentation import COURSE_FROM_TERMS, WORDING
+from engine.io.presentation import COURSE_FROM_TERMS, WORDING
+from engine.knowledge.pack import LOCAL_ID_PATTERN, KnowledgePack
 
 Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "too_general",
                    "modifier", "unmapped"]
 #: HPO roots whose terms describe how a finding behaves or is inherited, never a finding: the clinical modifiers
 #: (onset, course, severity, laterality...), mode of inheritance, frequency and blood group. A reported term below
 #: them is never finding credit (a pack finding that is itself such a term counts only when named), and course
-#: terms among them are read as the course (:data:`engine.presentation.COURSE_FROM_TERMS`).
+#: terms among them are read as the course (:data:`engine.io.presentation.COURSE_FROM_TERMS`).
 NOT_FINDINGS = ("HP:0012823", "HP:0000005", "HP:0040279", "HP:0032223")
 
 
@@ -369,7 +369,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
     ------
     InputError
         For a malformed or unknown ID, a finding reported both present and absent, or more than
-        :data:`engine.ids.MAX_TERMS` distinct IDs.
+        :data:`engine.hpo.ids.MAX_TERMS` distinct IDs.
     """
     present_ids, absent_ids = parse_id_list(present), parse_id_list(absent)
     parse_id_list([*present_ids, *absent_ids])  # the cap of distinct IDs holds for the whole case

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from engine.pack import DATA_DIR, Finding, KnowledgePack
+from engine.knowledge.pack import DATA_DIR, Finding, KnowledgePack
 
 SYNONYMS_FILE = "search_synonyms.csv"
 TYPO_CUTOFF = 80.0  # rapidfuzz ratio (0-100): one wrong, missing or swapped letter in a 5-letter word

@@ -14,7 +14,7 @@ child that say almost the same, and lower as the shared ancestor becomes broad o
 information of its own. Ancestors that say nothing are never shared: ``All``, ``Phenotypic
 abnormality``, the organ-system roots (its direct children, e.g. ``Abnormality of the integument``)
 and any term whose IC is below :data:`MIN_IC` (e.g. ``Abnormality of the skin``, 1.2).
-:mod:`engine.mapping` says how the similarity becomes a credit, and when a reported term is refused
+:mod:`engine.match.mapping` says how the similarity becomes a credit, and when a reported term is refused
 as too general.
 
 Computed once per process and ontology, on first use (0.5-1 s on a quiet machine), never at pack load.
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.hpo import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir
-from engine.hpoa import hpoa_records, parse_frequency
+from engine.hpo.annotations import hpoa_records, parse_frequency
+from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir
 
 #: The least IC a shared ancestor (or a reported term with pack findings below it) needs to mean anything. ``ln 10``: an
 #: ancestor shared by more than one disease in ten (e.g. Abnormality of the skin, 31%; Pain, 9%,

@@ -36,7 +36,7 @@ from phenopackets import (
     Value,
 )
 
-from engine.presentation import (
+from engine.io.presentation import (
     COURSE_FROM_TERMS,
     ONSET_TERMS,
     TRAJECTORY_TERMS,

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.inputs import check_size, parse_json, read_bounded, shown
-from engine.mapping import encode_case
-from engine.pack import KnowledgePack
-from engine.panel import Panel, parse_panel, single
-from engine.presentation import Presentation, parse_presentation
+from engine.io.panel import Panel, parse_panel, single
+from engine.io.presentation import Presentation, parse_presentation
+from engine.io.readers import check_size, parse_json, read_bounded, shown
+from engine.knowledge.pack import KnowledgePack
+from engine.match.mapping import encode_case
 from engine.triage.levels import TRIAGE_LEVELS, triage_level
 
 MAX_CASE_FILE_BYTES = 1_000_000

@@ -1,7 +1,7 @@
 """The curated knowledge pack: reads ``data/``, validates it and builds the matrices.
 
 Every check names file, row and column. :func:`check_pack` returns all problems
-as :class:`~engine.validation.Issue` data; :func:`load_pack` raises one
+as :class:`~engine.knowledge.validation.Issue` data; :func:`load_pack` raises one
 :class:`~engine.errors.PackError` when there is any error.
 """
 
@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import PackError, TriageError
-from engine.hpo import HPO_ID_PATTERN, Ontology, load_ontology
-from engine.inputs import decode_text, parse_toml, read_bounded, shown
-from engine.presentation import VITAL_BY_KEY, ContextCondition, parse_context_conditions
-from engine.resources import shipped_data_dir
+from engine.hpo.ontology import HPO_ID_PATTERN, Ontology, load_ontology
+from engine.io.presentation import VITAL_BY_KEY, ContextCondition, parse_context_conditions
+from engine.io.readers import decode_text, parse_toml, read_bounded, shown
+from engine.knowledge.resources import shipped_data_dir
+from engine.knowledge.validation import Issue
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, triage_level
-from engine.validation import Issue
 
 DATA_DIR = shipped_data_dir()
 LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
@@ -33,7 +33,7 @@ GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
 #: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")
 MAX_PACK_FILE_BYTES = 20_000_000  # per CSV or TOML file of a pack: refused before reading when bigger
-MAX_PRIOR = 1e6  # as for analyst priors (engine.weights): a sum of priors can never overflow
+MAX_PRIOR = 1e6  # as for analyst priors (engine.knowledge.weights): a sum of priors can never overflow
 DCC = "dystrophic_calcinosis_cutis"
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -140,7 +140,7 @@ class RedFlagRule:
         return tuple(dict.fromkeys(ids))
 
 
-#: Age groups of ``vital_sign_bands.csv``: the children's bands of :mod:`engine.presentation`, and "adult" for 16 and
+#: Age groups of ``vital_sign_bands.csv``: the children's bands of :mod:`engine.io.presentation`, and "adult" for 16 and
 #: over or an unknown age.
 VITAL_AGE_GROUPS = ("adult", "under_3_months", "3_months_to_4_years", "5_to_15_years")
 VITAL_KINDS = ("news2", "level", "finding")

@@ -5,7 +5,7 @@
 >>> corpus_summary(evaluation)                                          # doctest: +SKIP
 {'pack': 'hpo-omim', ..., 'n': 4570, 'skipped': {'disease not in the release': 1102}, 'top1': 0.4346, ...}
 
-The metrics are :class:`engine.corpus.evaluate.CorpusEvaluation`'s (one implementation);
+The metrics are :class:`engine.evaluation.corpus.CorpusEvaluation`'s (one implementation);
 this module only turns files into cases and counts what could not be scored, and why.
 """
 
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.cases import MAX_CASE_FILE_BYTES, Case, parse_cases
-from engine.corpus.evaluate import (
+from engine.corpus.pack import CorpusPack
+from engine.errors import InputError
+from engine.evaluation.corpus import (
     STATUS_NO_CODE,
     STATUS_NO_FINDINGS,
     STATUS_NOT_ESTABLISHED,
@@ -32,12 +33,9 @@ from engine.corpus.evaluate import (
     condition_codes,
     evaluate_expected,
 )
-from engine.corpus.pack import CorpusPack
-from engine.errors import InputError
-from engine.evaluate import Evaluation, evaluate
-from engine.inputs import read_bounded
-from engine.pack import KnowledgePack
-from engine.phenopacket import (
+from engine.evaluation.curated import Evaluation, evaluate
+from engine.io.cases import MAX_CASE_FILE_BYTES, Case, parse_cases
+from engine.io.phenopacket import (
     MAX_PHENOPACKET_BYTES,
     PHENOPACKET_KEYS,
     PhenopacketCase,
@@ -45,7 +43,9 @@ from engine.phenopacket import (
     decode_json,
     phenopacket_from_data,
 )
-from engine.weights import Weights
+from engine.io.readers import read_bounded
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights
 
 __all__ = [
     "SKIP_REASONS",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import InputError
-from engine.inputs import shown
+from engine.io.readers import shown
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, severity, triage_level
 
 ROLES = ("urgent_care", "dermatology", "rheumatology", "adjudicator", "author")

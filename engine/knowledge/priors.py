@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError, PackError
-from engine.inputs import read_csv_rows
-from engine.pack import MAX_PACK_FILE_BYTES, KnowledgePack
-from engine.weights import Weights
+from engine.io.readers import read_csv_rows
+from engine.knowledge.pack import MAX_PACK_FILE_BYTES, KnowledgePack
+from engine.knowledge.weights import Weights
 
 CONTEXT_FILE = "context_priors.csv"
 AGE_BANDS: dict[str, str] = {"child": "Child or teenager (under 16)", "adult": "Adult (16 to 64)",
                              "older": "65 or older"}
-#: The prior group of each age band of the course-and-context answers (engine.presentation).
+#: The prior group of each age band of the course-and-context answers (engine.io.presentation).
 PRIOR_GROUP: dict[str, str] = {"under_3_months": "child", "3_months_to_4_years": "child", "5_to_15_years": "child",
                                "16_to_64_years": "adult", "65_or_older": "older"}
 SEXES: dict[str, str] = {"female": "Female", "male": "Male"}

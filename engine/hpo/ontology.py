@@ -32,7 +32,7 @@ def check_hpo_data_dir(folder: Path | str, origin: str = "--hpo-data") -> Path:
 
     Each file is opened (and one byte read) here, so an unreadable folder or file is refused at once,
     not halfway through a command. Their content is checked when they are parsed (:func:`parse_obo`,
-    :func:`engine.hpoa.hpoa_records`).
+    :func:`engine.hpo.annotations.hpoa_records`).
 
     Raises
     ------

@@ -8,11 +8,11 @@ from typing import Literal
 
 import numpy as np
 
-from engine import ranking
-from engine.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
-from engine.mapping import EncodedCase, Mapping
-from engine.pack import KnowledgePack
-from engine.scoring import Scorer, rank_order, relative_strength
+from engine.knowledge.pack import KnowledgePack
+from engine.match import ties
+from engine.match.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
+from engine.match.mapping import EncodedCase, Mapping
+from engine.match.scoring import Scorer, rank_order, relative_strength
 
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
 #: (the same threshold as the usual features of the absolute fit).
@@ -50,7 +50,7 @@ class ConditionMatch:
 
     ``strength`` is the condition's share of the match among the pack's conditions (sums to 1);
     ``shown_share`` is what people are shown: the share scaled down when the evidence is thin or the
-    findings few (:mod:`engine.fit`); ``fit`` is the absolute fit and evidence level.
+    findings few (:mod:`engine.match.fit`); ``fit`` is the absolute fit and evidence level.
     """
 
     condition_id: str
@@ -172,7 +172,7 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     # cells of all conditions at once, condition first, so that each condition's rows are one slice and
     # every row's values are gathered with one NumPy call per column (not looked up finding by finding).
     cond_of, col = np.nonzero(codes >= 0)
-    tie = ranking.tie_key(pack.finding_ids)
+    tie = ties.tie_key(pack.finding_ids)
     cell = np.lexsort((tie[col], -pack.frequency[cond_of, col], ~pack.hallmark[cond_of, col],
                        -np.abs(contrib[cond_of, col]), cond_of))
     cond_of, col = cond_of[cell], col[cell]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import ranking
-from engine.methods import check_method
-from engine.pack import KnowledgePack
-from engine.weights import Weights
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights
+from engine.match import ties
+from engine.match.methods import check_method
 
 
 def specificity(pack: KnowledgePack) -> np.ndarray:
@@ -181,10 +181,10 @@ def relative_strength(method: str, scores: np.ndarray) -> np.ndarray:
 
 def rank_matrix(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
     """Ranks (1 = best) of shape (n, C) for scores of shape (n, C), by the one ranking rule
-    (:mod:`engine.ranking`: score descending, ties by condition_id)."""
-    return ranking.rank_matrix(scores, ranking.tie_key(tuple(condition_ids)))
+    (:mod:`engine.match.ties`: score descending, ties by condition_id)."""
+    return ties.rank_matrix(scores, ties.tie_key(tuple(condition_ids)))
 
 
 def rank_order(scores: np.ndarray, condition_ids: Sequence[str]) -> np.ndarray:
     """Indices of one case's conditions from best to worst (the rule of :func:`rank_matrix`)."""
-    return ranking.best_first(scores, ranking.tie_key(tuple(condition_ids)))
+    return ties.best_first(scores, ties.tie_key(tuple(condition_ids)))
