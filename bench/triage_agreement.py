@@ -24,8 +24,8 @@ from pathlib import Path
 from sklearn.metrics import cohen_kappa_score
 
 from engine import match_findings
+from engine.evaluation.cases import load_cases
 from engine.evaluation.metrics import triage_shares
-from engine.io.cases import load_cases
 from engine.knowledge.pack import load_pack
 from engine.triage.levels import TRIAGE_LEVELS
 

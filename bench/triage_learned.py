@@ -36,8 +36,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from engine import encode_case, match_findings
+from engine.evaluation.cases import load_cases
 from engine.evaluation.metrics import triage_shares
-from engine.io.cases import Case, load_cases
+from engine.io.cases import Case
 from engine.knowledge.pack import KnowledgePack, load_pack
 from engine.match.fit import EVIDENCE_LEVELS
 from engine.triage.levels import TRIAGE_LEVELS

@@ -10,8 +10,9 @@ Pure Python; never imports streamlit. Typical use::
 
 from engine.corpus import load_corpus, rank_corpus
 from engine.errors import InputError, PackError, TriageError, WeightsError
+from engine.evaluation.cases import load_cases, parse_cases, read_case_bytes, teaching_cases
 from engine.evaluation.curated import Evaluation, evaluate
-from engine.io.cases import Case, load_cases, parse_cases, read_case_bytes, teaching_cases
+from engine.io.cases import Case
 from engine.knowledge.pack import KnowledgePack, check_pack, load_pack
 from engine.knowledge.validation import Issue
 from engine.knowledge.weights import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.evaluation.cases import load_cases
 from engine.hpo.ontology import load_ontology
-from engine.io.cases import load_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "cases" / "published_hpo.json"

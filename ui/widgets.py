@@ -23,7 +23,7 @@ from engine import (
     TriageError,
 )
 from engine.corpus.pack import CORPUS_PACKS
-from engine.io.readers import one_line
+from engine.errors import one_line
 from engine.match.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.result import NOT_A_DIAGNOSIS
 from engine.triage.copy import ROLE_NOTES, Role, level_lines

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
-from engine.errors import InputError, PackError, TriageError
+from engine.errors import InputError, PackError, TriageError, one_line
+from engine.evaluation.cases import load_cases
 from engine.evaluation.curated import Evaluation, evaluate
 from engine.evaluation.phenopackets import (
     Inputs,
@@ -28,10 +29,8 @@ from engine.evaluation.phenopackets import (
 )
 from engine.hpo.ids import parse_id_list
 from engine.hpo.ontology import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
-from engine.io.cases import load_cases
 from engine.io.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
-from engine.io.readers import one_line
 from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.knowledge.weights import Weights, default_weights, load_weights
 from engine.match.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD, DEFAULT_METHOD, METHODS

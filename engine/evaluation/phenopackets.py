@@ -23,6 +23,7 @@ from typing import Any
 
 from engine.corpus.pack import CorpusPack
 from engine.errors import InputError
+from engine.evaluation.cases import parse_cases
 from engine.evaluation.corpus import (
     STATUS_NO_CODE,
     STATUS_NO_FINDINGS,
@@ -34,7 +35,7 @@ from engine.evaluation.corpus import (
     evaluate_expected,
 )
 from engine.evaluation.curated import Evaluation, evaluate
-from engine.io.cases import MAX_CASE_FILE_BYTES, Case, parse_cases
+from engine.io.cases import MAX_CASE_FILE_BYTES, Case
 from engine.io.phenopacket import (
     MAX_PHENOPACKET_BYTES,
     PHENOPACKET_KEYS,

@@ -1,12 +1,17 @@
-"""The one parser of finding-ID lists given as a list or a comma-separated string (CLI, API, links, files)."""
+"""Finding IDs: what an HPO and a pack-local ID look like, and the one parser of ID lists given as a list or a
+comma-separated string (CLI, API, links, files)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable
 
-from engine.errors import InputError
-from engine.io.readers import shown
+from engine.errors import InputError, shown
+
+#: An HPO term ID: ``HP:`` and seven digits.
+HPO_ID_PATTERN = re.compile(r"^HP:\d{7}$")
+#: A project-local finding ID of the pack (``CT:``), for findings HPO has no term for.
+LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 
 MAX_ID_CHARS = 64  # HP:nnnnnnn is 10; local CT: names are short. Longer text is not an ID.
 

@@ -15,8 +15,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.hpo.ids import HPO_ID_PATTERN
 
-HPO_ID_PATTERN = re.compile(r"^HP:\d{7}$")
 ROOT = "HP:0000001"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 

@@ -1,18 +1,21 @@
-"""Case files: a JSON list of cases, each with findings present/absent and the expected condition."""
+"""Case files: a JSON list of cases, each with findings present/absent and the expected condition.
+
+This module knows the format, not the knowledge pack: what a case's findings and conditions are checked
+against comes in as :class:`CaseChecks` (:mod:`engine.evaluation.cases` checks them against a pack), so
+a file is still read and checked in one pass, case by case, and its first problem is the one reported.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from engine.errors import InputError
+from engine.errors import InputError, shown
 from engine.io.panel import Panel, parse_panel, single
 from engine.io.presentation import Presentation, parse_presentation
-from engine.io.readers import check_size, parse_json, read_bounded, shown
-from engine.knowledge.pack import KnowledgePack
-from engine.match.mapping import encode_case
+from engine.io.readers import check_size, parse_json, read_bounded
 from engine.triage.levels import TRIAGE_LEVELS, triage_level
 
 MAX_CASE_FILE_BYTES = 1_000_000
@@ -53,14 +56,16 @@ class Case:
         return None if level is None else single(level)
 
 
-def _condition_id(pack: KnowledgePack, raw: Any, where: str) -> str:
-    if isinstance(raw, str):
-        if raw in pack.condition_index:
-            return raw
-        for c in pack.conditions:
-            if raw.strip().lower() in (c.name.lower(), c.lay_name.lower()):
-                return c.id
-    raise InputError(f"{where}: unknown condition {shown(raw)} (expected a condition_id or a condition's name)")
+class CaseChecks(Protocol):
+    """What a case's conditions and findings are checked against while a case file is read."""
+
+    def condition_id(self, raw: Any, where: str) -> str:
+        """The condition ID that ``raw`` (an ID or a name) names; an InputError naming ``where`` otherwise."""
+        ...
+
+    def check_findings(self, present: list[str], absent: list[str]) -> None:
+        """Raise an InputError (without ``where``: the caller adds it) for findings that cannot be scored."""
+        ...
 
 
 def _case_id(item: dict[str, Any], n: int, where: str) -> str:
@@ -72,11 +77,12 @@ def _case_id(item: dict[str, Any], n: int, where: str) -> str:
     return str(raw).strip() or f"case-{n}"
 
 
-def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
+def decode_cases(data: Any, origin: str, checks: CaseChecks) -> list[Case]:
     """Validate decoded JSON (a non-empty list of case objects); unknown extra fields are ignored.
 
-    Every case's finding IDs are checked against the pack here (malformed, unknown, present and
-    absent at once), so a file that loads is one that evaluates. Messages name ``origin`` and the case.
+    Every case's finding IDs and conditions go through ``checks`` here (for a pack: malformed, unknown,
+    present and absent at once), so a file that loads is one that evaluates. Messages name ``origin`` and
+    the case.
     """
     if not isinstance(data, list):
         raise InputError(f"{origin}: expected a JSON list of cases, got {type(data).__name__}")
@@ -119,13 +125,13 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
                              f"got {shown(triage)}")
         presentation = parse_presentation(item, where)
         try:
-            encode_case(pack, present, absent)
+            checks.check_findings(present, absent)
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
         cases.append(Case(
             id=case_id, present=tuple(present), absent=tuple(absent),
-            expected=_condition_id(pack, item["expected_condition"], where),
-            alternatives=tuple(_condition_id(pack, a, where) for a in alternatives),
+            expected=checks.condition_id(item["expected_condition"], where),
+            alternatives=tuple(checks.condition_id(a, where) for a in alternatives),
             expected_triage=triage, title=str(item.get("title", "")), summary=str(item.get("summary", "")),
             teaching_point=str(item.get("teaching_point", "")), source=str(item.get("source", "")),
             labels=tuple(labels), presentation=presentation,
@@ -135,19 +141,19 @@ def parse_cases(pack: KnowledgePack, data: Any, origin: str) -> list[Case]:
     return cases
 
 
-def read_case_bytes(pack: KnowledgePack, content: bytes, origin: str) -> list[Case]:
+def read_cases(content: bytes, origin: str, checks: CaseChecks) -> list[Case]:
     """Parse case-file bytes (from disk or an upload), refusing files over 1 MB."""
     check_size(len(content), MAX_CASE_FILE_BYTES, origin)
-    return parse_cases(pack, parse_json(content, origin), origin)
+    return decode_cases(parse_json(content, origin), origin, checks)
 
 
-def load_cases(pack: KnowledgePack, paths: Iterable[Path | str]) -> list[Case]:
+def read_case_files(paths: Iterable[Path | str], checks: CaseChecks) -> list[Case]:
     """Read case files from disk; IDs must be unique across files."""
     cases: list[Case] = []
     origins: dict[str, str] = {}
     for path in map(Path, paths):
         content = read_bounded(path, MAX_CASE_FILE_BYTES, "case file")
-        for case in read_case_bytes(pack, content, path.name):
+        for case in read_cases(content, path.name, checks):
             if case.id in origins:
                 raise InputError(f"{path.name}, case {shown(case.id)}: duplicate case id (also in {origins[case.id]})")
             origins[case.id] = path.name
@@ -155,14 +161,3 @@ def load_cases(pack: KnowledgePack, paths: Iterable[Path | str]) -> list[Case]:
     if not cases:
         raise InputError("no case files given")
     return cases
-
-
-#: The teaching case files, by name, in the pack's ``cases/`` folder. An explicit list, so that a file dropped
-#: beside them (a research set, a stray upload) never changes what the Teach page offers.
-TEACHING_CASE_FILES = ("calcinosis_cutis.json", "mimics.json", "underlying_diseases.json", "published_hpo.json")
-
-
-def teaching_cases(pack: KnowledgePack) -> list[Case]:
-    """The teaching cases of the pack's folder (:data:`TEACHING_CASE_FILES` under ``cases/``, those present)."""
-    folder = pack.data_dir / "cases"
-    return load_cases(pack, [folder / name for name in TEACHING_CASE_FILES if (folder / name).is_file()])

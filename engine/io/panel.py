@@ -21,8 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import InputError
-from engine.io.readers import shown
+from engine.errors import InputError, shown
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, severity, triage_level
 
 ROLES = ("urgent_care", "dermatology", "rheumatology", "adjudicator", "author")

@@ -41,9 +41,9 @@ from phenopackets import (
     Sex,
 )
 
-from engine.errors import InputError
-from engine.hpo.ids import check_term_count
-from engine.hpo.ontology import HPO_ID_PATTERN, Ontology
+from engine.errors import InputError, shown
+from engine.hpo.ids import HPO_ID_PATTERN, LOCAL_ID_PATTERN, check_term_count
+from engine.hpo.ontology import Ontology
 from engine.io.phenopacket_course import (
     LOCAL_PREFIX,
     LOCAL_RESOURCE,
@@ -54,8 +54,7 @@ from engine.io.phenopacket_course import (
     presentation_from,
 )
 from engine.io.presentation import Presentation
-from engine.io.readers import parse_json, read_bounded, shown
-from engine.knowledge.pack import LOCAL_ID_PATTERN
+from engine.io.readers import parse_json, read_bounded
 
 __all__ = [
     "ESTABLISHED",

@@ -19,8 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from engine.errors import InputError
-from engine.io.readers import shown
+from engine.errors import InputError, shown
 
 Onset = Literal["hours", "days", "weeks", "months_or_more"]
 Trajectory = Literal["worsening_fast", "worsening_slowly", "stable", "improving"]

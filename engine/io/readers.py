@@ -25,27 +25,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, TriageError
+from engine.errors import InputError, TriageError, one_line, shown
 
-MAX_SHOWN_CHARS = 60
 #: Deepest nesting of arrays and objects accepted in JSON (a phenopacket nests about 8 levels, a case file 4).
 MAX_JSON_DEPTH = 64
 #: Longest JSON number accepted, in characters (a double needs at most 24: sign, 17 digits, exponent).
 MAX_NUMBER_CHARS = 100
-
-
-def shown(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters: error messages stay one short line whatever the input."""
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):  # a deeply nested list, a huge int
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def one_line(text: str) -> str:
-    """Collapse line breaks and runs of blanks, so a message is always a single line."""
-    return " ".join(str(text).split())
 
 
 def check_size(size: int, limit: int, origin: str, error: type[TriageError] = InputError) -> None:

@@ -19,16 +19,16 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from engine.errors import PackError, TriageError
-from engine.hpo.ontology import HPO_ID_PATTERN, Ontology, load_ontology
+from engine.errors import PackError, TriageError, shown
+from engine.hpo.ids import HPO_ID_PATTERN, LOCAL_ID_PATTERN
+from engine.hpo.ontology import Ontology, load_ontology
 from engine.io.presentation import VITAL_BY_KEY, ContextCondition, parse_context_conditions
-from engine.io.readers import decode_text, parse_toml, read_bounded, shown
+from engine.io.readers import decode_text, parse_toml, read_bounded
 from engine.knowledge.resources import shipped_data_dir
 from engine.knowledge.validation import Issue
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, triage_level
 
 DATA_DIR = shipped_data_dir()
-LOCAL_ID_PATTERN = re.compile(r"^CT:[a-z0-9_]+$")
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
 #: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from engine.errors import WeightsError
+from engine.errors import WeightsError, one_line, shown
 from engine.hpo.similarity import DEFAULT_SIMILARITY_FLOOR
-from engine.io.readers import check_size, decode_text, one_line, parse_toml, read_bounded, shown
+from engine.io.readers import check_size, decode_text, parse_toml, read_bounded
 from engine.knowledge.pack import KnowledgePack
 
 MAX_UPLOAD_BYTES = 1_000_000

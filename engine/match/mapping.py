@@ -57,8 +57,8 @@ from typing import Literal
 import numpy as np
 
 from engine.errors import InputError
-from engine.hpo.ids import parse_id_list
-from engine.hpo.ontology import HPO_ID_PATTERN, Ontology, Term
+from engine.hpo.ids import HPO_ID_PATTERN, LOCAL_ID_PATTERN, parse_id_list
+from engine.hpo.ontology import Ontology, Term
 from engine.hpo.similarity import (
     DEFAULT_SIMILARITY_FLOOR,
     InformationContent,
@@ -67,7 +67,7 @@ from engine.hpo.similarity import (
     organ_systems,
 )
 from engine.io.presentation import COURSE_FROM_TERMS, WORDING
-from engine.knowledge.pack import LOCAL_ID_PATTERN, KnowledgePack
+from engine.knowledge.pack import KnowledgePack
 
 Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "too_general",
                    "modifier", "unmapped"]
