@@ -9,6 +9,7 @@ Pure Python; never imports streamlit. Typical use::
 """
 
 from engine.corpus import load_corpus, rank_corpus
+from engine.corpus.methods import CORPUS_METHOD_INFO, CORPUS_METHODS
 from engine.errors import InputError, PackError, TriageError, WeightsError
 from engine.evaluation.cases import load_cases, parse_cases, read_case_bytes, teaching_cases
 from engine.evaluation.curated import Evaluation, evaluate
@@ -28,7 +29,7 @@ from engine.knowledge.weights import (
 from engine.match.explain import ConditionMatch, FindingContribution, Ranking, explain
 from engine.match.fit import AbsoluteFit
 from engine.match.mapping import EncodedCase, encode_case
-from engine.match.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_METHOD, METHOD_INFO, METHODS, MethodInfo
+from engine.match.methods import DEFAULT_METHOD, METHOD_INFO, METHODS, MethodInfo
 from engine.match.next_question import NextQuestion, suggest_next
 from engine.match.scoring import Scorer, prepare
 from engine.result import Result, match_findings, run_case, score

@@ -31,7 +31,7 @@ def test_children_raise_pilomatricoma_and_nothing_given_changes_nothing(pack) ->
     # starting odds are used by the likelihood method only (METHOD_INFO[...].uses_priors)
     before = match_findings(pack, lump, method="likelihood", weights=base).ranking.match("pilomatricoma")
     after = match_findings(pack, lump, method="likelihood", weights=child).ranking.match("pilomatricoma")
-    assert after.strength > before.strength and after.rank <= before.rank
+    assert after.share > before.share and after.rank <= before.rank
 
 
 def test_unknown_age_band_or_sex_is_refused(pack) -> None:

@@ -61,7 +61,7 @@ def test_a_typical_case_is_strong_and_keeps_its_share():
     result = match_findings(PACK, present)
     top = result.ranking.top
     assert top.condition_id == "systemic_sclerosis" and top.fit.level == "strong"
-    assert result.evidence_note is None and top.shown_share == pytest.approx(top.strength)
+    assert result.evidence_note is None and top.shown_share == pytest.approx(top.share)
     assert len(present) >= FULL_SHARE_FINDINGS
 
 

@@ -124,7 +124,7 @@ def test_abnormality_of_the_skin_gives_no_confident_match(real_pack_and_cases):
     pack, _ = real_pack_and_cases
     result = match_findings(pack, [SKIN])
     assert result.ranking.nothing_matched
-    assert all(m.strength < 0.5 for m in result.ranking.matches)
+    assert all(m.share < 0.5 for m in result.ranking.matches)
     assert result.to_dict()["mappings"][0]["relation"] == "too_general"
 
 

@@ -1,12 +1,44 @@
-"""One method registry for both modes (engine/match/methods.py): curated and corpus methods, checks, titles."""
+"""The method registries (engine/match/methods/, engine/corpus/methods.py): methods as objects, checks, titles."""
 
 from __future__ import annotations
 
 import pytest
 
 from engine import CORPUS_METHOD_INFO, METHOD_INFO, InputError
+from engine.corpus.methods import CORPUS_METHODS, check_corpus_method
 from engine.corpus.pack import METHODS as CORPUS_PACK_METHODS
-from engine.match.methods import CORPUS_METHODS, check_corpus_method, check_method
+from engine.corpus.methods import REGISTRY as CORPUS_REGISTRY
+from engine.match.methods import METHODS, REGISTRY, LinearMethod, Method, MethodInfo, Scorer, check_method
+
+
+def test_each_registered_method_is_an_object_named_as_its_key():
+    for registry in (REGISTRY, CORPUS_REGISTRY):
+        for name, method in registry.items():
+            assert method.name == method.info.name == name
+    assert all(isinstance(m, Method) for m in REGISTRY.values()) and tuple(REGISTRY) == METHODS
+
+
+def test_a_new_method_is_one_object_in_the_registry(mini_pack, mini_weights, monkeypatch):
+    """A method written as one class and registered is scored, explained and shared like the shipped ones."""
+    import numpy as np
+
+    from engine import match_findings
+
+    class CountMatches(LinearMethod):
+        info = MethodInfo("count", "Count", "One point per ticked finding in the profile.")
+
+        def prepare(self, pack, weights):
+            zeros = np.zeros(pack.frequency.shape)
+            return Scorer(pack, weights, self, np.zeros(len(pack.conditions)), (pack.frequency > 0) * 1.0, zeros,
+                          zeros)
+
+    monkeypatch.setitem(REGISTRY, "count", CountMatches())
+    ranking = match_findings(mini_pack, ["HP:0025520", "HP:0200042"], method="count", weights=mini_weights).ranking
+    assert ranking.method == "count"
+    for m in ranking.matches:
+        assert m.score == pytest.approx(m.base + sum(c.contribution for c in m.contributions))
+        assert m.score == len(m.matched)
+    assert sum(m.share for m in ranking.matches) == pytest.approx(1.0)
 
 
 def test_corpus_scoring_takes_exactly_the_registered_methods():

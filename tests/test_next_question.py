@@ -33,7 +33,7 @@ def test_information_gain_by_hand_for_two_equal_candidates(mini_pack, mini_weigh
     case = encode_case(mini_pack, [ULCER])
     ranking = explain(prepare(mini_pack, w, "likelihood"), case)
     top = ranking.matches[:2]
-    p = [m.strength for m in top]
+    p = [m.share for m in top]
     p = [x / sum(p) for x in p]
     questions = {q.finding_id: q for q in suggest_next(mini_pack, w, case, ranking, n=10)}
     freq = {m.condition_id: mini_pack.profile(m.condition_id) for m in top}

@@ -61,7 +61,7 @@ def test_adding_a_profile_finding_never_lowers_the_weighted_score(case, conditio
 
 @SETTINGS
 @given(cases(), st.sampled_from(METHODS))
-def test_ranking_is_a_deterministic_permutation_with_bounded_strength(case, method):
+def test_ranking_is_a_deterministic_permutation_with_bounded_share(case, method):
     present, absent = case
     result = match_findings(PACK, present, absent, method, WEIGHTS)
     again = match_findings(PACK, present, absent, method, WEIGHTS)
@@ -71,9 +71,9 @@ def test_ranking_is_a_deterministic_permutation_with_bounded_strength(case, meth
     assert [m.rank for m in result.ranking.matches] == list(range(1, len(ids) + 1))
     scores = [m.score for m in result.ranking.matches]
     assert scores == sorted(scores, reverse=True)
-    strength = np.array([m.strength for m in result.ranking.matches])
-    assert np.all((strength >= 0) & (strength <= 1 + 1e-12))
-    assert strength.sum() == 0 or abs(strength.sum() - 1) < 1e-9
+    share = np.array([m.share for m in result.ranking.matches])
+    assert np.all((share >= 0) & (share <= 1 + 1e-12))
+    assert share.sum() == 0 or abs(share.sum() - 1) < 1e-9
     assert result.disclaimer and "not a diagnosis" in result.clinician_prompt
 
 
@@ -127,7 +127,7 @@ def test_shown_share_never_exceeds_the_share(case, method):
     except InputError:  # a present finding implies one reported absent: refused, not a case to check
         assume(False)
     shown = np.array([m.shown_share for m in result.ranking.matches])
-    share = np.array([m.strength for m in result.ranking.matches])
+    share = np.array([m.share for m in result.ranking.matches])
     assert np.all(shown <= share + 1e-12)
     assert shown.sum() <= 1 + 1e-9
     if len(present) < 2:

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from engine import InputError, default_weights, encode_case, explain, match_findings, prepare
-from engine.match.methods import METHODS
-from engine.match.scoring import _set_similarity, rank_order, relative_strength, specificity
+from engine.match.methods import METHODS, specificity
+from engine.match.methods.overlap import set_similarity
+from engine.match.scoring import match_shares, rank_order
 
 DCC, INFECTION, CALCI = "dystrophic_calcinosis_cutis", "skin_infection", "calciphylaxis"
 CALCINOSIS, NODULE, ULCER, FEVER, CKD = "HP:0025520", "HP:0001482", "HP:0200042", "HP:0001945", "HP:0012622"
@@ -98,11 +99,11 @@ def test_tfidf_ignores_absent_findings_and_priors(mini_pack, mini_weights):
     assert plain[DCC] > plain[CALCI] > 0 and plain[INFECTION] == 0
 
 
-def test_likelihood_strength_is_the_posterior(mini_pack, mini_weights):
+def test_likelihood_share_is_the_posterior(mini_pack, mini_weights):
     result = match_findings(mini_pack, [CALCINOSIS], method="likelihood", weights=mini_weights)
     raw = np.array([m.score for m in result.ranking.matches])
     post = 10**raw / (10**raw).sum()
-    assert [m.strength for m in result.ranking.matches] == pytest.approx(list(post))
+    assert [m.share for m in result.ranking.matches] == pytest.approx(list(post))
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -141,9 +142,9 @@ def test_ties_break_by_condition_id():
     assert list(rank_order(np.array([1.0, 1.0, 2.0]), ids)) == [2, 1, 0]
 
 
-def test_nothing_reported_gives_no_strength_for_non_probabilistic_methods():
-    assert relative_strength("weighted", np.array([-1.0, -2.0])).sum() == 0.0
-    assert relative_strength("likelihood", np.array([0.0, 0.0])) == pytest.approx([0.5, 0.5])
+def test_nothing_reported_gives_no_share_for_non_probabilistic_methods():
+    assert match_shares("weighted", np.array([-1.0, -2.0])).sum() == 0.0
+    assert match_shares("likelihood", np.array([0.0, 0.0])) == pytest.approx([0.5, 0.5])
 
 
 def test_unknown_method_is_an_input_error(mini_pack, mini_weights):
@@ -178,4 +179,4 @@ def test_set_similarity_is_bit_for_bit_scikit_learn(similarity):
         cases, profiles = rng.random((n, f)) < rng.random(), rng.random((c, f)) < rng.random()
         cases[:, 0] = True  # the overlap method scores only cases with a finding
         expected = 1.0 - pairwise_distances(cases, profiles, metric=similarity)
-        assert np.array_equal(_set_similarity(cases, profiles, similarity), expected)
+        assert np.array_equal(set_similarity(cases, profiles, similarity), expected)

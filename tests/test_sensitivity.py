@@ -50,14 +50,14 @@ def test_a_weight_that_matters_moves_rankings(mini_pack, mini_weights, cases):
     assert rows[("finding", ULCER)].mean_abs_rank_change > 0
     assert rows[("finding", ULCER)].cases_moved == 1
     assert rows[("prior", CALCIPHYLAXIS)].mean_abs_rank_change > 0
-    assert rows[("finding", CALCINOSIS)].mean_abs_strength_change > 0
+    assert rows[("finding", CALCINOSIS)].mean_abs_share_change > 0
 
 
 @pytest.mark.parametrize(("method", "finding"), [("likelihood", FEVER), ("likelihood", INJURY), ("weighted", INJURY)])
 def test_a_finding_in_no_case_moves_nothing(mini_pack, mini_weights, cases, method, finding):
     row = by_key(sensitivity(mini_pack, cases, method, mini_weights))[("finding", finding)]
     assert row.mean_abs_rank_change == 0
-    assert row.mean_abs_strength_change == pytest.approx(0, abs=1e-12)
+    assert row.mean_abs_share_change == pytest.approx(0, abs=1e-12)
     assert row.cases_moved == 0 and row.mrr_up == 0 and row.mrr_down == 0
 
 
@@ -67,12 +67,12 @@ def test_most_influential_first_and_overlap_ignores_weights(mini_pack, mini_weig
     changes = [r.mean_abs_rank_change for r in rows]
     assert changes == sorted(changes, reverse=True)
     overlap = sensitivity(mini_pack, cases, "overlap", mini_weights)
-    assert all(r.mean_abs_rank_change == 0 and r.mean_abs_strength_change == 0 for r in overlap)
+    assert all(r.mean_abs_rank_change == 0 and r.mean_abs_share_change == 0 for r in overlap)
 
 
 def test_weighted_ignores_priors(mini_pack, mini_weights, cases):
     rows = sensitivity(mini_pack, cases, "weighted", mini_weights)
-    assert all(r.mean_abs_strength_change == 0 for r in rows if r.kind == "prior")
+    assert all(r.mean_abs_share_change == 0 for r in rows if r.kind == "prior")
 
 
 def test_no_cases_gives_no_rows(mini_pack, mini_weights):

@@ -185,7 +185,7 @@ def confusion_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame
 def sensitivity_frame(rows: Sequence[Sensitivity], top: int | None = None) -> pd.DataFrame:
     """Sensitivity rows as a table, most influential first."""
     data = [{"weight": f"{r.kind}: {r.label}", "kind": r.kind, "key": r.key, "label": r.label,
-             "mean |rank change|": r.mean_abs_rank_change, "mean |strength change|": r.mean_abs_strength_change,
+             "mean |rank change|": r.mean_abs_rank_change, "mean |strength change|": r.mean_abs_share_change,
              "cases moved": r.cases_moved, "MRR change (+)": r.mrr_up, "MRR change (−)": r.mrr_down}
             for r in rows[:top]]
     return pd.DataFrame(data)
@@ -213,7 +213,7 @@ def step_frame(scorer: Scorer, steps: Sequence[tuple[str, bool]], cases: Sequenc
     for k, step in enumerate(done, start=1):
         added = f"{'+' if step.present else '−'} {finding_label(pack, step.finding_id, cases)}"
         rows += [{"step": k, "added": added, "condition": pack.conditions[i].display_name,
-                  "rank": int(step.ranks[i]), "strength": float(step.strength[i])} for i in keep]
+                  "rank": int(step.ranks[i]), "strength": float(step.shares[i])} for i in keep]
     return pd.DataFrame(rows)
 
 
@@ -252,7 +252,7 @@ def salient_profile_rows(frame: pd.DataFrame, threshold: float = SALIENT_FREQUEN
 def method_top_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.DataFrame:
     """The top matches of one method's result: rank, condition, match strength, score."""
     return pd.DataFrame([{"rank": m.rank, "condition": condition_name(pack, m.condition_id),
-                          "strength": round(m.strength, 4),
+                          "strength": round(m.share, 4),
                           "score": round(m.score, 4)} for m in result.ranking.matches[:top]])
 
 

@@ -22,9 +22,9 @@ from engine import (
     Triage,
     TriageError,
 )
+from engine.corpus.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.corpus.pack import CORPUS_PACKS
 from engine.errors import one_line
-from engine.match.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.result import NOT_A_DIAGNOSIS
 from engine.triage.copy import ROLE_NOTES, Role, level_lines
 

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
+from engine.corpus.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
 from engine.errors import InputError, PackError, TriageError, one_line
 from engine.evaluation.cases import load_cases
@@ -33,7 +34,7 @@ from engine.io.phenopacket import PhenopacketCase, read_phenopacket, require_kno
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.knowledge.weights import Weights, default_weights, load_weights
-from engine.match.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD, DEFAULT_METHOD, METHODS
+from engine.match.methods import DEFAULT_METHOD, METHODS
 from engine.result import EDUCATIONAL_NOTE, Result, match_findings
 from engine.triage.assess import Triage, triage_terms
 from engine.triage.copy import CLINICIAN_PROMPT, level_lines

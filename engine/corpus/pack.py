@@ -22,21 +22,14 @@ import scipy.sparse as sp
 
 from engine.corpus.build import PACK_PREFIXES, CorpusArrays, build_arrays, parent_matrix
 from engine.corpus.cache import cache_key, cache_path, default_cache_dir, load_arrays, save_arrays
-from engine.corpus.kernels import (
-    absent_log_lr,
-    breadth_penalty,
-    present_log_lr,
-    resnik_disease_side,
-    resnik_matrix,
-)
+from engine.corpus.methods import CORPUS_METHODS as METHODS
+from engine.corpus.methods import DEFAULT_CORPUS_METHOD, get_corpus_method
+from engine.corpus.methods import check_corpus_method as check_method
 from engine.errors import InputError
 from engine.hpo.annotations import load_annotations, read_version
 from engine.hpo.ids import parse_id_list
 from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
 from engine.match import ties
-from engine.match.methods import CORPUS_METHODS as METHODS
-from engine.match.methods import DEFAULT_CORPUS_METHOD, check_corpus_method
-from engine.match.methods import check_corpus_method as check_method
 
 __all__ = [
     "CORPUS_PACKS",
@@ -281,52 +274,8 @@ def _query_columns(pack: CorpusPack, present_ids: Iterable[str] | str, absent_id
     both = np.intersect1d(q, a)
     if both.size:
         raise InputError(f"{where}term(s) reported both present and absent: {', '.join(pack.terms[i] for i in both)}")
-    if method == "likelihood":
-        if not len(q) and not len(a):
-            raise InputError(f"{where}likelihood needs at least one present or absent HPO term, got none")
-    elif not len(q):
-        raise InputError(f"{where}method {method!r} needs at least one present HPO term, got none")
+    get_corpus_method(method).check_query(len(q), len(a), where)
     return q, a
-
-
-def _patient_matrix(column_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, sp.csr_matrix]:
-    """The unique columns of ``column_sets`` and a 0/1 ``patients x unique columns`` CSR matrix."""
-    columns, inverse = np.unique(np.concatenate([*column_sets, np.empty(0, np.int64)]), return_inverse=True)
-    lengths = [len(c) for c in column_sets]
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    matrix = sp.csr_matrix((np.ones(len(inverse)), inverse.ravel(), indptr), shape=(len(column_sets), len(columns)))
-    matrix.sort_indices()  # column order = term order, whatever the input order: the sums do not depend on it
-    return columns, matrix
-
-
-def _score_block(pack: CorpusPack, queries: Sequence[tuple[np.ndarray, np.ndarray]], method: str) -> np.ndarray:
-    """Scores of resolved patients: one row of per-term log LRs / Resnik matches per distinct term, then a sparse
-    ``patients x terms`` product, so a patient costs one row addition per term."""
-    present_cols, present = _patient_matrix([q for q, _ in queries])
-    n_present = np.diff(present.indptr).astype(np.float64)[:, None]
-    if method == "likelihood":
-        absent_cols, absent = _patient_matrix([a for _, a in queries])
-        n = pack.n_diseases
-        prior = np.log(1.0 / n) - np.log1p(-1.0 / n) if n > 1 else 0.0
-        out = np.full((len(queries), n), prior)
-        if len(present_cols):
-            rows = present_log_lr(pack._frequency_csc, pack._excluded_csc, pack.ancestors, pack._parents,
-                                  pack.background, present_cols)
-            out += present @ rows
-            out -= n_present * breadth_penalty(pack._n_direct)[None, :]
-        if len(absent_cols):
-            out += absent @ absent_log_lr(pack._frequency_csc, pack.background, absent_cols)
-        return out
-    sims = present @ resnik_matrix(pack._presence_csc, pack.ancestors, pack._parents, pack.ic, present_cols)
-    if method == "resnik":
-        mean: np.ndarray = sims / n_present
-        return mean
-    side = np.vstack([
-        resnik_disease_side(pack._descendants_csc, pack._direct_binary, pack.ancestors, pack.ic, q)
-        for q, _ in queries
-    ])
-    bma: np.ndarray = (sims + side) / (n_present + pack._n_direct[None, :])
-    return bma
 
 
 def score_corpus(
@@ -349,8 +298,8 @@ def score_corpus(
 
     The same arithmetic as :func:`score_corpus_batch` with one patient, so both give identical floats.
     """
-    known = check_corpus_method(method)
-    scores: np.ndarray = _score_block(pack, [_query_columns(pack, present_ids, absent_ids, known)], known)[0]
+    scoring = get_corpus_method(method)
+    scores: np.ndarray = scoring.score_block(pack, [_query_columns(pack, present_ids, absent_ids, scoring.name)])[0]
     return scores
 
 
@@ -371,11 +320,11 @@ def score_corpus_batch(
     InputError
         As :func:`score_corpus`, naming the patient (0-based position).
     """
-    known = check_corpus_method(method)
-    queries = [_query_columns(pack, p, a, known, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
+    scoring = get_corpus_method(method)
+    queries = [_query_columns(pack, p, a, scoring.name, f"patient {i}: ") for i, (p, a) in enumerate(patients)]
     out = np.empty((len(queries), pack.n_diseases))
     for start in range(0, len(queries), CHUNK):
-        out[start : start + CHUNK] = _score_block(pack, queries[start : start + CHUNK], known)
+        out[start : start + CHUNK] = scoring.score_block(pack, queries[start : start + CHUNK])
     return out
 
 

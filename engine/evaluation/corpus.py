@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from engine.corpus.methods import DEFAULT_CORPUS_METHOD
 from engine.corpus.pack import CorpusPack, check_method, rank_of, score_corpus_batch
 from engine.errors import InputError
 from engine.evaluation.metrics import mean_reciprocal_rank, top_k_share
 from engine.io.cases import Case
 from engine.knowledge.pack import KnowledgePack
-from engine.match.methods import DEFAULT_CORPUS_METHOD
 
 __all__ = [
     "STATUS_NOT_ESTABLISHED",

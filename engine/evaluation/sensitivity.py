@@ -17,7 +17,7 @@ from engine.io.cases import Case
 from engine.knowledge.pack import KnowledgePack
 from engine.knowledge.weights import Weights
 from engine.match.mapping import encode_case
-from engine.match.scoring import prepare, rank_matrix, relative_strength
+from engine.match.scoring import prepare, rank_matrix
 
 DEFAULT_FACTOR = 0.2
 
@@ -36,7 +36,7 @@ class Sensitivity:
     """How much scaling one weight by ``1 ± factor`` changes the rankings of the cases.
 
     ``mean_abs_rank_change`` is the mean over cases (and over the two directions) of the absolute
-    change in the rank of the expected condition; ``mean_abs_strength_change`` the same for the
+    change in the rank of the expected condition; ``mean_abs_share_change`` the same for the
     expected condition's share of the match (finer: it moves before a rank flips);
     ``mrr_up``/``mrr_down`` the change in MRR.
     """
@@ -45,7 +45,7 @@ class Sensitivity:
     key: str
     label: str
     mean_abs_rank_change: float
-    mean_abs_strength_change: float
+    mean_abs_share_change: float
     cases_moved: int
     mrr_up: float
     mrr_down: float
@@ -70,11 +70,12 @@ def expected_outcome(pack: KnowledgePack, weights: Weights, method: str,
                      encoded: EncodedCases) -> tuple[np.ndarray, np.ndarray]:
     """Per case, the best rank among its accepted conditions (as in :func:`engine.evaluation.curated`) and
     their summed share of the match."""
-    scores = prepare(pack, weights, method).score_batch(encoded.present, encoded.absent)
+    scorer = prepare(pack, weights, method)
+    scores = scorer.score_batch(encoded.present, encoded.absent)
     ranks = rank_matrix(scores, pack.condition_ids)
-    strength = np.apply_along_axis(lambda row: relative_strength(method, row), 1, scores)
+    shares = np.apply_along_axis(scorer.shares, 1, scores)
     best = np.where(encoded.accepted, ranks, ranks.shape[1] + 1).min(axis=1)
-    return best, (strength * encoded.accepted).sum(axis=1)
+    return best, (shares * encoded.accepted).sum(axis=1)
 
 
 def expected_ranks(pack: KnowledgePack, weights: Weights, method: str, encoded: EncodedCases) -> np.ndarray:
@@ -119,5 +120,5 @@ def sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights
         s_change = (np.abs(s_up - base_s) + np.abs(s_down - base_s)) / 2.0
         rows.append(Sensitivity(kind, key, label, float(change.mean()), float(s_change.mean()), int(moved.sum()),
                                 float(np.mean(1.0 / r_up)) - base_mrr, float(np.mean(1.0 / r_down)) - base_mrr))
-    rows.sort(key=lambda s: (-s.mean_abs_rank_change, -s.mean_abs_strength_change, s.kind, s.key))
+    rows.sort(key=lambda s: (-s.mean_abs_rank_change, -s.mean_abs_share_change, s.kind, s.key))
     return rows

@@ -12,7 +12,7 @@ from engine.knowledge.pack import KnowledgePack
 from engine.match import ties
 from engine.match.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
 from engine.match.mapping import EncodedCase, Mapping
-from engine.match.scoring import Scorer, rank_order, relative_strength
+from engine.match.scoring import Scorer, rank_order
 
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
 #: (the same threshold as the usual features of the absolute fit).
@@ -48,7 +48,7 @@ class FindingContribution:
 class ConditionMatch:
     """One condition's place in a ranking and why it is there.
 
-    ``strength`` is the condition's share of the match among the pack's conditions (sums to 1);
+    ``share`` is the condition's share of the match among the pack's conditions (sums to 1);
     ``shown_share`` is what people are shown: the share scaled down when the evidence is thin or the
     findings few (:mod:`engine.match.fit`); ``fit`` is the absolute fit and evidence level.
     """
@@ -57,7 +57,7 @@ class ConditionMatch:
     name: str
     rank: int
     score: float
-    strength: float
+    share: float
     base: float
     must_not_miss: bool
     matched: tuple[str, ...]
@@ -160,7 +160,7 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
     pack = scorer.pack
     scores = scorer.score(case.present, case.absent)
     contrib = scorer.contributions(case.present, case.absent)
-    strength = relative_strength(scorer.method, scores)
+    share = scorer.shares(scores)
     order = rank_order(scores, pack.condition_ids)
     codes = _status_codes(case.present, case.absent, pack.frequency, pack.hallmark)
     credit = np.maximum(case.present, case.absent)
@@ -182,7 +182,7 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
                     contrib[cond_of, col].tolist(), pack.frequency[cond_of, col].tolist(),
                     pack.hallmark[cond_of, col].tolist(), credit[col].tolist()))
     bounds = np.searchsorted(cond_of, np.arange(len(pack.conditions) + 1)).tolist()  # condition i: its slice
-    score_of, strength_of, base_of = scores.tolist(), strength.tolist(), scorer.base.tolist()
+    score_of, share_of, base_of = scores.tolist(), share.tolist(), scorer.base.tolist()
     matches = []
     for rank, i in enumerate(order.tolist(), start=1):
         cond, start, end = pack.conditions[i], bounds[i], bounds[i + 1]
@@ -192,10 +192,10 @@ def explain(scorer: Scorer, case: EncodedCase) -> Ranking:
         matched, unexplained, ruled_out, _, not_reported = by_status
         matches.append(ConditionMatch(
             condition_id=cond.id, name=cond.name, rank=rank, score=score_of[i],
-            strength=strength_of[i], base=base_of[i], must_not_miss=cond.must_not_miss,
+            share=share_of[i], base=base_of[i], must_not_miss=cond.must_not_miss,
             matched=tuple(matched), expected_not_reported=tuple(not_reported),
             unexplained=tuple(unexplained), ruled_out=tuple(ruled_out),
-            contributions=tuple(rows[start:end]), fit=fits[i], shown_share=strength_of[i] * scale,
+            contributions=tuple(rows[start:end]), fit=fits[i], shown_share=share_of[i] * scale,
         ))
-    return Ranking(method=scorer.method, matches=tuple(matches), mappings=case.mappings)
+    return Ranking(method=scorer.method.name, matches=tuple(matches), mappings=case.mappings)
 

@@ -1,6 +1,6 @@
 """Absolute fit and evidence level of a match, and the share of the match people are shown.
 
-The share of the match (``ConditionMatch.strength``) is relative: it sums to 100 % over the
+The share of the match (``ConditionMatch.share``) is relative: it sums to 100 % over the
 pack's conditions whatever was ticked, so one itchy patch can give one condition two thirds of it.
 This module adds what the share hides:
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.knowledge.pack import KnowledgePack
-from engine.match.scoring import specificity
+from engine.match.methods import specificity
 
 #: A profile finding this frequent (or a hallmark) is one of the condition's usual features.
 USUAL_FREQUENCY = 0.5

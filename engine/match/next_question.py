@@ -59,13 +59,13 @@ def suggest_next(pack: KnowledgePack, weights: Weights, case: EncodedCase, ranki
     """The ``n`` unasked findings with the highest expected information gain over the top candidates.
 
     The candidates are the ranking's top ``next_question_candidates`` conditions, weighted by
-    their strength (uniform if nothing matched yet); a finding's chance under each candidate is its
+    their share of the match (uniform if nothing matched yet); a finding's chance under each candidate is its
     profile frequency (``leak`` outside the profile, capped at ``max_frequency``).
     """
     k = weights.params.next_question_candidates
     top = ranking.matches[:k]
     idx = np.array([pack.condition_index[m.condition_id] for m in top])
-    prior = np.array([max(m.strength, 1e-9) for m in top])
+    prior = np.array([max(m.share, 1e-9) for m in top])
     prior = prior / prior.sum() if prior.sum() > 0 else np.full(len(top), 1 / len(top))
     leak, cap = weights.params.leak, weights.params.max_frequency
     freq = pack.frequency[idx]

@@ -11,22 +11,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.match.mapping import encode_case
-from engine.match.scoring import Scorer, rank_matrix, relative_strength
+from engine.match.scoring import Scorer, rank_matrix
 
 __all__ = ["Step", "step_through"]
 
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    """One step: the finding added (present or absent) and every condition's rank and strength after it.
+    """One step: the finding added (present or absent) and every condition's rank and share of the match after it.
 
-    ``ranks`` (1-based) and ``strength`` have one entry per condition, in the pack's order.
+    ``ranks`` (1-based) and ``shares`` have one entry per condition, in the pack's order.
     """
 
     finding_id: str
     present: bool
     ranks: np.ndarray
-    strength: np.ndarray
+    shares: np.ndarray
 
 
 def step_through(scorer: Scorer, steps: Sequence[tuple[str, bool]]) -> list[Step]:
@@ -38,5 +38,5 @@ def step_through(scorer: Scorer, steps: Sequence[tuple[str, bool]]) -> list[Step
         return []
     scores = scorer.score_batch(np.array([e.present for e in encoded]), np.array([e.absent for e in encoded]))
     ranks = rank_matrix(scores, pack.condition_ids)
-    return [Step(fid, present, rank, relative_strength(scorer.method, row))
+    return [Step(fid, present, rank, scorer.shares(row))
             for (fid, present), row, rank in zip(steps, scores, ranks, strict=True)]

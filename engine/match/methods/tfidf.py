@@ -1,0 +1,54 @@
+"""``tfidf`` (the default): the cosine of the case and each profile as tf-idf vectors.
+
+The vector-space model of text retrieval: the case is credit x weight x specificity, each condition's
+profile frequency x weight x specificity; priors and findings marked absent are ignored. A cosine is a sum of
+per-finding terms divided by the case vector's length, so its explanation is exact too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.weights import Weights
+from engine.match.methods.base import Method, MethodInfo, Scorer, specificity
+
+
+class TfIdf(Method):
+    info = MethodInfo(
+        "tfidf", "TF-IDF cosine",
+        "Compares the ticked findings with each condition's profile as two vectors in which every finding "
+        "counts by its weight × specificity (rarer across the conditions = more telling), and, in the "
+        "profile, by how often it occurs; the score is the cosine of the angle between them (the "
+        "vector-space model of text retrieval). Priors and findings marked absent are ignored.",
+        r"s_c = \frac{\sum_f (x_f w_f \mathrm{idf}_f)(p_{cf} w_f \mathrm{idf}_f)}"
+        r"{\lVert x \circ w \circ \mathrm{idf} \rVert\,\lVert p_c \circ w \circ \mathrm{idf} \rVert}",
+    )
+
+    def prepare(self, pack: KnowledgePack, weights: Weights) -> Scorer:
+        # The case is credit x weight x idf, each condition frequency x weight x idf; the score is their cosine.
+        # present_terms hold the unit-length condition vectors times the case-side factor, so
+        # score = present @ present_terms.T / |case vector| and the per-finding parts sum to it.
+        c, f = pack.frequency.shape
+        zeros = np.zeros((c, f))
+        w = np.array([weights.finding_weights[x.id] for x in pack.findings])
+        factor = w * specificity(pack)
+        profile = pack.frequency * factor
+        length = np.linalg.norm(profile, axis=1, keepdims=True)
+        unit = profile / np.where(length > 0, length, 1.0)
+        return Scorer(pack, weights, self, np.zeros(c), unit * factor, zeros, zeros, case_weights=factor)
+
+    def score_batch(self, scorer: Scorer, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        cosine: np.ndarray = (present @ scorer.present_terms.T) / _case_norm(scorer, present)[:, None]
+        return cosine
+
+    def contributions(self, scorer: Scorer, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        parts: np.ndarray = present * scorer.present_terms / _case_norm(scorer, present[None, :])[0]
+        return parts
+
+
+def _case_norm(scorer: Scorer, present: np.ndarray) -> np.ndarray:
+    """Length of each case's tf-idf vector (credit x weight x idf); 1 for an empty case (score 0)."""
+    assert scorer.case_weights is not None  # set by TfIdf.prepare
+    norm: np.ndarray = np.linalg.norm(present * scorer.case_weights, axis=1)
+    return np.where(norm > 0, norm, 1.0)
