@@ -12,16 +12,12 @@ from engine.io.presentation import Presentation
 from engine.knowledge.pack import KnowledgePack
 from engine.knowledge.weights import Weights, default_weights
 from engine.match.explain import Ranking, explain
-from engine.match.fit import THIN_EVIDENCE_NOTE
 from engine.match.mapping import EncodedCase
 from engine.match.methods import DEFAULT_METHOD
 from engine.match.next_question import NextQuestion, suggest_next
 from engine.match.scoring import Scorer, prepare
 from engine.triage.assess import Triage, assess, encode_with_presentation
-
-EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
-NOT_A_DIAGNOSIS = ("calcinosis-triage gives educational matches, not a diagnosis; it has not been validated on "
-                   "patients.")
+from engine.triage.copy import EDUCATIONAL_NOTE, NOT_A_DIAGNOSIS, THIN_EVIDENCE_NOTE
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,8 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
         HPO IDs (any valid term; mapped onto the pack through the ontology) or pack ``CT:`` IDs,
         as a list or a comma-separated string.
     method
-        ``overlap``, ``weighted`` or ``likelihood``.
+        A curated method of :data:`engine.match.methods.METHODS` (``tfidf``, the default, ``likelihood``,
+        ``weighted`` or ``overlap``).
     weights
         Analyst weights; default :func:`engine.knowledge.weights.default_weights`.
     presentation
@@ -116,6 +113,6 @@ def match_findings(pack: KnowledgePack, present: Iterable[str] | str, absent: It
 
 def score(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
           method: str = DEFAULT_METHOD, weights: Weights | None = None) -> Ranking:
-    """Only the explained ranking (no triage, no next questions); same arguments as :func:`triage`."""
+    """Only the explained ranking (no triage, no next questions); same arguments as :func:`match_findings`."""
     weights = weights or default_weights(pack)
     return explain(prepare(pack, weights, method), _encode_reported(pack, present, absent, weights))

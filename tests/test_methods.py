@@ -6,8 +6,8 @@ import pytest
 
 from engine import CORPUS_METHOD_INFO, METHOD_INFO, InputError
 from engine.corpus.methods import CORPUS_METHODS, check_corpus_method
-from engine.corpus.pack import METHODS as CORPUS_PACK_METHODS
 from engine.corpus.methods import REGISTRY as CORPUS_REGISTRY
+from engine.corpus.pack import METHODS as CORPUS_PACK_METHODS
 from engine.match.methods import METHODS, REGISTRY, LinearMethod, Method, MethodInfo, Scorer, check_method
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, KnowledgePack
 from engine.knowledge.pack import Source
-from engine.result import NOT_A_DIAGNOSIS
+from engine.triage.copy import NOT_A_DIAGNOSIS
 from ui.state import get_pack
 
 SOURCE_KIND_TITLES = {

@@ -25,8 +25,7 @@ from engine import (
 from engine.corpus.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CORPUS_METHOD
 from engine.corpus.pack import CORPUS_PACKS
 from engine.errors import one_line
-from engine.result import NOT_A_DIAGNOSIS
-from engine.triage.copy import ROLE_NOTES, Role, level_lines
+from engine.triage.copy import NOT_A_DIAGNOSIS, ROLE_NOTES, Role, level_lines
 
 _LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere

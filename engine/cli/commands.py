@@ -35,9 +35,9 @@ from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presen
 from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.knowledge.weights import Weights, default_weights, load_weights
 from engine.match.methods import DEFAULT_METHOD, METHODS
-from engine.result import EDUCATIONAL_NOTE, Result, match_findings
+from engine.result import Result, match_findings
 from engine.triage.assess import Triage, triage_terms
-from engine.triage.copy import CLINICIAN_PROMPT, level_lines
+from engine.triage.copy import CLINICIAN_PROMPT, EDUCATIONAL_NOTE, level_lines
 
 
 def _pack(args: argparse.Namespace) -> KnowledgePack:

@@ -61,7 +61,7 @@ PARAM_SPECS: Mapping[str, ParamSpec] = MappingProxyType({
 #: ignored, with a warning) so that saved analyses keep working.
 RETIRED_PARAMS: Mapping[str, str] = MappingProxyType({
     "ancestor_credit": "a more general HPO term no longer gets a fixed credit; it counts by its similarity "
-                       "to the pack finding, above 'similarity_floor' (issue 7)",
+                       "to the pack finding, above 'similarity_floor'",
 })
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from engine.knowledge.pack import KnowledgePack
 from engine.match import ties
 from engine.match.fit import USUAL_FREQUENCY, AbsoluteFit, absolute_fits, share_scale
-from engine.match.mapping import EncodedCase, Mapping
+from engine.match.mapping import EncodedCase, TermMapping
 from engine.match.scoring import Scorer, rank_order
 
 #: A profile finding at least this frequent (or a hallmark) is "expected" when not reported
@@ -94,7 +94,7 @@ class Ranking:
 
     method: str
     matches: tuple[ConditionMatch, ...]
-    mappings: tuple[Mapping, ...]
+    mappings: tuple[TermMapping, ...]
 
     @property
     def top(self) -> ConditionMatch:

@@ -41,13 +41,6 @@ FULL_SHARE_FINDINGS = 3
 STRONG_FIT_HALLMARKS = 2
 EVIDENCE_LEVELS = ("thin", "moderate", "strong")
 
-THIN_EVIDENCE_NOTE = (
-    "There is only a little specific evidence for any of the conditions: the findings are few, or shared by "
-    "many conditions. The match cannot tell the conditions apart, and common causes of such symptoms (for "
-    "example eczema, dry skin, insect bites, allergies or a minor injury or infection) are outside this tool's "
-    "{n} conditions, so no percentage is given."
-)
-
 
 @lru_cache(maxsize=8)
 def evidence_weights(pack: KnowledgePack) -> np.ndarray:

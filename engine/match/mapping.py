@@ -79,7 +79,7 @@ NOT_FINDINGS = ("HP:0012823", "HP:0000005", "HP:0040279", "HP:0032223")
 
 
 @dataclass(frozen=True)
-class Mapping:
+class TermMapping:
     """How one reported ID reached a pack finding (or did not).
 
     ``relation`` is one of ``exact``, ``more_specific`` (full credit), ``more_general`` and
@@ -103,14 +103,14 @@ class EncodedCase:
 
     present: np.ndarray
     absent: np.ndarray
-    mappings: tuple[Mapping, ...]
+    mappings: tuple[TermMapping, ...]
 
     @property
-    def unmapped(self) -> tuple[Mapping, ...]:
+    def unmapped(self) -> tuple[TermMapping, ...]:
         return tuple(m for m in self.mappings if m.finding_id is None)
 
     @property
-    def too_general(self) -> tuple[Mapping, ...]:
+    def too_general(self) -> tuple[TermMapping, ...]:
         """Reported terms refused as too vague to count for any finding."""
         return tuple(m for m in self.mappings if m.relation == "too_general")
 
@@ -255,31 +255,31 @@ def findings_above(pack: KnowledgePack, term_id: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
-def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) -> tuple[Mapping, ...]:
+def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) -> tuple[TermMapping, ...]:
     index = pack.finding_index
     if LOCAL_ID_PATTERN.match(reported):
         if reported not in index:
             raise InputError(f"unknown finding ID {reported!r}: not in the knowledge pack")
-        return (Mapping(reported, reported, "exact", 1.0, present, ""),)
+        return (TermMapping(reported, reported, "exact", 1.0, present, ""),)
     if not HPO_ID_PATTERN.match(reported):
         raise InputError(f"malformed finding ID {reported!r}: expected HP:nnnnnnn (7 digits) or a pack CT: ID")
     onto = pack.ontology
     term_id = onto.resolve(reported)
     note = f"{reported} is now {term_id} in HPO {onto.version}; " if term_id != reported else ""
     if term_id in index:
-        return (Mapping(reported, term_id, "exact", 1.0, present, note.rstrip("; ")),)
+        return (TermMapping(reported, term_id, "exact", 1.0, present, note.rstrip("; ")),)
     name = onto.terms[term_id].name
     if is_modifier(onto, term_id):
         course = COURSE_FROM_TERMS.get(term_id)
         why = (f"read as the course ('{WORDING[course[0]][course[1]]}')" if course and present else
                "it describes how a finding behaves, not a finding")
-        return (Mapping(reported, None, "modifier", 0.0, present, f"{note}'{name}' is a clinical modifier: {why}"),)
+        return (TermMapping(reported, None, "modifier", 0.0, present, f"{note}'{name}' is a clinical modifier: {why}"),)
     pack_hpo = [f.id for f in pack.findings if f.is_hpo and not is_modifier(onto, f.id)]
     # A pack finding above the reported term: the report implies it (present), nothing is implied when absent.
     above = [(d, f) for f in findings_above(pack, term_id) if (d := onto.distance_up(term_id, f)) is not None]
     if above and present:
         best = min(d for d, _ in above)
-        specific = tuple(Mapping(reported, f, "more_specific", 1.0, True,
+        specific = tuple(TermMapping(reported, f, "more_specific", 1.0, True,
                                  f"{note}'{name}' is a more specific kind of '{pack.finding(f).label}', so it counts "
                                  "fully") for d, f in sorted(above, key=lambda x: x[1]) if d == best)
         # It may also be more general than pack findings below it (Glomerulonephritis: below the immune
@@ -290,63 +290,63 @@ def _map_one(pack: KnowledgePack, reported: str, present: bool, floor: float) ->
     ic = information_content(onto)
     below = sorted(f for f in pack_hpo if term_id in onto.ancestors(f))
     if term_id in ic.uninformative or (below and ic.too_general(term_id)):
-        return (Mapping(reported, None, "too_general", 0.0, present,
+        return (TermMapping(reported, None, "too_general", 0.0, present,
                         f"{note}'{name}' ({term_id}) is too general to count for any finding: "
                         "please choose a more specific finding"),)
     if not present:
         if below:
-            return tuple(Mapping(reported, f, "more_general", 1.0, False,
+            return tuple(TermMapping(reported, f, "more_general", 1.0, False,
                                  f"{note}no '{name}' at all also rules out '{pack.finding(f).label}'")
                          for f in below)
         why = ("its absence says nothing about the more general pack findings" if above
                else "its absence rules out nothing in the pack (an absent term only rules out what it covers)")
-        return (Mapping(reported, None, "unmapped", 0.0, False, f"{note}'{name}' was not used: {why}"),)
+        return (TermMapping(reported, None, "unmapped", 0.0, False, f"{note}'{name}' was not used: {why}"),)
     close = _partial(pack, term_id, floor)
     opposed = _opposed(pack, close)
     if opposed:  # "abnormal calcium" cannot count as both low and high calcium: ask which
         close = [x for x in close if x[1] not in opposed]
         if not close:
             labels = " or ".join(f"'{pack.finding(f).label}'" for f in opposed)
-            return (Mapping(reported, None, "unmapped", 0.0, True,
+            return (TermMapping(reported, None, "unmapped", 0.0, True,
                             f"{note}'{name}' was not used: it could mean {labels}; please choose one"),)
     if close:
         return tuple(_partial_mapping(pack, reported, term_id, note, credit, f, shared)
                      for credit, f, shared in close)
     why = ("the pack has no finding for this measurement (another laboratory value is not evidence for it)"
            if is_measurement(onto, term_id) else "no finding of the pack is close to it in HPO")
-    return (Mapping(reported, None, "unmapped", 0.0, True, f"{note}'{name}' was not used: {why}"),)
+    return (TermMapping(reported, None, "unmapped", 0.0, True, f"{note}'{name}' was not used: {why}"),)
 
 
 def _partial_mapping(pack: KnowledgePack, reported: str, term_id: str, note: str, credit: float, finding: str,
-                     shared: str) -> Mapping:
+                     shared: str) -> TermMapping:
     onto = pack.ontology
     name, label = onto.terms[term_id].name, pack.finding(finding).label
     if shared == term_id:
-        return Mapping(reported, finding, "more_general", credit, True,
+        return TermMapping(reported, finding, "more_general", credit, True,
                        f"{note}'{name}' is more general than '{label}': counts {credit:.0%}", shared)
-    return Mapping(reported, finding, "similar", credit, True,
+    return TermMapping(reported, finding, "similar", credit, True,
                    f"{note}'{name}' is close to '{label}' through '{onto.terms[shared].name}': counts {credit:.0%}",
                    shared)
 
 
-def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> list[Mapping]:
+def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> list[TermMapping]:
     """Apply the curated ``implies`` column of findings.csv; updates ``x`` and ``z`` in place.
 
     A present finding makes what it implies present; an absent one makes every finding that implies
     it absent. Notes use the plain-language labels, since people see them.
     """
-    notes: list[Mapping] = []
+    notes: list[TermMapping] = []
     for j, targets in pack.implied.items():
         source = pack.findings[j]
         for k in targets:
             target = pack.findings[k]
             if x[j] > x[k]:
                 x[k] = x[j]
-                notes.append(Mapping(source.id, target.id, "implied", float(x[j]), True,
+                notes.append(TermMapping(source.id, target.id, "implied", float(x[j]), True,
                                      f"'{source.lay_label}' also counts as '{target.lay_label}'"))
             if z[k] > z[j]:
                 z[j] = z[k]
-                notes.append(Mapping(target.id, source.id, "implied", float(z[k]), False,
+                notes.append(TermMapping(target.id, source.id, "implied", float(z[k]), False,
                                      f"no '{target.lay_label}' also means no '{source.lay_label}'"))
     return notes
 
@@ -378,7 +378,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
         raise InputError(f"finding(s) reported both present and absent: {', '.join(both)}")
     n = len(pack.findings)
     x, z = np.zeros(n), np.zeros(n)
-    mappings: list[Mapping] = []
+    mappings: list[TermMapping] = []
     for ids, is_present, vec in ((present_ids, True, x), (absent_ids, False, z)):
         for reported in ids:
             for m in _map_one(pack, reported, is_present, float(similarity_floor)):
@@ -387,7 +387,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                     j = pack.finding_index[m.finding_id]
                     vec[j] = max(vec[j], m.credit)
     for source, finding_id, note in measured:
-        mappings.append(Mapping(source, finding_id, "measured", 1.0, True, note))
+        mappings.append(TermMapping(source, finding_id, "measured", 1.0, True, note))
         x[pack.finding_index[finding_id]] = 1.0
     mappings += _apply_implications(pack, x, z)
     clash = np.flatnonzero((x > 0) & (z > 0))

@@ -4,7 +4,9 @@ A result shows, in this order: :data:`EMERGENCY_FIRST` (always first), the one a
 (:data:`engine.triage.levels.LEVEL_ADVICE`) with the reasons for it, the clinician prompt (which defers to the
 emergency action on emergency results: :func:`clinician_prompt`), the safety net (:data:`SAFETY_NET`) and the
 scope (:data:`SCOPE`). The UI shows :data:`ROLE_NOTES` above every result; the CLI and the summaries use the
-same texts.
+same texts. :data:`EDUCATIONAL_NOTE` heads every result and evaluation the CLI prints, :data:`NOT_A_DIAGNOSIS`
+follows the source article's disclaimer, and :data:`THIN_EVIDENCE_NOTE` replaces the percentage when the
+evidence is thin (:mod:`engine.match.fit`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,22 @@ from typing import Literal
 
 from engine.triage.levels import LEVEL_ADVICE, LEVEL_HEADING, SCALE, TriageLevel
 
-__all__ = ["CLINICIAN_PROMPT", "EMERGENCY_CLINICIAN_PROMPT", "EMERGENCY_FIRST", "ROLES", "ROLE_NOTES", "SAFETY_NET",
-           "SCOPE", "UNASSESSABLE_NOTE", "Role", "clinician_prompt", "level_lines", "safety_net"]
+__all__ = ["CLINICIAN_PROMPT", "EDUCATIONAL_NOTE", "EMERGENCY_CLINICIAN_PROMPT", "EMERGENCY_FIRST", "NOT_A_DIAGNOSIS",
+           "ROLES", "ROLE_NOTES", "SAFETY_NET", "SCOPE", "THIN_EVIDENCE_NOTE", "UNASSESSABLE_NOTE", "Role",
+           "clinician_prompt", "level_lines", "safety_net"]
+
+#: The first line of every result and evaluation the CLI prints.
+EDUCATIONAL_NOTE = "Educational symptom matching only: a match is not a diagnosis."
+#: Said after the source article's disclaimer, with every result.
+NOT_A_DIAGNOSIS = ("calcinosis-triage gives educational matches, not a diagnosis; it has not been validated on "
+                   "patients.")
+#: Said first, instead of a percentage, when the evidence is thin (``{n}``: the number of conditions).
+THIN_EVIDENCE_NOTE = (
+    "There is only a little specific evidence for any of the conditions: the findings are few, or shared by "
+    "many conditions. The match cannot tell the conditions apart, and common causes of such symptoms (for "
+    "example eczema, dry skin, insect bites, allergies or a minor injury or infection) are outside this tool's "
+    "{n} conditions, so no percentage is given."
+)
 
 #: First line of every result, whatever its level.
 EMERGENCY_FIRST = "If you think this is an emergency, call your local emergency number now."

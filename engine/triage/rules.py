@@ -27,9 +27,9 @@ from engine.triage.levels import TriageLevel
 MUST_NOT_MISS_SOON: TriageLevel = "soon"
 MUST_NOT_MISS_STRONG: TriageLevel = "urgent"
 #: A rule's finding counts as present when the case gives it, or a pack finding below it in HPO, at
-#: least this credit. 0.5 is the credit a more general reported term gets (``ancestor_credit``) and the
-#: floor of a "close" match: safety first, so a close or more general report of a danger sign fires
-#: the rule rather than being ignored; a more specific one (a descendant) always counts fully.
+#: least this credit: safety first, so a close or more general report of a danger sign (credited by its
+#: similarity, :mod:`engine.match.mapping`) fires the rule from half a finding on rather than being
+#: ignored; a more specific one (a descendant) always counts fully.
 RULE_MIN_CREDIT = 0.5
 
 
