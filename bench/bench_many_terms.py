@@ -4,8 +4,9 @@ Run: ``python bench/bench_many_terms.py [--terms 2000] [--samples 3]``. Target: 
 terms (the cap of distinct terms per case, :data:`engine.hpo.ids.MAX_TERMS`), with the pack loaded and the
 information content computed (both once per process, printed apart). Each sample is a fresh random draw of
 current terms below Phenotypic abnormality, scored with :func:`engine.match_findings` after the per-term
-mapping cache is cleared, so every term is mapped from scratch. Also times the whole CLI call
-(``python -m engine score --present ...``), start-up included. A benchmark, never a test.
+mapping cache is cleared, so every term is mapped from scratch. The target is judged on this process's CPU
+time (other jobs on a shared machine do not count); the wall time is printed beside it. Also times the
+whole CLI call (``python -m engine score --present ...``), start-up included. A benchmark, never a test.
 """
 
 from __future__ import annotations
@@ -48,13 +49,15 @@ def main() -> int:
         sample = random.Random(seed).sample(terms, args.terms)
         _map_one.cache_clear()
         findings_above.cache_clear()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = match_findings(pack, sample)
-        times.append(time.perf_counter() - t0)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        times.append(cpu)
         mapped = sum(1 for m in result.ranking.mappings if m.finding_id is not None)
-        print(f"sample {seed}: {args.terms:,} terms scored in {times[-1]:.2f} s ({mapped:,} mappings onto the pack)")
+        print(f"sample {seed}: {args.terms:,} terms scored in {cpu:.2f} s of CPU ({wall:.2f} s wall; "
+              f"{mapped:,} mappings onto the pack)")
     worst = max(times)
-    print(f"worst {worst:.2f} s for {args.terms:,} terms (target < {TARGET_S:.0f} s: "
+    print(f"worst {worst:.2f} s of CPU for {args.terms:,} terms (target < {TARGET_S:.0f} s: "
           f"{'ok' if worst < TARGET_S else 'OVER TARGET'})")
     sample = random.Random(0).sample(terms, args.terms)
     t0 = time.perf_counter()

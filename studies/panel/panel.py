@@ -83,19 +83,25 @@ def _describe(case: dict[str, Any], names: dict[str, str], findings_only: bool) 
     return "\n".join(lines)
 
 
-def sheets(files: list[Path], out: Path, key_path: Path, findings_only: bool, seed: int) -> None:
+def _write_sheet(cases: list[tuple[str, dict[str, Any]]], prefix: str, out: Path, key_path: Path,
+                 findings_only: bool, seed: int) -> None:
+    """Shuffle ``cases`` (file name, case), write them under anonymous ids to ``out`` and the ids to ``key_path``."""
     onto = load_ontology()
     names = {t.id: t.name for t in onto.terms.values()}
-    cases = [(path.name, c) for path in files for c in _read(path)]
+    cases = list(cases)
     random.Random(seed).shuffle(cases)
-    key = {}
-    blocks = []
+    key, blocks = {}, []
     for n, (file_name, case) in enumerate(cases, start=1):
-        anon = f"R{seed % 1000:03d}-{n:03d}"
+        anon = f"{prefix}{seed % 1000:03d}-{n:03d}"
         key[anon] = {"file": file_name, "id": case["id"]}
         blocks.append(f"### {anon}\n{_describe(case, names, findings_only)}\n")
     out.write_text("\n".join(blocks), encoding="utf-8")
     key_path.write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
+
+
+def sheets(files: list[Path], out: Path, key_path: Path, findings_only: bool, seed: int) -> None:
+    cases = [(path.name, c) for path in files for c in _read(path)]
+    _write_sheet(cases, "R", out, key_path, findings_only, seed)
     print(f"{out}: {len(cases)} cases ({'findings only' if findings_only else 'findings, course and context'})")
 
 
@@ -135,22 +141,13 @@ def merge_ratings(ratings_path: Path, key_path: Path, rater: str, role: str, fie
 
 
 def gaps(files: list[Path], out: Path, key_path: Path, field: str, seed: int) -> None:
-    onto = load_ontology()
-    names = {t.id: t.name for t in onto.terms.values()}
     wide = []
     for path in files:
         for c in _read(path):
             levels = [TRIAGE_LEVELS.index(r["level"]) for r in c.get(field, {}).get("ratings", [])]
             if len(levels) >= 2 and max(levels) - min(levels) >= 2:
                 wide.append((path.name, c))
-    random.Random(seed).shuffle(wide)
-    key, blocks = {}, []
-    for n, (file_name, case) in enumerate(wide, start=1):
-        anon = f"A{seed % 1000:03d}-{n:03d}"
-        key[anon] = {"file": file_name, "id": case["id"]}
-        blocks.append(f"### {anon}\n{_describe(case, names, field.endswith('findings_only'))}\n")
-    out.write_text("\n".join(blocks), encoding="utf-8")
-    key_path.write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
+    _write_sheet(wide, "A", out, key_path, field.endswith("findings_only"), seed)
     print(f"{out}: {len(wide)} case(s) two or more levels apart")
 
 
