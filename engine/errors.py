@@ -1,4 +1,4 @@
-"""The project's own exception types, and the two helpers that keep their messages one short line.
+r"""The project's own exception types, and the two helpers that keep their messages one short line.
 
 Hard problems raise :class:`TriageError` (or a subclass); soft problems are
 returned as :class:`engine.knowledge.validation.Issue` data instead.

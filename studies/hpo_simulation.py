@@ -14,9 +14,9 @@ this engine is reported on that same subset and on the full set.
 
 Run from the repository root::
 
-    python bench/hpo_simulation.py                       # clean patients, ~6 min
-    python bench/hpo_simulation.py --imprecision --noise --json artifacts/bench.json
-    python bench/hpo_simulation.py --pyhpo-patients 0    # this engine only, ~1 min
+    python studies/hpo_simulation.py                       # clean patients, ~6 min
+    python studies/hpo_simulation.py --imprecision --noise --json artifacts/bench.json
+    python studies/hpo_simulation.py --pyhpo-patients 0    # this engine only, ~1 min
 """
 
 from __future__ import annotations
