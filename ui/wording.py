@@ -23,8 +23,11 @@ from engine.triage.copy import SAFETY_NET
 EVIDENCE_WORDS = {
     "strong": "several of your findings are specific to it (they are rare in the other conditions here)",
     "moderate": "some of your findings are specific to it, but not many",
-    "thin": "your findings are few, or shared by many of the conditions here, so they cannot tell them apart",
+    "thin": "your findings are few, or shared by many of the conditions here",
 }
+#: What a thin result is usually about instead (engine.fit's note, in brief).
+COMMON_CAUSES = ("Common causes of such symptoms, such as eczema, dry skin, insect bites, allergies or a minor "
+                 "injury or infection, are outside this tool.")
 TEST_GROUP = "tests"  # findings only a test shows (blood tests, scans, biopsies)
 
 
@@ -51,7 +54,8 @@ def explains_text(match: ConditionMatch) -> str:
     condition accounts for, the same findings its card lists as fitting it and as not explained."""
     n, yours = len(match.matched), len(match.matched) + len(match.unexplained)
     if n == yours:
-        return "explains your 1 finding" if n == 1 else f"explains all {n} of your findings"
+        return {1: "explains your 1 finding", 2: "explains both of your findings"}.get(
+            n, f"explains all {n} of your findings")
     return f"explains {n} of your {yours} finding{'' if yours == 1 else 's'}"
 
 
