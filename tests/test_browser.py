@@ -145,7 +145,7 @@ def test_tick_submit_and_see_matches_with_safety_block(app_url: str, browser: Br
     page.get_by_text("Please see a clinician").first.wait_for()
     page.get_by_text("Disclaimer (from the source article):").wait_for()
     page.get_by_text("Calcium lumps in damaged or inflamed skin").first.wait_for()
-    page.get_by_text("Matches your findings").first.wait_for()
+    page.get_by_text("Your findings that fit it").first.wait_for()
     page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     present = parse_qs(urlparse(page.url).query)["present"][0].split(",")
     assert sorted(present) == sorted(fid for fid, _ in TICK_IDS)

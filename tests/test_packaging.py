@@ -68,6 +68,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_ships_the_pack_and_the_teaching_cases_only(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for data_file in ("findings.csv", "conditions.csv", "profiles.csv", "red_flags.csv", "sources.csv",
+                      "emergency_numbers.csv", "finding_overlaps.csv",
                       "weights.toml", "education/dystrophic_calcinosis_cutis.toml", "cases/calcinosis_cutis.json"):
         assert f"engine/data/{data_file}" in names
     research = [n for n in names if any(f"/{s}/" in n or Path(n).name.startswith(s) for s in RESEARCH_SETS)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,9 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
 HARD_LUMP, INJURY, SCLERODERMA = "HP:0001482", "CT:injury_at_site", "CT:systemic_sclerosis_diagnosis"
+#: A classic dystrophic calcinosis story: lumps on the fingers after an injury, calcium on the X-ray, normal blood
+#: calcium and phosphate (five findings, moderate evidence).
+DCC_STORY = (HARD_LUMP, "CT:lumps_on_fingers", INJURY, "CT:normal_calcium_phosphate", "HP:0025520")
 TEXT_TYPES = {"markdown", "caption", "info", "warning", "error", "success", "subheader", "title", "header"}
 
 
@@ -97,11 +101,17 @@ def match_labels(at: AppTest) -> list[str]:
     return [e.label for e in at.expander if re.match(r"^\d+\. ", e.label)]
 
 
+def chart_frame(at: AppTest) -> Any:
+    """The rows of the result chart (its main data or a named dataset)."""
+    proto = at.get("vega_lite_chart")[0].proto
+    blobs = [d.data.data for d in proto.datasets] + ([proto.data.data] if proto.data.data else [])
+    frames = [pa.ipc.open_stream(b).read_all().to_pandas() for b in blobs]
+    return next(f for f in frames if "condition" in f)
+
+
 def chart_conditions(at: AppTest) -> list[str]:
     """The condition names the result chart draws, in rank order."""
-    proto = at.get("vega_lite_chart")[0].proto
-    frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
-    frame = next(f for f in frames if "condition" in f)
+    frame = chart_frame(at)
     return list(frame.sort_values("rank")["condition"])
 
 
@@ -141,14 +151,15 @@ def test_emergency_combination_shows_the_red_flag_banner_first() -> None:
     rule = emergency_rule()
     at = submit(new_app(), *rule["findings"].split(";"))
     assert not at.exception
-    banner = at.error[0].value
-    assert banner.startswith(f"_{EMERGENCY_FIRST}_") and "EMERGENCY: get help now" in banner
-    assert rule["message"] in banner
+    line, block = at.error[0].value, at.error[1].value
+    assert line.startswith("**EMERGENCY: get help now.**") and "#your-matches" in line  # one line above the form
+    assert block.startswith(f"_{EMERGENCY_FIRST}_") and "EMERGENCY: get help now" in block  # the one full block
+    assert rule["message"] in block and rule["message"] not in line
     texts = page_texts(at)
     first = {name: next(i for i, t in enumerate(texts) if needle in t)
-             for name, needle in (("banner", "EMERGENCY: get help now"), ("safety", SAFETY_NOTES["emergency"]),
+             for name, needle in (("block", EMERGENCY_FIRST), ("safety", SAFETY_NOTES["emergency"]),
                                   ("matches", "Your closest matches"))}
-    assert first["banner"] < first["safety"] < first["matches"]
+    assert first["block"] < first["safety"] < first["matches"]
     # what to do now comes first; the appointment prompt for routine results is not shown
     assert not any(SAFETY_NOTES["patient"] in t for t in texts)
 
@@ -174,9 +185,8 @@ def test_a_shared_emergency_link_shows_the_banner_above_the_form() -> None:
 def test_disclaimer_and_clinician_prompt_on_every_result(pack, ticks: tuple[str, ...]) -> None:
     at = submit(new_app(), *ticks)
     assert not at.exception
-    notes = [e.value for e in (*at.warning, *at.error)]
-    assert any(("Please see a clinician" in n or "Get help now" in n) and "not a diagnosis" in n for n in notes)
     body = [m.value for m in at.markdown]  # body text, not a low-contrast caption
+    assert any(("Please see a clinician" in n or "Get help now" in n) and "not a diagnosis" in n for n in body)
     assert any(pack.disclaimer_substance in m and "not a diagnosis" in m for m in body)
     assert not any(pack.disclaimer_substance in c.value for c in at.caption)
     assert "bookmark this website" not in " ".join(page_texts(at))
@@ -191,7 +201,7 @@ def test_query_params_restore_the_ticks_and_show_the_result(pack) -> None:
     assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key=f"tick:{INJURY}").value
     assert not at.checkbox(key="tick:HP:0001945").value
     assert at.multiselect(key="check:absent").value == ["HP:0001945"]
-    assert chart_count(at) == 1 and match_labels(at)
+    assert match_labels(at)
 
 
 def test_unknown_query_param_ids_give_a_note_not_an_exception() -> None:
@@ -202,7 +212,7 @@ def test_unknown_query_param_ids_give_a_note_not_an_exception() -> None:
     assert "<b>" not in notes
     assert "unknown method" in notes
     assert at.checkbox(key=f"tick:{HARD_LUMP}").value
-    assert chart_count(at) == 1
+    assert match_labels(at)
     assert at.query_params["present"] == HARD_LUMP and "absent" not in at.query_params  # the link is cleaned
     assert "method" not in at.query_params
 
@@ -294,13 +304,22 @@ def test_submit_is_reachable_before_the_checklist_and_the_result_can_be_jumped_t
     assert any("your-matches" in str(getattr(e, "proto", "")) for e in html)  # focus moves to the result
 
 
+def markdown_after(at: AppTest, heading: str) -> str:
+    """The first markdown text after the subheader ``heading`` (in page order)."""
+    elements = list(walk(at.main))
+    start = next(i for i, e in enumerate(elements) if getattr(e, "type", None) == "subheader" and e.value == heading)
+    return next(e.value for e in elements[start:] if getattr(e, "type", None) == "markdown")
+
+
 def test_chart_and_list_show_the_same_conditions_by_one_name(pack) -> None:
-    at = submit(new_app(), HARD_LUMP, INJURY, SCLERODERMA)
-    listed = [re.sub(r"^\d+\. (.*) — \d+% of the match$", r"\1", label) for label in match_labels(at)]
+    at = submit(new_app(), *DCC_STORY)
+    listed = [re.sub(r"^\d+\. (.*) — explains .*$", r"\1", label) for label in match_labels(at)]
     assert chart_conditions(at) == listed and len(listed) == 5
     assert all(pack.condition(c.id).display_name in listed for c in pack.conditions
                if pack.condition(c.id).display_name in chart_conditions(at))
-    questions = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    questions = markdown_after(at, "Questions a clinician may ask next")
+    assert questions.startswith("Knowing the answer")
+    questions = next(m.value for m in at.markdown if m.value.startswith("- **") and "moves these" in m.value)
     names = {c.name: c.display_name for c in pack.conditions}
     for name, shown in names.items():  # a medical name only ever appears beside its lay name
         for m in re.finditer(re.escape(name), questions):
@@ -381,8 +400,12 @@ def test_clear_all_resets_ticks_result_and_link() -> None:
 
 @pytest.mark.parametrize("ticks", [(), (HARD_LUMP, INJURY, SCLERODERMA), ("CT:retiform_purpura", "HP:0003774")])
 def test_diagnosis_only_ever_as_not_a_diagnosis(ticks: tuple[str, ...]) -> None:
+    """The result never calls itself a diagnosis (what a finding means, e.g. "a diagnosis of diabetes" in the
+    checklist's "What these mean", describes the finding and is left out)."""
     at = submit(new_app(), *ticks)
     for text in page_texts(at):
+        if text.startswith("- **") and ": " in text and "moves these" not in text:
+            continue  # a "What these mean" list: finding: description
         for m in re.finditer(r"\bdiagnos[ie]s\b", text, flags=re.IGNORECASE):
             assert text[max(0, m.start() - 6):m.end()].lower() == "not a diagnosis", text
 
@@ -409,7 +432,7 @@ def test_search_ignores_small_words_in_a_phrase(pack) -> None:
     assert "CT:lumps_on_fingers" in hits
 
 
-def test_thin_evidence_is_said_first_without_a_percentage(pack) -> None:
+def test_thin_evidence_is_said_first_without_a_percentage_or_chart(pack) -> None:
     at = submit(new_app(), "HP:0000989")  # only "Itchy skin"
     assert not at.exception
     texts = page_texts(at)
@@ -417,15 +440,141 @@ def test_thin_evidence_is_said_first_without_a_percentage(pack) -> None:
     first_match = next(i for i, t in enumerate(texts) if re.match(r"^1\. ", t))
     assert note < first_match
     assert "eczema" in texts[note]
+    assert any("None of the 17 conditions in this tool stands out" in t for t in texts)
     assert not any("%" in label for label in match_labels(at))
-    assert any("usual features" in label for label in match_labels(at))
-    assert any("Absolute fit: fits" in c.value for c in at.caption)
+    assert chart_count(at) == 0  # a chart would draw a difference thin evidence does not have
 
 
-def test_enough_evidence_shows_the_share_and_the_fit(pack) -> None:
+def test_enough_evidence_says_what_the_result_means_and_how_strong(pack) -> None:
     # some of these are search-only findings, so they come in through a link, as a shared result would
     at = new_app(present="HP:0100324,HP:0011838,HP:0030880,HP:0031917,HP:0030859")
     assert not at.exception
     assert not any("The evidence is thin" in t for t in page_texts(at))
-    assert "% of the match" in match_labels(at)[0]
-    assert any("Absolute fit: fits" in c.value and "evidence strong" in c.value for c in at.caption)
+    headline = markdown_after(at, "Your closest matches")
+    assert "Of the 17 conditions in this tool, your findings are closest to" in headline
+    assert "Evidence: strong" in headline and "%" not in headline
+    assert "explains" in match_labels(at)[0] and "%" not in match_labels(at)[0]
+
+
+# --- what a result means, the match card, one urgency block, the keyboard path, where to get help -------------
+
+def result_elements(at: AppTest) -> list[Any]:
+    """The elements of the result, in page order (from the "Your result" header on)."""
+    elements = list(walk(at.main))
+    start = next(i for i, e in enumerate(elements) if getattr(e, "type", None) == "header"
+                 and str(e.value).startswith("Your result"))
+    return elements[start:]
+
+
+def card(at: AppTest, rank: int) -> Any:
+    return next(e for e in at.expander if e.label.startswith(f"{rank}. "))
+
+
+def card_texts(block: Any) -> list[str]:
+    return [str(e.value) for e in walk(block) if getattr(e, "type", None) == "markdown"]
+
+
+def test_the_headline_leads_with_the_meaning_and_the_chart_is_scaled_to_the_scores(pack) -> None:
+    at = submit(new_app(), *DCC_STORY)
+    assert not at.exception
+    headline = markdown_after(at, "Your closest matches")
+    assert headline.startswith("**Of the 17 conditions in this tool, your findings are closest to Calcium lumps in "
+                               "damaged or inflamed skin (Dystrophic calcinosis cutis).**")
+    assert "Evidence: moderate (some of your findings are specific to it" in headline
+    assert "not a diagnosis" in headline
+    for text in [headline, *match_labels(at), *card_texts(card(at, 1))]:
+        assert not re.search(r"\d\s?%", text), text  # no percentage where a person reads what the result means
+    frame = chart_frame(at).sort_values("rank")
+    assert frame["closeness"].iloc[0] == 1.0 and list(frame["closeness"]) == sorted(frame["closeness"], reverse=True)
+    result = ui.state.run(list(DCC_STORY), [], DEFAULT_METHOD)
+    top = result.ranking.matches[:5]
+    assert list(frame["closeness"]) == pytest.approx([m.strength / top[0].strength for m in top], abs=1e-4)
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1] and x["axis"]["labels"] is False  # the closest is the full bar, no %
+
+
+def test_the_match_card_agrees_with_itself_and_lists_nothing_reported_as_not_reported(pack) -> None:
+    at = submit(new_app(), *DCC_STORY)
+    first = card(at, 1)
+    assert first.label.endswith("— explains all 5 of your findings")
+    texts = card_texts(first)
+    whole = "\n".join(texts)
+    assert "Matches 5 of your findings" not in whole and "fits " not in whole
+    match = ui.state.run(list(DCC_STORY), [], DEFAULT_METHOD).ranking.top
+    assert (f"**Explains all 5 of your findings; {match.fit.usual_matched} of its {match.fit.usual_total} usual "
+            "features are among them, and 4 more are close to what you reported.**") in whole
+    fitting = next(t for t in texts if t.startswith("**Your findings that fit it**"))
+    usual = next(t for t in texts if t.startswith("**Usual for it, not reported**"))
+    lump, finger = pack.finding("CT:lumps_on_fingers").lay_label, pack.finding("HP:6001163").lay_label
+    assert f"{lump} _(the same as “{finger}”)_" in fitting
+    for reported_in_other_words in ("HP:6001163", "HP:0200036", "HP:0003761", "HP:0007618"):
+        assert pack.finding(reported_in_other_words).lay_label not in usual
+    assert fitting.count("\n- ") == 5  # the five findings, once each
+
+
+def test_what_only_a_test_shows_is_listed_apart(pack) -> None:
+    at = submit(new_app(), HARD_LUMP, INJURY)
+    dcc = next(e for e in at.expander if pack.condition(DCC).lay_name in e.label)
+    usual = next(t for t in card_texts(dcc) if t.startswith("**Usual for it, not reported**"))
+    person, tests = usual.split("_Only a test can show:_")
+    assert pack.finding("CT:normal_calcium_phosphate").lay_label in tests
+    assert pack.finding("CT:normal_calcium_phosphate").lay_label not in person
+    assert "_You may notice or know:_" in person
+
+
+def test_one_urgency_block_a_distinct_clinician_prompt_and_the_summaries_linked_from_the_top(pack) -> None:
+    at = submit(new_app(), "HP:0010783", "HP:0001386")  # red skin, swollen joints: SOON
+    assert not at.exception
+    alerts = [str(a.value) for a in (*at.info, *at.warning, *at.error)]
+    assert len([a for a in alerts if "SOON: see a doctor within days" in a]) == 1  # one urgency block
+    assert not any("Please see a clinician" in a for a in alerts)  # the prompt is not another coloured alert
+    prompt = next(c for c in walk(at.main) if getattr(getattr(c, "proto", None), "id", None) == "check:clinician"
+                  or getattr(c, "key", None) == "check:clinician")
+    assert any(SAFETY_NOTES["patient"] in t for t in card_texts(prompt))
+    order = [str(getattr(e, "value", None) or getattr(e, "label", None) or "") for e in result_elements(at)]
+
+    def first(needle: str) -> int:
+        return next(i for i, t in enumerate(order) if needle in t)
+
+    steps = ["SOON: see a doctor within days", "17 conditions in this tool", "#bring-this-to-your-clinician", "1. ",
+             "Bring this to your clinician", "Download a summary (PDF)", "Disclaimer (from the source article)",
+             "Learn about"]
+    assert [first(s) for s in steps] == sorted(first(s) for s in steps), [(s, first(s)) for s in steps]
+
+
+def test_checklist_items_add_no_help_stop_and_run_in_reading_order(pack) -> None:
+    at = new_app()
+    boxes = [c for c in walk(at.main) if getattr(c, "type", None) == "checkbox" and c.key.startswith("tick:")]
+    assert boxes and not any(c.proto.help for c in boxes)  # no "Help for ..." keyboard stop per item
+    expected = [f"tick:{f.id}" for group in GROUP_TITLES for f in pack.findings if f.group == group and f.core]
+    assert [c.key for c in boxes] == expected  # page (and keyboard) order: down the left column, then the right
+    meanings = [e for e in walk(at.main) if getattr(e, "type", None) == "popover"
+                or "What these mean" in str(getattr(e, "label", ""))]
+    assert len(meanings) == len(GROUP_TITLES)  # what the items mean: one button per group
+    skin = next(f for f in pack.findings if f.group == "skin" and f.core)
+    assert f"**{skin.lay_label}**: {skin.description}" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_chosen_country_names_its_emergency_number_and_urgent_care_service(pack) -> None:
+    at = AppTest.from_function(check_page, default_timeout=TIMEOUT)
+    at.session_state["check:country"] = "GB"
+    at.run()
+    assert at.selectbox(key="check:country").value == "GB"
+    at = submit(at, "HP:0001945", "HP:0200042")  # fever with an open sore: URGENT
+    texts = " ".join(page_texts(at))
+    assert "If you think this is an emergency, call 999 now." in texts
+    assert "If you cannot, contact NHS 111" in texts and "go to urgent care" not in texts
+    assert "your local emergency number" not in texts
+    assert "United Kingdom: emergency 999" in texts
+    at.selectbox(key="check:country").set_value("AU").run()
+    texts = " ".join(page_texts(at))
+    assert "call 000 now" in texts and "healthdirect" in texts and "999" not in texts
+
+
+def test_without_a_country_the_advice_keeps_the_generic_sentence(pack) -> None:
+    at = submit(new_app(), HARD_LUMP)  # AppTest has no browser locale: no country is guessed
+    assert at.selectbox(key="check:country").value == ""
+    texts = " ".join(page_texts(at))
+    assert "If you think this is an emergency, call your local emergency number now." in texts
+    assert "Choose your country to see its emergency number" in texts

@@ -9,6 +9,7 @@ import pytest
 
 from engine import load_pack, match_findings
 from ui.summary import build_summary, clinician_questions, finding_line, questions_to_ask
+from ui.wording import fit_sentence
 
 HARD_LUMP, INJURY, FEVER = "HP:0001482", "CT:injury_at_site", "HP:0001945"
 NET_PATCHES, DIALYSIS = "CT:retiform_purpura", "HP:0003774"
@@ -37,16 +38,15 @@ def test_summary_without_ruled_out_findings_has_no_such_section(pack) -> None:
     assert "Findings I do not have" not in text
 
 
-def test_summary_lists_top_matches_with_strength(pack) -> None:
+def test_summary_lists_top_matches_as_the_page_words_them(pack) -> None:
     result, text = make(pack, [HARD_LUMP, INJURY])
     top = result.ranking.top
     name = pack.condition(top.condition_id).display_name
-    assert f"{name}: " in text and top.fit.describe() in text
-    if result.evidence_note:  # thin evidence: said first, and no percentage
-        assert "The evidence is thin" in text and "of the match;" not in text
-    else:
-        assert f"{name}: {top.shown_share:.0%} of the match" in text
-    assert "Closest matches (educational, not a diagnosis)" in text
+    assert f"{name}: {fit_sentence(top)}" in text  # the page's words: no "fits N of M" beside "matches N"
+    if result.evidence_note:  # thin evidence: said first
+        assert "The evidence is thin" in text
+    matches = text[text.index("Closest matches (educational, not a diagnosis)"):text.index("Questions a clinician")]
+    assert "%" not in matches and "17 conditions in this tool" in matches  # what it means, no percentage
 
 
 def test_summary_carries_red_flag_triage_and_reasons(pack) -> None:

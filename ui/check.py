@@ -19,7 +19,9 @@ from engine.hpo.ids import partition_ids
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, adjust_weights, load_context_rules
+from engine.match.overlaps import covered
 from engine.match.search import SearchIndex, build_index
+from engine.triage.copy import NOT_A_DIAGNOSIS, level_lines
 from engine.triage.emergency import (
     EmergencyQuestion,
     load_emergency_questions,
@@ -27,7 +29,15 @@ from engine.triage.emergency import (
     step_triage,
     with_step_answers,
 )
+from engine.triage.services import Services, country_from_locale, load_services, localise, where_to_get_help
 from ui import phenopacket_io
+from ui.check_result import (
+    SUMMARY_ANCHOR,
+    show_clinician_prompt,
+    show_closeness_chart,
+    show_headline,
+    show_match_cards,
+)
 from ui.state import current_weights, get_pack, run
 from ui.summary import (
     PDF_MIME,
@@ -39,14 +49,9 @@ from ui.summary import (
 )
 from ui.widgets import (
     GROUP_TITLES,
-    RESULT_TOP,
+    LEVEL_ICON,
     as_code,
-    ranking_spec,
-    show_evidence_note,
-    show_explanation,
-    show_safety_block,
     show_triage,
-    show_triage_banner,
 )
 
 TICK_PREFIX = "tick:"
@@ -64,6 +69,8 @@ LINK_READ_KEY = "check:link_read"
 PAGE_RUNS_KEY, CHECKLIST_RUNS_KEY = "check:page_runs", "check:checklist_runs"
 SHOWN_STALE_KEY = "check:shown_stale"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
+COUNTRY_KEY = "check:country"
+NO_COUNTRY = ""  # not set: the advice keeps "your local emergency number"
 RESULT_ANCHOR = "your-matches"
 MAX_LINK_IDS = 200
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -252,15 +259,25 @@ def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
 
 # --- the checklist ------------------------------------------------------------------------------------
 
-def _tick_columns(findings: Sequence[Finding]) -> None:
-    """Two columns of checkboxes, each starting from the session's pending ticks."""
+def _tick_columns(findings: Sequence[Finding], key: str) -> None:
+    """Two columns of checkboxes, each starting from the session's pending ticks.
+
+    The list runs down the left column, then down the right one, so the keyboard's order (the page's order) is
+    the reading order; on a phone the columns stack and keep it. What each finding means is one "What these
+    mean" button under the list, not a help icon (and a keyboard stop) per checkbox.
+    """
     ticks = _ticks()
     cols = st.columns(2)
+    half = (len(findings) + 1) // 2
     for n, f in enumerate(findings):
-        key = tick_key(f.id)
-        if key not in st.session_state:  # a widget that was not drawn (search, another page) forgets its value
-            st.session_state[key] = bool(ticks.get(f.id))
-        ticks[f.id] = cols[n % 2].checkbox(f.lay_label, key=key, help=f.description or None, wrap=True)
+        key_ = tick_key(f.id)
+        if key_ not in st.session_state:  # a widget that was not drawn (search, another page) forgets its value
+            st.session_state[key_] = bool(ticks.get(f.id))
+        ticks[f.id] = cols[0 if n < half else 1].checkbox(f.lay_label, key=key_, wrap=True)
+    described = [f for f in findings if f.description]
+    if described:
+        with st.popover("What these mean", icon=":material/help:", key=f"check:meaning:{key}"):
+            st.markdown("\n".join(f"- **{f.lay_label}**: {f.description}" for f in described))
 
 
 def _group_label(title: str, findings: Sequence[Finding]) -> str:
@@ -300,7 +317,7 @@ def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
                     f"**No finding matches “{as_code(query)}”.** Try another word, or clear the search.")
         if hits:
             with st.container(border=True, key="check:hits"):
-                _tick_columns(hits)
+                _tick_columns(hits, "hits")
     shown = {f.id for f in hits}
     ticks = _ticks()
     for n, (group, title) in enumerate(GROUP_TITLES.items()):
@@ -308,7 +325,7 @@ def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
         if in_group:
             with st.expander(_group_label(title, in_group), expanded=not searching and open_first and n == 0,
                              key=f"check:group:{group}"):
-                _tick_columns(in_group)
+                _tick_columns(in_group, group)
     others = sum(1 for f in pack.findings if not f.core)
     if others and not searching:
         st.caption(f"{others} more specific findings are not listed here: search for them by a word.")
@@ -381,8 +398,9 @@ def _course_and_context() -> None:
         st.markdown("Each answer is optional: leave it empty if you are not sure. They change **how soon** to see "
                     "someone (a lump there for years differs from one that appeared in hours with a fever).")
         for keys in BLOCKS.values():
-            cols = st.columns(2)
             for n, key in enumerate(keys):
+                if n % 2 == 0:  # one row of two per pair: the keyboard's order is the reading order, across
+                    cols = st.columns(2)
                 options = ["true", "false"] if key == "pregnant" else list(CHOICES[key])
                 cols[n % 2].selectbox(_CONTEXT_LABELS[key], options, index=None, key=f"{CONTEXT_PREFIX}{key}",
                                       format_func=lambda v, k=key: WORDING[k][v], placeholder="Not sure / skip",
@@ -454,14 +472,47 @@ def _emergency_step(pack: KnowledgePack, has_result: bool) -> None:
             st.checkbox(q.question, key=f"{EMERGENCY_PREFIX}{q.question_id}")
         yes = step_answers(pack)
         if not yes:
-            st.error("If you are not sure, call your local emergency number now.", icon=":material/emergency:")
+            st.error(localise("If you are not sure, call your local emergency number now.", current_services()),
+                     icon=":material/emergency:")
             return
         if has_result:
             st.markdown("Your answers here are part of your result: see how soon to get help just below.")
         else:
             triage = step_triage(pack, questions, yes)
             if triage is not None:
-                show_triage(triage)
+                show_triage(triage, current_services())
+
+
+# --- where to get help: the country's emergency number ------------------------------------------------
+
+@st.cache_resource
+def _all_services() -> dict[str, Services]:
+    """The shipped emergency numbers by country code (data/emergency_numbers.csv)."""
+    return {s.country_code: s for s in load_services()}
+
+
+def current_services() -> Services | None:
+    """The chosen country's emergency number and urgent-care service; None when no country is set."""
+    return _all_services().get(st.session_state.get(COUNTRY_KEY) or NO_COUNTRY)
+
+
+def _default_country() -> None:
+    """On a session's first run, the country of the browser's language setting ("en-GB": United Kingdom) when
+    this tool knows its numbers; else none (the general advice). The person can change it."""
+    if COUNTRY_KEY not in st.session_state:
+        st.session_state[COUNTRY_KEY] = country_from_locale(st.context.locale, _all_services()) or NO_COUNTRY
+
+
+def _country_select() -> None:
+    """One selector (one keyboard stop) for the country whose emergency number the advice names."""
+    services = _all_services()
+    options = [NO_COUNTRY, *sorted(services, key=lambda c: services[c].country)]
+    left, right = st.columns([2, 3], vertical_alignment="bottom")
+    left.selectbox("Your country (for the emergency number)", options, key=COUNTRY_KEY, persist_state="session",
+                   format_func=lambda c: services[c].country if c else "Not set (general advice)")
+    chosen = current_services()
+    right.markdown(where_to_get_help(chosen) if chosen else
+                   "Choose your country to see its emergency number in the advice.")
 
 
 # --- focus and the Back button ------------------------------------------------------------------------
@@ -509,25 +560,28 @@ def _phenopacket_upload() -> None:
 
 # --- the result ---------------------------------------------------------------------------------------
 
-def _show_matches(pack: KnowledgePack, result: Result, stale: bool) -> None:
+def _show_matches(pack: KnowledgePack, state: CheckState, result: Result, stale: bool) -> None:
+    """What the result means first (the headline, in words, no percentage), a link down to the summaries, one
+    card per close match, then a chart of them scaled to the scores' own range."""
     st.subheader("Your closest matches (out of date)" if stale else "Your closest matches")
-    st.markdown("A match says how well your findings fit each condition's usual picture. It is not a diagnosis.")
-    show_evidence_note(result)
+    show_headline(pack, result)
     if result.ranking.nothing_matched:
-        st.info("None of the conditions in this tool matches the findings you ticked. A clinician can still "
-                "help: please bring the summary below.")
         return
-    st.vega_lite_chart(ranking_spec(pack, result), width="stretch")
-    show_explanation(pack, result, top=RESULT_TOP)
+    show_match_cards(pack, result, state.present)
+    show_closeness_chart(pack, result)
 
 
-def _show_next_questions(pack: KnowledgePack, result: Result) -> None:
-    if not result.next_questions:
+def _show_next_questions(pack: KnowledgePack, result: Result, reported: Sequence[str]) -> None:
+    """Questions a clinician may ask next, leaving out any the person already answered in other words (a
+    finding their report implies or that is the same as one they ticked)."""
+    answered = covered(pack, reported)
+    questions = [q for q in result.next_questions if q.finding_id not in answered]
+    if not questions:
         return
     st.subheader("Questions a clinician may ask next")
     st.markdown("Knowing the answer would best tell your closest matches apart. You can tick them above if they "
                 "apply to you.")
-    st.markdown("\n".join(f"- **{q.lay_label}**: {q.reason}" for q in result.next_questions))
+    st.markdown("\n".join(f"- **{q.lay_label}**: {q.reason}" for q in questions))
 
 
 def _show_state_notes(state: CheckState) -> None:
@@ -573,38 +627,55 @@ def _show_education(pack: KnowledgePack) -> None:
 
 
 def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Result,
-                           used: tuple[ContextRule, ...]) -> None:
-    st.subheader("Bring this to your clinician")
+                           used: tuple[ContextRule, ...], services: Services | None) -> None:
+    """The clinician prompt (drawn unlike the urgency block), the downloads, and how to come back."""
+    st.subheader("Bring this to your clinician", anchor=SUMMARY_ANCHOR)
+    if result.triage.level != "emergency":  # on an emergency it already stands right under the urgency block
+        show_clinician_prompt("patient")
     cols = st.columns(2)  # the summaries are built when a button is pressed: a PDF costs about 50 ms a run
     cols[0].download_button("Download a summary (PDF)",
-                            lambda: build_summary_pdf(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary_pdf(pack, result, state.present, state.absent, context=used,
+                                                      services=services),
                             file_name=SUMMARY_PDF_NAME, mime=PDF_MIME, key="check:download_pdf", on_click="ignore",
                             icon=":material/picture_as_pdf:")
     cols[1].download_button("Download a summary (plain text)",
-                            lambda: build_summary(pack, result, state.present, state.absent, context=used),
+                            lambda: build_summary(pack, result, state.present, state.absent, context=used,
+                                                  services=services),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
     phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
                             state.presentation)
     st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
                 "now holds the findings you ticked. Nothing is stored on our side.")
+    st.markdown(f"**Disclaimer (from the source article):** {pack.disclaimer_substance}  \n{NOT_A_DIAGNOSIS}")
 
 
 def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: bool = False,
-                used: tuple[ContextRule, ...] = ()) -> None:
-    """The result, in order: triage banner, safety block, matches, next questions, notes, summary, education."""
+                used: tuple[ContextRule, ...] = (), services: Services | None = None) -> None:
+    """The result, in order: the one urgency block (on an emergency, what to do next right under it), what the
+    result means and the close matches (within a phone screen of the urgency line), the clinician prompt with
+    the summaries and the disclaimer, then the rest."""
     st.header("Your result (out of date)" if stale else "Your result", anchor=RESULT_ANCHOR)
     if stale:
         st.warning("**You changed your answers after this result was shown.** It still shows your earlier "
                    "answers: press **Show my matches** to update it.", icon=":material/update:")
-    show_triage_banner(result)
-    show_safety_block(pack, "emergency" if result.triage.level == "emergency" else "patient")
-    _show_matches(pack, result, stale)
+    show_triage(result.triage, services)
+    if result.triage.level == "emergency":
+        show_clinician_prompt("emergency")
+    _show_matches(pack, state, result, stale)
+    _show_summary_and_link(pack, state, result, used, services)
     _show_context(pack, state, used)
-    _show_next_questions(pack, result)
+    _show_next_questions(pack, result, state.present)
     _show_reading_notes(result)
-    _show_summary_and_link(pack, state, result, used)
     _show_education(pack)
+
+
+def _red_flag_line(result: Result, services: Services | None) -> None:
+    """Above the form, for an emergency or urgent result: the level and its one action in one line, so it is
+    never below the fold; the urgency block itself (the one voice) is in the result."""
+    heading, _, action = level_lines(result.triage.level)
+    st.error(localise(f"**{heading}.** {action} [Why, and what to watch for: see your result]"
+                      f"(#{RESULT_ANCHOR}).", services), icon=LEVEL_ICON[result.triage.level])
 
 
 def with_step(pack: KnowledgePack, state: CheckState, yes: Sequence[str]) -> CheckState:
@@ -649,10 +720,13 @@ def render() -> None:
     yes = step_answers(pack)
     shown = with_step(pack, state, yes)
     result, used = _compute(pack, shown)
+    _default_country()
     _emergency_step(pack, result is not None)
+    _country_select()
+    services = current_services()
     stale = result is not None and is_stale(pack, state)
     if result is not None and result.triage.is_red_flag:
-        show_triage_banner(result)  # never below the fold; repeated first in the result
+        _red_flag_line(result, services)  # never below the fold; the full block is first in the result
     if result is not None:
         st.markdown(f"[Jump to your matches](#{RESULT_ANCHOR})" + (" (out of date: press **Show my matches** to "
                                                                     "update them)" if stale else ""))
@@ -671,5 +745,5 @@ def render() -> None:
             st.info("Nothing ticked yet. Tick the findings that apply to you, then press **Show my matches**.",
                     icon=":material/touch_app:")
         return
-    show_result(pack, shown, result, stale, used)
+    show_result(pack, shown, result, stale, used, services)
     _scroll_to_result()

@@ -18,6 +18,8 @@ from fpdf.enums import XPos, YPos
 from engine import KnowledgePack, Result
 from engine.knowledge.priors import ContextRule
 from engine.triage.copy import level_lines
+from engine.triage.services import Services, localise, where_to_get_help
+from ui.wording import closest_sentence, distinct_watch_for, evidence_sentence, fit_sentence
 
 SUMMARY_TOP = 5
 SUMMARY_TEXT_NAME = "symptom-match-summary.txt"
@@ -59,13 +61,17 @@ def findings_section(pack: KnowledgePack, title: str, ids: Sequence[str], inferr
     return Section(title, items=tuple(items) or ("(none)",))
 
 
-def triage_section(result: Result) -> Section:
+def triage_section(result: Result, services: Services | None = None) -> Section:
     """The one urgency block: the emergency line, the level and its one action, why, what could not be
-    assessed, what to watch for and the scope (the same texts as the page)."""
+    assessed, what to watch for and the scope (the same texts as the page), with the country's emergency number
+    and urgent-care service when one is chosen."""
     t = result.triage
     heading, timeframe, action = level_lines(t.level)
     why = tuple(dict.fromkeys(r.message for r in t.reasons if r.level == t.level))
-    items = (*(f"Why: {w}" for w in why), *t.unassessable, *(f"If things change: {w}" for w in t.watch_for), t.scope)
+    items = (*(f"Why: {w}" for w in why), *t.unassessable,
+             *(f"If things change: {w}" for w in distinct_watch_for(t.watch_for)), t.scope)
+    if services is not None:
+        items = (*items, where_to_get_help(services))
     return Section("How soon to see someone", f"{t.emergency_first} {heading} ({timeframe}). {action}", items)
 
 
@@ -75,14 +81,16 @@ def presentation_section(result: Result) -> Section | None:
 
 
 def matches_section(pack: KnowledgePack, result: Result, top: int = SUMMARY_TOP) -> Section:
+    """The close matches as the page words them: what the result means first, no percentage."""
     title = "Closest matches (educational, not a diagnosis)"
     if result.ranking.nothing_matched:
-        return Section(title, "None of the conditions in this tool matches the findings reported.")
-    lead = f"The evidence is thin. {result.evidence_note}" if result.evidence_note else ""
+        return Section(title, closest_sentence(pack, result))
+    lead = closest_sentence(pack, result)
+    lead = f"The evidence is thin. {result.evidence_note} {lead}" if result.evidence_note else \
+        f"{lead} {evidence_sentence(result)}"
     return Section(title, lead, items=tuple(
-        f"{pack.condition(m.condition_id).display_name}: "
-        f"{'' if result.evidence_note else f'{m.shown_share:.0%} of the match; '}{m.fit.describe()}. {m.why()}"
-        for m in result.ranking.matches[:top]), numbered=True)
+        f"{pack.condition(m.condition_id).display_name}: {fit_sentence(m)}" for m in result.ranking.matches[:top]),
+        numbered=True)
 
 
 def clinician_questions(result: Result) -> list[str]:
@@ -109,15 +117,17 @@ def context_section(pack: KnowledgePack, used: Sequence[ContextRule]) -> Section
 
 
 def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                     today: date | None = None, context: Sequence[ContextRule] = ()) -> list[Section]:
-    """The summary's parts, in order: note, triage, findings, matches, questions, prompt, disclaimer."""
+                     today: date | None = None, context: Sequence[ContextRule] = (),
+                     services: Services | None = None) -> list[Section]:
+    """The summary's parts, in order: note, triage, findings, matches, questions, prompt, disclaimer; with
+    ``services``, the country's emergency number and urgent-care service in place of the generic words."""
     today = today or date.today()
     inferred = {i: src for i, src in result.ranking.inferred.items() if i not in present}
     sections = [
         Section("About this summary", f"{result.educational_note} Made on {today.isoformat()} with "
                 f"calcinosis-triage, an educational prototype (method: {result.ranking.method}; HPO release "
                 f"{result.hpo_version})."),
-        triage_section(result),
+        triage_section(result, services),
         findings_section(pack, "Findings I have", present, inferred),
     ]
     if (course := presentation_section(result)) is not None:
@@ -134,14 +144,16 @@ def summary_sections(pack: KnowledgePack, result: Result, present: Sequence[str]
         Section("Please see a clinician", result.clinician_prompt),
         Section("Disclaimer", result.disclaimer),
     ]
-    return sections
+    return [Section(localise(x.title, services), localise(x.lead, services),
+                    tuple(localise(i, services) for i in x.items), x.numbered) for x in sections]
 
 
 def build_summary(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                  today: date | None = None, context: Sequence[ContextRule] = ()) -> str:
+                  today: date | None = None, context: Sequence[ContextRule] = (),
+                  services: Services | None = None) -> str:
     """The whole summary as plain text (no markup), ready for ``st.download_button``."""
     lines = [TITLE, "=" * len(TITLE), ""]
-    for s in summary_sections(pack, result, present, absent, today, context):
+    for s in summary_sections(pack, result, present, absent, today, context, services):
         lines += [s.title, "-" * len(s.title)]
         if s.lead:
             lines.append(s.lead)
@@ -164,7 +176,8 @@ def latin1(text: str) -> str:
 
 
 def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
-                      today: date | None = None, context: Sequence[ContextRule] = ()) -> bytes:
+                      today: date | None = None, context: Sequence[ContextRule] = (),
+                      services: Services | None = None) -> bytes:
     """The whole summary as a one-column A4 PDF (fpdf2)."""
     pdf = FPDF(format="A4")
     pdf.set_title(TITLE)
@@ -173,7 +186,7 @@ def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 9, TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for s in summary_sections(pack, result, present, absent, today, context):
+    for s in summary_sections(pack, result, present, absent, today, context, services):
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 12)
         pdf.multi_cell(0, 7, latin1(s.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -26,6 +26,8 @@ from engine.corpus.methods import CORPUS_METHOD_INFO, CORPUS_METHODS, DEFAULT_CO
 from engine.corpus.pack import CORPUS_PACKS
 from engine.errors import one_line
 from engine.triage.copy import NOT_A_DIAGNOSIS, ROLE_NOTES, Role, level_lines
+from engine.triage.services import Services, localise
+from ui.wording import distinct_watch_for
 
 _LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
@@ -107,24 +109,30 @@ def show_safety_block(pack: KnowledgePack, role: Role = "patient") -> None:
     st.markdown(f"**Disclaimer (from the source article):** {pack.disclaimer_substance}  \n{NOT_A_DIAGNOSIS}")
 
 
-def triage_markdown(t: Triage) -> str:
+def triage_markdown(t: Triage, services: Services | None = None) -> str:
     """The one urgency block: the emergency line first, the level with its time frame and its one action, why,
-    what could not be assessed, what to watch for, and the tool's scope."""
+    what could not be assessed, what to watch for, and the tool's scope.
+
+    With ``services`` (a country's emergency number and urgent-care service) the block names them instead of
+    "your local emergency number" (:func:`engine.triage.services.localise`); without, the generic words stand.
+    """
     heading, timeframe, action = level_lines(t.level)
     why = [r.message for r in t.reasons if r.level == t.level]
-    parts = [f"_{t.emergency_first}_", f"**{heading}** ({timeframe}). **{action}**"]
+    said = f"{heading} {action}".lower()  # the time frame only when the heading and the action leave it out
+    when = "" if all(part.strip().lower() in said for part in timeframe.split(",")) else f" ({timeframe})"
+    parts = [f"_{t.emergency_first}_", f"**{heading}**{when}. **{action}**"]
     if why:
         parts.append("Why: " + " ".join(dict.fromkeys(why)))
     if t.unassessable:
         parts.append("\n".join(f"- {n}" for n in t.unassessable))
-    parts.append("**If things change:** " + " ".join(t.watch_for))
+    parts.append("**If things change:** " + " ".join(distinct_watch_for(t.watch_for)))
     parts.append(f"_{t.scope}_")
-    return "\n\n".join(parts)
+    return localise("\n\n".join(parts), services)
 
 
-def show_triage(t: Triage) -> None:
+def show_triage(t: Triage, services: Services | None = None) -> None:
     """The urgency block (:func:`triage_markdown`): red for emergency and urgent, calmer otherwise."""
-    body = triage_markdown(t)
+    body = triage_markdown(t, services)
     if t.is_red_flag:
         st.error(body, icon=LEVEL_ICON[t.level])
     elif t.level == "soon":
