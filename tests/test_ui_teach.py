@@ -57,7 +57,7 @@ def loaded(cases: list[Case], index: int = 0, at: AppTest | None = None) -> AppT
 
 
 def all_text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.subheader)]
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.header)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -80,10 +80,10 @@ def test_arrival_puts_the_picker_first_folds_the_library_and_loads_a_case(pack_a
     _pack, cases = pack_and_cases
     at = started()
     order = main_order(at)
-    assert next(s.value for s in at.subheader) == "Choose a teaching case"
+    assert next(s.value for s in at.header) == "Choose a teaching case"
     pick = order.index("selectbox:teach_case_pick")
     # nothing but the title, one line and the quiz switch above the picker; the library and the case below it
-    assert order[:pick] == ["main", "title", "markdown", "subheader", "toggle:teach_quiz"]
+    assert order[:pick] == ["main", "title", "markdown", "header", "toggle:teach_quiz"]
     assert pick < order.index("expander") < order.index("multiselect:teach_present")
     library = next(e for e in at.expander if e.label.startswith("Case library"))
     assert library.proto.expanded is False  # folded
@@ -374,7 +374,7 @@ def test_corpus_section_stays_off_until_asked(monkeypatch, real_pack_and_cases):
 
     monkeypatch.setattr(ui.state, "get_corpus", refuse)
     at = loaded(cases)
-    assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.subheader]
+    assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.header]
     assert at.toggle(key="teach_corpus_on").value is False
 
 
