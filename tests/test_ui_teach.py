@@ -435,9 +435,20 @@ def heat_spec(at: AppTest) -> dict:
     return next(s for s in specs(at) if any(layer["mark"]["type"] == "rect" for layer in s["layer"]))
 
 
+def heat_label_sets(axis: dict) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The (phone, wide) labels written into an axis's label expression (see teach_charts._by_width)."""
+    expr, decoder = axis["labelExpr"], json.JSONDecoder()
+    narrow, end = decoder.raw_decode(expr, expr.index("? ") + 2)
+    assert expr[end:end + 3] == " : ", expr
+    wide, end = decoder.raw_decode(expr, end + 3)
+    assert expr[end:] == ")[datum.value]", expr
+    return narrow, wide
+
+
 def test_heat_map_projects_rows_of_20_px_or_more_upright_titles_within_their_columns(pack_and_cases):
     """Rows are a fixed step of at least 20 px (a plain "fit" squeezed 30 rows into 10 px each), at most 15 of them
-    by default; condition titles are upright, wrapped, no wider than their column, and raised above the cells."""
+    by default; condition titles are upright, wrapped, no wider than their column, and raised above the cells.
+    Labels come wrapped twice, for a projector's or laptop's column and for a phone's; the browser picks by width."""
     _pack, cases = pack_and_cases
     at = loaded(cases)
     spec = heat_spec(at)
@@ -446,18 +457,31 @@ def test_heat_map_projects_rows_of_20_px_or_more_upright_titles_within_their_col
     rect = layer_with(spec, "rect")
     rows, columns = rect["encoding"]["y"]["sort"], rect["encoding"]["x"]["sort"]
     assert 1 <= len(rows) <= teach_charts.HEAT_ROWS
-    # each finding's name on at most two lines, which fit the row
-    line_px = rect["encoding"]["y"]["axis"]["labelLineHeight"]
-    assert all(r.count("\n") <= 1 for r in rows) and 2 * line_px <= teach_charts.HEAT_ROW_PX - 4
-    x_axis = rect["encoding"]["x"]["axis"]
+    y_axis, x_axis = rect["encoding"]["y"]["axis"], rect["encoding"]["x"]["axis"]
+    line_px = y_axis["labelLineHeight"]
+    assert 2 * line_px <= teach_charts.HEAT_ROW_PX - 4  # two lines of a finding's name fit its row
     assert x_axis["labelAngle"] == 0 and x_axis["orient"] == "top"
     assert x_axis["labelLimit"] == {"expr": f"width / {len(columns)} - 6"}  # never into the next column
-    lines = {c.count("\n") + 1 for c in columns}
-    assert len(lines) == 1  # padded to the same height, so the titles sit on the cells...
-    assert x_axis["labelPadding"] == 6 + x_axis["labelLineHeight"] * (lines.pop() - 1)  # ...above them
-    # at the projector's 1024 px (a column of about 700 px) every title line fits its column whole
-    band = (teach_charts.CONTENT_PX - teach_charts.HEAT_LABEL_PX) / len(columns)
-    assert all(len(line) * teach_charts.CHAR_PX <= band for c in columns for line in c.split("\n"))
+    below = teach_charts.NARROW_BELOW
+    depths = []
+    for layout, row_labels, titles in zip((teach_charts.NARROW, teach_charts.WIDE), heat_label_sets(y_axis),
+                                          heat_label_sets(x_axis), strict=True):
+        assert list(row_labels) == rows and list(titles) == columns  # a label for every row and column
+        assert all(1 <= len(lines) <= 2 for lines in row_labels.values())  # each finding's name in two lines
+        assert all(len(line) * teach_charts.CHAR_PX <= layout.label_px + teach_charts.CHAR_PX
+                   for lines in row_labels.values() for line in lines)
+        depth = {len(lines) for lines in titles.values()}
+        assert len(depth) == 1  # padded to the same height, so the titles sit on the cells...
+        depths.append(depth.pop())
+        band = (layout.column_px - layout.label_px) / len(columns)
+        # every title line fits its column whole, but for a single word longer than the column (cut, in full in
+        # the tooltip)
+        assert all(len(line) * teach_charts.CHAR_PX <= band or " " not in line
+                   for lines in titles.values() for line in lines), (layout, titles)
+    raised = [6 + x_axis["labelLineHeight"] * (d - 1) for d in depths]
+    assert x_axis["labelPadding"] == {"expr": f"(containerSize()[0] < {below} ? {raised[0]} : {raised[1]})"}
+    assert y_axis["labelLimit"] == {
+        "expr": f"(containerSize()[0] < {below} ? {teach_charts.NARROW.label_px} : {teach_charts.WIDE.label_px})"}
 
     at.checkbox(key="teach_heat_all").check().run()
     every = layer_with(heat_spec(at), "rect")["encoding"]["y"]["sort"]

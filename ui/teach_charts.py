@@ -7,8 +7,10 @@ to their cell (never drawn over each other) and the tooltips carry the full name
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -26,7 +28,6 @@ CHAR_PX = 7.0  # average width of a 13 px Source Sans character, a little genero
 HEAT_ROW_PX = 38  # two 15 px lines of a finding's name and air between rows
 HEAT_LINE_PX = 15
 HEAT_LABEL_PX = 230  # the finding-name column
-HEAT_LABEL_CHARS = int(HEAT_LABEL_PX / CHAR_PX)
 HEAT_ROWS = 15  # findings drawn by default: a projector screen's worth
 BACKGROUND_LINE = "#949494"  # a condition outside the current top 5: grey (3:1 on white)
 BACKGROUND_TEXT = "#595959"  # and its name (7:1 on white)
@@ -45,11 +46,6 @@ def wrap(text: str, width: int, lines: int | None = None) -> str:
         parts = parts[:lines]
         parts[-1] = parts[-1][: max(width - 1, 1)].rstrip() + "…"
     return "\n".join(parts)
-
-
-def _split_label() -> str:
-    """A Vega label expression that draws a label's newlines as separate lines."""
-    return "split(datum.label, '\\n')"
 
 
 # --- trajectory --------------------------------------------------------------------------------------
@@ -159,44 +155,81 @@ def heat_rows(frame: pd.DataFrame, limit: int | None = HEAT_ROWS) -> pd.DataFram
     return kept.assign(_order=kept["finding_id"].map(rank)).sort_values("_order", kind="stable").drop(columns="_order")
 
 
+@dataclass(frozen=True)
+class HeatLayout:
+    """Where the heat map's labels are wrapped for: a page column ``column_px`` wide, ``label_px`` of it for the
+    finding names."""
+
+    column_px: int
+    label_px: int
+
+    def title_chars(self, ncols: int) -> int:
+        return max(int((self.column_px - self.label_px) / max(ncols, 1) / CHAR_PX), 6)
+
+    @property
+    def label_chars(self) -> int:
+        return int(self.label_px / CHAR_PX)
+
+
+#: The projector and laptop column, and a phone's (390 px less Streamlit's margins). The browser picks one by the
+#: chart's width (:data:`NARROW_BELOW`), so the labels are wrapped for the screen they are on.
+WIDE, NARROW = HeatLayout(CONTENT_PX, HEAT_LABEL_PX), HeatLayout(358, 150)
+NARROW_BELOW = 600
+
+
+def heat_labels(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names: Mapping[str, str],
+                layout: HeatLayout) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The heat map's labels as lines, wrapped for ``layout``: per finding ID its name (reported ones marked) in
+    at most two lines; per condition (display name) its title, every title padded with blank lines in front to
+    the same number of lines."""
+    marks = {"reported present": f"{PRESENT_MARK} ", "reported absent": f"{ABSENT_MARK} "}
+    status = dict(zip(frame["finding_id"], frame["reported"], strict=True))
+    rows = {f: wrap(marks.get(status[f], "") + finding_names.get(f, f), layout.label_chars, lines=2).split("\n")
+            for f in dict.fromkeys(frame["finding_id"])}
+    conditions = list(dict.fromkeys(frame["condition"]))
+    chars = layout.title_chars(len(conditions))
+    titles = {c: wrap(column_names.get(c, c), chars).split("\n") for c in conditions}
+    # Vega draws a label's first line at the anchor and the others below it, into the cells: so every title gets
+    # the same number of lines (blank ones first, so that the titles sit on the cells) and the anchor is raised
+    # by the extra lines (see heatmap).
+    depth = max((len(t) for t in titles.values()), default=1)
+    return rows, {c: [""] * (depth - len(t)) + t for c, t in titles.items()}
+
+
+def _by_width(narrow: object, wide: object) -> str:
+    """A Vega expression that is ``narrow`` on a chart narrower than :data:`NARROW_BELOW`, else ``wide``."""
+    return f"(containerSize()[0] < {NARROW_BELOW} ? {json.dumps(narrow)} : {json.dumps(wide)})"
+
+
 def heatmap(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names: Mapping[str, str]) -> alt.LayerChart:
     """Finding × condition profile frequencies as a table of coloured cells with the percentage written in.
 
     ``frame`` is :func:`ui.frames.profile_frame` (rows in the order to draw); ``finding_names`` maps a finding ID
     to its clinical name, ``column_names`` a condition's display name to its column title (the medical name).
     Rows are :data:`HEAT_ROW_PX` high whatever their number; column titles are upright, wrapped to the column's
-    width and never wider than it; finding names wrap to two lines.
+    width and never wider than it; finding names wrap to two lines. Labels are wrapped twice, for a wide column
+    and for a phone (:func:`heat_labels`), and the browser draws the pair that fits.
     """
     conditions = list(dict.fromkeys(frame["condition"]))
-    ncols = max(len(conditions), 1)
-    col_chars = max(int((CONTENT_PX - HEAT_LABEL_PX) / ncols / CHAR_PX), 8)
-    titles = {c: wrap(column_names.get(c, c), col_chars) for c in conditions}
-    # Vega draws a label's first line at the anchor and the others below it, into the cells: so every title gets
-    # the same number of lines (blank ones first, so that the titles sit on the cells) and the anchor is raised
-    # by the extra lines.
-    lines = max(t.count("\n") + 1 for t in titles.values()) if titles else 1
-    titles = {c: "\n" * (lines - 1 - t.count("\n")) + t for c, t in titles.items()}
-    marks = {"reported present": f"{PRESENT_MARK} ", "reported absent": f"{ABSENT_MARK} "}
+    findings = list(dict.fromkeys(frame["finding_id"]))
+    (rows_w, titles_w), (rows_n, titles_n) = (heat_labels(frame, finding_names, column_names, layout)
+                                              for layout in (WIDE, NARROW))
 
-    def row_label(fid: str, status: str) -> str:
-        return wrap(marks.get(status, "") + finding_names.get(fid, fid), HEAT_LABEL_CHARS, lines=2)
+    def raised(titles: dict[str, list[str]]) -> int:
+        return 6 + HEAT_LINE_PX * (max((len(t) for t in titles.values()), default=1) - 1)
 
-    data = frame.assign(
-        row=[row_label(f, s) for f, s in zip(frame["finding_id"], frame["reported"], strict=True)],
-        column=frame["condition"].map(titles),
-        cell=[("" if f <= 0 else f"{f:.0%}") + (" ★" if h else "") for f, h in
-              zip(frame["frequency"], frame["hallmark"], strict=True)],
-    )
-    rows = list(dict.fromkeys(data["row"]))
-    columns = [titles[c] for c in conditions]
-    x = alt.X("column:N", sort=columns, title=None, axis=alt.Axis(
-        orient="top", labelAngle=0, labelAlign="center", labelBaseline="bottom", labelExpr=_split_label(),
-        labelLineHeight=HEAT_LINE_PX, labelPadding=6 + HEAT_LINE_PX * (lines - 1), ticks=False, domain=False,
+    data = frame.assign(cell=[("" if f <= 0 else f"{f:.0%}") + (" ★" if h else "") for f, h in
+                              zip(frame["frequency"], frame["hallmark"], strict=True)])
+    x = alt.X("condition:N", sort=conditions, title=None, axis=alt.Axis(
+        orient="top", labelAngle=0, labelAlign="center", labelBaseline="bottom", ticks=False, domain=False,
+        labelExpr=f"{_by_width(titles_n, titles_w)}[datum.value]", labelLineHeight=HEAT_LINE_PX,
+        labelPadding=alt.ExprRef(_by_width(raised(titles_n), raised(titles_w))),
         # never wider than its column, so neighbouring titles cannot run into each other
-        labelLimit={"expr": f"width / {ncols} - 6"}))
-    y = alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(
-        labelExpr=_split_label(), labelLineHeight=HEAT_LINE_PX, labelBaseline="middle", ticks=False, domain=False,
-        labelLimit={"expr": f"min({HEAT_LABEL_PX}, containerSize()[0] * 0.45)"}))
+        labelLimit=alt.ExprRef(f"width / {max(len(conditions), 1)} - 6")))
+    y = alt.Y("finding_id:N", sort=findings, title=None, axis=alt.Axis(
+        labelExpr=f"{_by_width(rows_n, rows_w)}[datum.value]", labelLineHeight=HEAT_LINE_PX,
+        labelBaseline="middle", ticks=False, domain=False,
+        labelLimit=alt.ExprRef(_by_width(NARROW.label_px, WIDE.label_px))))
     tooltip = [alt.Tooltip("finding:N", title="finding"), alt.Tooltip("condition:N", title="condition"),
                alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"]
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
@@ -222,7 +255,8 @@ def corpus_chart(frame: pd.DataFrame, axis_title: str) -> alt.Chart:
     """Corpus hits as horizontal bars, one :data:`CORPUS_ROW_PX` row each, every disease named."""
     frame = frame.assign(disease_label=frame["disease"] + " " + frame["name"].str.slice(0, 60))
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("score:Q", title=axis_title),
+        # the title on lines of about 45 characters: in one line it ran past the chart's right edge
+        x=alt.X("score:Q", title=wrap(axis_title, 45).split("\n")),
         y=alt.Y("disease_label:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
                 axis=alt.Axis(labelLimit={"expr": "min(360, containerSize()[0] * 0.55)"}, labelOverlap=False)),
         tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
