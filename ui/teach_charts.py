@@ -173,7 +173,9 @@ class HeatLayout:
 
 #: The projector and laptop column, and a phone's (390 px less Streamlit's margins). The browser picks one by the
 #: chart's width (:data:`NARROW_BELOW`), so the labels are wrapped for the screen they are on.
-WIDE, NARROW = HeatLayout(CONTENT_PX, HEAT_LABEL_PX), HeatLayout(358, 150)
+#: On a phone the finding names get 130 px, so that a three-column title of one long word ("Tophaceous",
+#: "Rheumatoid") still fits its column whole.
+WIDE, NARROW = HeatLayout(CONTENT_PX, HEAT_LABEL_PX), HeatLayout(358, 130)
 NARROW_BELOW = 600
 
 
@@ -255,8 +257,11 @@ def corpus_chart(frame: pd.DataFrame, axis_title: str) -> alt.Chart:
     """Corpus hits as horizontal bars, one :data:`CORPUS_ROW_PX` row each, every disease named."""
     frame = frame.assign(disease_label=frame["disease"] + " " + frame["name"].str.slice(0, 60))
     return alt.Chart(frame).mark_bar().encode(
-        # the title on lines of about 45 characters: in one line it ran past the chart's right edge
-        x=alt.X("score:Q", title=wrap(axis_title, 45).split("\n")),
+        # the title on lines of about 40 characters, ending at the axis's right end: centred under a phone's
+        # narrow plot, or in one line, it ran past the chart's right edge. A tick label every 55 px or more: at
+        # the default count "−12" and "−10" touched.
+        x=alt.X("score:Q", title=wrap(axis_title, 40).split("\n"), axis=alt.Axis(
+            titleAnchor="end", titleAlign="right", tickCount=alt.ExprRef("max(3, floor(width / 55))"))),
         y=alt.Y("disease_label:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
                 axis=alt.Axis(labelLimit={"expr": "min(360, containerSize()[0] * 0.55)"}, labelOverlap=False)),
         tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
