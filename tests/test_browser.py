@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,8 +117,7 @@ def _open_with_result(page: Page, app_url: str, name: str) -> None:
         page.goto(f"{app_url}/?present=HP:0001482,CT:injury_at_site,HP:0003774")
         page.get_by_text("Your closest matches", exact=True).wait_for()
     elif name == "teach":
-        page.goto(f"{app_url}/teach")
-        page.get_by_role("button", name="Load this case").click()
+        page.goto(f"{app_url}/teach")  # a teaching case is loaded on arrival
         page.get_by_text("Step through the findings").wait_for()
     elif name == "analyze":
         page.goto(f"{app_url}/analyze")
@@ -360,4 +360,142 @@ def test_the_summaries_download_when_pressed(app_url: str, browser: Browser, tmp
         content = path.read_bytes()
         assert content.startswith(start) and len(content) > 500, content[:80]
     assert b"not a diagnosis" in content.lower() or b"clinician" in content.lower()
+    page.close()
+
+
+# --- Teach: quiz mode and charts for a projector ---------------------------------------------------------
+
+PROJECTOR = {"width": 1024, "height": 768}
+TEACH_WIDTHS = {"1280": VIEWPORTS["desktop"], "1024": PROJECTOR, "390": VIEWPORTS["phone"]}
+
+
+def _everything_on_the_page(page: Page) -> str:
+    """All text the page holds, shown or not, every attribute value and every input's value, the title and the
+    address: where an answer could hide."""
+    return page.evaluate("""() => [document.title, location.href, document.body.textContent,
+        ...[...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.value)),
+        ...[...document.querySelectorAll('input, textarea, select')].map(e => e.value)].join('\\n')""")
+
+
+def _teach_case(quiz: bool) -> tuple[object, object]:
+    from engine import load_pack, teaching_cases
+    from ui.teach import quiz_order
+
+    pack = load_pack()
+    cases = teaching_cases(pack)
+    return pack, (quiz_order(cases)[0] if quiz else cases[0])
+
+
+def test_teach_quiz_mode_keeps_the_answer_and_the_unrevealed_findings_off_the_page(app_url: str,
+                                                                                   browser: Browser) -> None:
+    """/teach?quiz=1: nothing in the page (text, hidden text, attributes, input values, title, address) names the
+    expected condition, the case id, title, summary, teaching point or source, or a finding not yet revealed,
+    until the student commits a top 3; then the score and the answer show."""
+    from engine import Case, KnowledgePack
+    from ui.frames import case_steps
+
+    pack, case = _teach_case(quiz=True)
+    assert isinstance(pack, KnowledgePack) and isinstance(case, Case)
+    cond = pack.condition(case.expected)
+    secrets = [t for t in (cond.display_name, cond.lay_name, cond.name, cond.id, case.id, case.title, case.summary,
+                           case.teaching_point, case.source) if t]
+    steps = case_steps(case.present, case.absent)
+    page = browser.new_page(viewport=PROJECTOR)
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/teach?quiz=1")
+    page.get_by_text("Step through the findings").wait_for()
+    page.get_by_text("Quiz case 1 of").first.wait_for()
+    _settle(page)
+    for k in range(1, min(len(steps), 3) + 1):
+        text = _everything_on_the_page(page)
+        assert [t for t in secrets if t.lower() in text.lower()] == [], k
+        assert [f for f, _ in steps[k:] if f in text] == [], k  # findings still to come
+        assert all(f in text for f, _ in steps[:k]), k
+        if k < min(len(steps), 3):
+            page.get_by_role("button", name="Next").click()
+            page.get_by_text(f"Finding {k + 1} of {len(steps)}").wait_for()
+            _settle(page)
+    assert page.locator("[data-testid='stVegaLiteChart'], [data-testid='stTable']").count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "teach-quiz-1024.png"))
+    picks = [*[c for c in pack.condition_ids if c not in case.accepted][:2], case.expected]
+    box = page.get_by_role("combobox", name="Your top 3")
+    for cid in picks:
+        box.click()
+        box.fill(pack.condition(cid).display_name)
+        page.keyboard.press("Enter")  # the one option left
+        page.locator("[data-testid='stMultiSelect']").get_by_text(pack.condition(cid).display_name).first.wait_for()
+        _settle(page)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Commit my top 3").click()
+    page.get_by_text("Score: 1 / 3").wait_for()
+    page.get_by_text(cond.display_name).first.wait_for()
+    page.close()
+
+
+def _teach_axe_problems(page: Page) -> list[str]:
+    """Serious or critical axe-core violations, and headings that skip a level (moderate, but they break the
+    outline a screen reader offers)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {n['target']}" for v in results.response["violations"]
+            if v["impact"] in SERIOUS or v["id"] == "heading-order" for n in v["nodes"]]
+
+
+def _heat_rows_shown(page: Page) -> int:
+    caption = page.get_by_text(re.compile(r"\d+ of the \d+ findings in these profiles")).inner_text()
+    match = re.search(r"(\d+) of the \d+ findings", caption)
+    assert match, caption
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("width", list(TEACH_WIDTHS))
+def test_teach_picker_comes_first_and_every_chart_fits_a_projector(app_url: str, browser: Browser,
+                                                                    width: str) -> None:
+    """At 1280 px, at a projector's 1024 px and on a 390 px phone: the case picker is on the first screen with a
+    case loaded, and each chart (rank trajectory, profile heat map, rare-disease corpus) stays inside the page
+    column, the heat map with at least 20 px per row; axe-core finds nothing serious and no skipped heading level.
+    The screenshots are for looking at: labels must not overlap or be cut."""
+    viewport = TEACH_WIDTHS[width]
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(120_000)
+    page.goto(f"{app_url}/teach")
+    page.get_by_text("Step through the findings").wait_for()
+    _settle(page)
+    picker = page.get_by_text("Teaching case (loads when chosen)").bounding_box()
+    assert picker and picker["y"] + picker["height"] < viewport["height"]  # no scrolling to reach the picker
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"teach-top-{width}.png"))
+    page.get_by_text(re.compile(r"Ranking after \d+ of \d+ findings")).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"teach-result-{width}.png"))  # the page scrolls inside: no full_page
+    assert _teach_axe_problems(page) == []
+    for k in range(2, 5):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text(f"Finding {k} of").wait_for()
+        _settle(page)
+    page.get_by_text("Rank the rare-disease corpus for the working case").click()
+    page.get_by_text(re.compile(r"Top \d+ of [\d,]+ diseases")).wait_for()
+    _settle(page)
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(3)
+    column = page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+    assert column
+    boxes = {}
+    for i, name in enumerate(("trajectory", "heatmap", "corpus")):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        chart.screenshot(path=str(SHOTS / f"teach-{name}-{width}.png"))
+        box = chart.bounding_box()
+        assert box and box["height"] > 100, name
+        inner = chart.locator("canvas, svg").first.bounding_box()
+        assert inner and inner["x"] >= column["x"] - 1 and inner["x"] + inner["width"] <= column["x"] + column[
+            "width"] + 1, (name, inner, column)  # nothing runs off the page column
+        boxes[name] = box
+    rows = _heat_rows_shown(page)
+    assert 1 <= rows <= 15 and boxes["heatmap"]["height"] >= 20 * rows
+    page.screenshot(path=str(SHOTS / f"teach-corpus-view-{width}.png"))
+    assert _teach_axe_problems(page) == []  # with the corpus ranked too
     page.close()

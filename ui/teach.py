@@ -5,10 +5,9 @@ Clinical labels and HPO IDs throughout. Every result is shown with the safety bl
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Case, KnowledgePack, Result, TriageError
@@ -16,7 +15,7 @@ from engine.corpus.pack import rank_corpus
 from engine.evaluation.corpus import corpus_query
 from engine.evaluation.quiz import QUIZ_SIZE, score_top3
 from engine.triage.assess import triage_terms
-from ui import frames, phenopacket_io, state, widgets
+from ui import frames, phenopacket_io, state, teach_charts, widgets
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
@@ -24,7 +23,10 @@ COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
 QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach_quiz", "teach_quiz_picks", "teach_quiz_committed"
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
 PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
+CLEARED_KEY = "teach_cleared"  # the working case was emptied on purpose: do not load a case into it again
+QUIZ_PARAM = "quiz"  # /teach?quiz=1 opens in quiz mode, so nothing is shown before the educator can hide it
 TOP, CORPUS_TOP = 5, 20
+COMPARE_MAX = 6  # conditions side by side: more columns than this no longer fit a projected page
 CORPUS_AXIS = {m: info.axis for m, info in CORPUS_METHOD_INFO.items()}  # from the engine registry
 
 
@@ -36,6 +38,7 @@ def load_case(case: Case) -> None:
     st.session_state[ABSENT_KEY] = list(case.absent)
     st.session_state[CASE_KEY] = case.id
     st.session_state[STEP_KEY] = 1
+    st.session_state[CLEARED_KEY] = False
     for key in (COMPARE_KEY, PICKS_KEY, COMMITTED_KEY):
         st.session_state.pop(key, None)
 
@@ -43,6 +46,13 @@ def load_case(case: Case) -> None:
 def _clear_case() -> None:
     for key in (PRESENT_KEY, ABSENT_KEY, CASE_KEY, STEP_KEY, COMPARE_KEY, PICKS_KEY, COMMITTED_KEY):
         st.session_state.pop(key, None)
+    st.session_state[CLEARED_KEY] = True
+
+
+def _edited() -> None:
+    """The working case was changed by hand: it is no longer the teaching case it started from."""
+    st.session_state.pop(CASE_KEY, None)
+    st.session_state[CLEARED_KEY] = not (st.session_state.get(PRESENT_KEY) or st.session_state.get(ABSENT_KEY))
 
 
 def _move(delta: int, n: int) -> None:
@@ -56,8 +66,74 @@ def _restart() -> None:
         st.session_state.pop(key, None)
 
 
-def _quiz_on() -> bool:
-    return bool(st.session_state.get(QUIZ_KEY)) and st.session_state.get(CASE_KEY) is not None
+def quiz_order(cases: Sequence[Case]) -> list[Case]:
+    """The cases in quiz order: shuffled by a hash of their id, the same for everyone on every visit (so a class
+    can be told "quiz case 12"), with no trace of the file order, which groups cases by condition."""
+    return sorted(cases, key=lambda c: hashlib.sha256(c.id.encode()).hexdigest())
+
+
+def _quiz_mode() -> bool:
+    return bool(st.session_state.get(QUIZ_KEY))
+
+
+def _ordered(cases: Sequence[Case]) -> list[Case]:
+    return quiz_order(cases) if _quiz_mode() else list(cases)
+
+
+def _quiz_case(cases: Sequence[Case]) -> Case | None:
+    """The loaded teaching case when quiz mode is on (a hand-built or uploaded case is never a quiz)."""
+    if not _quiz_mode():
+        return None
+    return next((c for c in cases if c.id == st.session_state.get(CASE_KEY)), None)
+
+
+def _answer_hidden(cases: Sequence[Case]) -> bool:
+    """True while a quiz runs and its top 3 is not committed: nothing may show the case's answer or findings."""
+    return _quiz_case(cases) is not None and st.session_state.get(COMMITTED_KEY) is None
+
+
+def _pick_changed(cases: Sequence[Case]) -> None:
+    """A case chosen in the picker is loaded at once, at its first finding."""
+    case = next((c for c in cases if c.id == st.session_state.get(PICK_KEY)), None)
+    if case is not None:
+        load_case(case)
+
+
+def _quiz_changed(cases: Sequence[Case]) -> None:
+    """Quiz mode switched on: the chosen case starts again at its first finding, with nothing committed."""
+    if _quiz_mode():
+        _pick_changed(cases)
+
+
+def _next_quiz_case(cases: Sequence[Case]) -> None:
+    """Load the next case in quiz order (after the last, the first)."""
+    ordered = quiz_order(cases)
+    ids = [c.id for c in ordered]
+    current = st.session_state.get(PICK_KEY)
+    nxt = ordered[(ids.index(current) + 1) % len(ordered)] if current in ids else ordered[0]
+    st.session_state[PICK_KEY] = nxt.id
+    load_case(nxt)
+
+
+def _arrive(cases: Sequence[Case]) -> None:
+    """Quiz mode from the address (``?quiz=1``), and a case in the working case on arrival.
+
+    Widget values are saved again first: a widget that is not drawn on a run (the case editors are not, during a
+    quiz) would otherwise lose its value at the end of that run.
+    """
+    for key in (PRESENT_KEY, ABSENT_KEY):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    if QUIZ_KEY not in st.session_state:
+        st.session_state[QUIZ_KEY] = st.query_params.get(QUIZ_PARAM, "") in ("1", "true", "on", "yes")
+    if not cases or st.session_state.get(CLEARED_KEY):
+        return
+    if st.session_state.get(PRESENT_KEY) or st.session_state.get(ABSENT_KEY):
+        return
+    ids = [c.id for c in _ordered(cases)]
+    if st.session_state.get(PICK_KEY) not in ids:
+        st.session_state[PICK_KEY] = ids[0]
+    _pick_changed(cases)
 
 
 def _cases() -> list[Case]:
@@ -91,29 +167,44 @@ def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[
 
 # --- sections ----------------------------------------------------------------------------------------
 
-def _library(pack: KnowledgePack, cases: list[Case]) -> None:
-    st.subheader("Case library")
+def _picker(pack: KnowledgePack, cases: list[Case]) -> None:
+    """Quiz switch, case picker and the chosen case; the library folded below them (hidden in quiz mode)."""
+    st.header("Choose a teaching case")
     if not cases:
         st.info("No teaching cases available yet: build a case by hand below.")
         return
-    st.toggle("Quiz mode: hide the expected condition until the student commits a top 3", key=QUIZ_KEY)
-    library = frames.library_frame(pack, cases)
-    if st.session_state.get(QUIZ_KEY):
-        library = library.drop(columns=["expected"])
-    st.table(library, hide_index=True)
+    st.toggle("Quiz mode: hide the case and its expected condition until the student commits a top 3",
+              key=QUIZ_KEY, on_change=_quiz_changed, args=(cases,))
+    quiz = _quiz_mode()
+    ordered = _ordered(cases)
     by_id = {c.id: c for c in cases}
-    pick = st.selectbox("Teaching case", list(by_id), key=PICK_KEY,
-                        format_func=lambda cid: f"{by_id[cid].title or cid} ({cid})")
+    number = {c.id: n for n, c in enumerate(ordered, 1)}
+
+    def fmt(cid: str) -> str:
+        # in quiz mode a neutral number: the title and the id name the condition
+        return f"Quiz case {number[cid]} of {len(ordered)}" if quiz else f"{by_id[cid].title or cid} ({cid})"
+
+    pick = st.selectbox("Teaching case (loads when chosen)", [c.id for c in ordered], key=PICK_KEY,
+                        format_func=fmt, on_change=_pick_changed, args=(cases,))
     case = by_id[pick]
-    st.markdown(f"**{case.title or case.id}** — {case.summary}")
     course = case.presentation.describe()
-    st.markdown(f"**Course and context:** {'; '.join(course) if course else '_not given_'}")
-    st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
-    expected = ("hidden in quiz mode" if st.session_state.get(QUIZ_KEY)
-                else pack.condition(case.expected).display_name if case.expected in pack.condition_index
-                else case.expected)
-    st.markdown(f"Expected: {expected} · Source: {case.source or 'n/a'}")
-    st.button("Load this case", key="teach_load", on_click=load_case, args=(case,), type="primary")
+    course_line = f"**Course and context:** {'; '.join(course) if course else '_not given_'}"
+    if quiz and st.session_state.get(COMMITTED_KEY) is None:
+        st.markdown(f"**{fmt(pick)}.** {course_line}  \nThe title, summary, teaching point, source and expected "
+                    "condition are shown once the student's top 3 is committed.")
+    else:
+        st.markdown(f"**{case.title or case.id}** — {case.summary}")
+        st.markdown(course_line)
+        st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
+        expected = frames.condition_name(pack, case.expected)
+        st.markdown(f"Expected: {expected} · Source: {case.source or 'n/a'}")
+    st.button("Reload this case", key="teach_load", on_click=load_case, args=(case,),
+              help="Put the chosen case back into the working case, at its first finding.")
+    if quiz:
+        st.caption("The case library is hidden in quiz mode: it names every case's condition.")
+        return
+    with st.expander(f"Case library: all {len(cases)} teaching cases"):
+        st.table(frames.library_frame(pack, cases), hide_index=True)
 
 
 def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
@@ -126,18 +217,25 @@ def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
 
 
 def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str], list[str]]:
-    st.subheader("Working case")
+    st.header("Working case")
+    present = list(st.session_state.get(PRESENT_KEY, []))
+    absent = list(st.session_state.get(ABSENT_KEY, []))
+    if _answer_hidden(cases):
+        # a quiz: the case's findings show only as they are revealed under "Step through the findings"
+        st.markdown("Quiz mode: the findings are revealed one at a time below. The whole case, and its editor, "
+                    "show once the student's top 3 is committed.")
+        return present, absent
     loaded = st.session_state.get(CASE_KEY)
     st.caption(f"Loaded teaching case: {widgets.as_code(loaded)}" if loaded
-               else "Build a case by hand, or load one above.")
+               else "Built by hand: add findings below, or choose a teaching case above.")
     options = _finding_options(pack, cases)
 
     def fmt(fid: str) -> str:
         return f"{frames.finding_label(pack, fid, cases)} · {fid}"
 
-    present = st.multiselect("Findings present", options, key=PRESENT_KEY, format_func=fmt)
+    present = st.multiselect("Findings present", options, key=PRESENT_KEY, format_func=fmt, on_change=_edited)
     absent = st.multiselect("Findings explicitly absent (pertinent negatives)", options, key=ABSENT_KEY,
-                            format_func=fmt)
+                            format_func=fmt, on_change=_edited)
     st.button("Clear the working case", key="teach_clear", on_click=_clear_case)
     return present, absent
 
@@ -160,28 +258,8 @@ def _stepper(steps: list[tuple[str, bool]]) -> int:
     return step
 
 
-def _trajectory_chart(frame: pd.DataFrame, step: int, n: int) -> alt.Chart:
-    """Rank per revealed step only (the x axis keeps room for every step, so it does not jump)."""
-    shown = frame[frame["step"] <= step]
-    base = alt.Chart(shown).encode(
-        x=alt.X("step:Q", title="Findings revealed", scale=alt.Scale(domain=[1, max(n, 2)]),
-                axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domain=[1, max(int(frame["rank"].max()), 2)]),
-                title="Rank (1 = best)", axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("condition:N", title="Condition",
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
-        tooltip=["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")],
-    )
-    # fit-x: the width follows the page, the height is the plot's own (the legend below adds to it)
-    return base.mark_line(point=True).properties(height=300, autosize=alt.AutoSizeParams(type="fit-x",
-                                                                                         contains="padding"))
-
-
-def _quiz(pack: KnowledgePack, cases: Sequence[Case]) -> bool:
+def _quiz(pack: KnowledgePack, case: Case, cases: Sequence[Case]) -> bool:
     """The student's top 3; True once committed (then the expected condition and the score are shown)."""
-    case = next((c for c in cases if c.id == st.session_state.get(CASE_KEY)), None)
-    if case is None:
-        return True
     st.markdown(f"**Quiz: commit your top {QUIZ_SIZE} before the answer is shown** (best first).")
     committed = st.session_state.get(COMMITTED_KEY)
     picks = st.multiselect(f"Your top {QUIZ_SIZE}", list(pack.condition_ids), key=PICKS_KEY,
@@ -195,25 +273,34 @@ def _quiz(pack: KnowledgePack, cases: Sequence[Case]) -> bool:
         st.info("The ranking and the expected condition are hidden until you commit.")
         return False
     result = score_top3(committed, case.accepted)
-    expected = pack.condition(case.expected).display_name if case.expected in pack.condition_index else case.expected
-    st.success(f"**Score: {result.points} / {result.out_of}.** {result.feedback} Expected: {expected}.")
+    st.success(f"**Score: {result.points} / {result.out_of}.** {result.feedback} "
+               f"Expected: {frames.condition_name(pack, case.expected)}.")
+    st.button("Next quiz case", key="teach_next_quiz", on_click=_next_quiz_case, args=(cases,),
+              icon=":material/skip_next:")
     return True
 
 
 def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[str, bool]],
                   method: str) -> tuple[Result, list[tuple[str, bool]]] | None:
     """Reveal the findings one by one; None while a quiz is not committed (nothing may give the answer away)."""
-    st.subheader("Step through the findings")
+    st.header("Step through the findings")
     step = _stepper(steps)
     shown = steps[:step]
     st.markdown("Revealed so far:\n" + "\n".join(
         f"{n}. {frames.finding_label(pack, f, cases)} ({f}): {'present' if p else 'absent'}"
         for n, (f, p) in enumerate(shown, 1)))
     result = state.run([f for f, p in shown if p], [f for f, p in shown if not p], method)
-    if _quiz_on() and not _quiz(pack, cases):
+    quiz_case = _quiz_case(cases)
+    if quiz_case is not None and not _quiz(pack, quiz_case, cases):
         return None
     frame = frames.step_frame(state.get_scorer(method, state.current_weights()), steps, cases, TOP)
-    st.altair_chart(widgets.readable(_trajectory_chart(frame, step, len(steps))), width="stretch")
+    if not frame.empty:
+        short = {c.display_name: c.name for c in pack.conditions}
+        st.altair_chart(widgets.readable(teach_charts.trajectory_chart(frame, step, len(steps), short, TOP)),
+                        width="stretch")
+        st.caption(f"One line per condition that reaches the top {TOP} at some step, named at the newest finding. "
+                   f"In colour (colour-blind-safe palette): the top {TOP} now; in grey: the others. Hover a point "
+                   "for the finding added and the match strength.")
     widgets.show_triage_banner(result)
     st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
     st.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
@@ -221,43 +308,32 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
     return result, shown
 
 
-def _heatmap(frame: pd.DataFrame) -> alt.Chart:
-    base = alt.Chart(frame).encode(
-        # Every row and column labelled (no overlap culling). Condition names are whole and upright, so they
-        # take height, not width; very long finding names end in "…" (whole in the tooltip) so a phone has room.
-        x=alt.X("condition:N", title=None, axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False,
-                                                         orient="top")),
-        y=alt.Y("finding:N", title=None, sort=alt.EncodingSortField("frequency", op="max", order="descending"),
-                axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-    )
-    rect = base.mark_rect().encode(
-        color=alt.Color("frequency:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Frequency"),
-        tooltip=["finding", "condition", alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"],
-    )
-    marks = base.mark_text(fontSize=14, color="darkorange").encode(text="mark:N")
-    return (rect + marks).properties(height=24 * frame["finding"].nunique() + 40)
-
-
 def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]]) -> None:
-    st.subheader("Compare conditions side by side")
+    st.header("Compare conditions side by side")
     ids = list(pack.condition_ids)
     if COMPARE_KEY not in st.session_state:
         st.session_state[COMPARE_KEY] = [m.condition_id for m in result.ranking.matches[:3]]
-    chosen = st.multiselect("Conditions", ids, key=COMPARE_KEY,
+    chosen = st.multiselect(f"Conditions (up to {COMPARE_MAX})", ids, key=COMPARE_KEY, max_selections=COMPARE_MAX,
                             format_func=lambda c: pack.condition(c).display_name)
     if not chosen:
         st.info("Choose at least one condition.")
         return
-    reported = dict(shown)
-    frame = frames.profile_frame(pack, chosen, reported)
-    if not st.checkbox("Show every profile finding (not only reported, hallmark or ≥ 30%)", key="teach_heat_all"):
-        frame = frames.salient_profile_rows(frame)
-    st.altair_chart(widgets.readable(_heatmap(frame)), width="stretch")
-    st.caption("Cells: how often the finding occurs with the condition (profile frequency). ★ = hallmark.")
+    frame = frames.profile_frame(pack, chosen, dict(shown))
+    every = st.checkbox("Show every profile finding (not only the most telling ones)", key="teach_heat_all")
+    total = frame["finding_id"].nunique()
+    frame = (teach_charts.heat_rows(frame, None) if every
+             else teach_charts.heat_rows(frames.salient_profile_rows(frame), teach_charts.HEAT_ROWS))
+    names = {f: frames.finding_label(pack, f) for f in frame["finding_id"].unique()}
+    columns = {pack.condition(c).display_name: pack.condition(c).name for c in chosen}
+    st.altair_chart(widgets.readable(teach_charts.heatmap(frame, names, columns)), width="stretch")
+    st.caption(f"{frame['finding_id'].nunique()} of the {total} findings in these profiles: reported ones first "
+               f"({teach_charts.PRESENT_MARK} present, {teach_charts.ABSENT_MARK} absent), then those that separate "
+               "the conditions most. Each cell: how often the finding occurs with the condition (profile "
+               "frequency; empty = not in its profile). ★ = hallmark. Hover a cell for the HPO ID and full names.")
 
 
 def _next_question(pack: KnowledgePack, result: Result) -> None:
-    st.subheader("Most discriminating next finding")
+    st.header("Most discriminating next finding")
     st.caption("Among the findings not yet revealed or asked, at the current step.")
     if not result.next_questions:
         st.info("No unasked finding separates the leading conditions any further.")
@@ -270,7 +346,7 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
 
 
 def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None:
-    st.subheader("The same case under each scoring method")
+    st.header("The same case under each scoring method")
     st.caption("All findings of the working case; top 5 per method.")
     for method in METHODS:
         info = METHOD_INFO[method]
@@ -282,19 +358,9 @@ def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None
             st.table(frames.method_top_frame(pack, state.run(present, absent, method), TOP), hide_index=True)
 
 
-def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
-    frame = frame.assign(disease_label=frame["disease"] + " " + frame["name"].str.slice(0, 60))
-    return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("score:Q", title=CORPUS_AXIS.get(method, f"Score ({method}; higher = closer match)")),
-        y=alt.Y("disease_label:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
-                axis=alt.Axis(labelLimit=360, labelOverlap=False)),
-        tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
-    ).properties(height=18 * len(frame) + 30)
-
-
 def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], absent: list[str]) -> None:
     """Rank every HPO-annotated rare disease for the working case (loaded only when switched on)."""
-    st.subheader("Widen the differential: all HPO-annotated rare diseases")
+    st.header("Widen the differential: all HPO-annotated rare diseases")
     st.markdown(
         "The curated pack above compares a handful of calcinosis conditions and their mimics. Here the same "
         "case is matched against **every rare disease with HPO annotations** (thousands of Orphanet / OMIM "
@@ -330,7 +396,8 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
     frame = frames.corpus_hits_frame(corpus, hits)
     st.markdown(f"**Top {len(frame)} of {corpus.n_diseases:,} diseases**")
     st.dataframe(frame, hide_index=True, column_config={"disease": st.column_config.TextColumn("disease")})
-    st.altair_chart(widgets.readable(_corpus_chart(frame, method)), width="stretch")
+    axis = CORPUS_AXIS.get(method, f"Score ({method}; higher = closer match)")
+    st.altair_chart(widgets.readable(teach_charts.corpus_chart(frame, axis)), width="stretch")
     widgets.show_triage(triage)
     widgets.show_safety_block(pack, "educator")
 
@@ -343,15 +410,16 @@ def render() -> None:
     st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
     pack = state.get_pack()
     cases = _cases()
-    _library(pack, cases)
+    _arrive(cases)
+    _picker(pack, cases)
     with st.expander("Phenopacket (GA4GH): load a case from a file"):
         phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     present, absent = _working_case(pack, cases)
-    if present or absent:
+    if (present or absent) and not _answer_hidden(cases):  # the file would carry the expected condition
         _phenopacket_save(pack, cases, present, absent)
     steps = frames.case_steps(present, absent)
     if not steps:
-        st.info("Add findings (or load a teaching case) to see the ranking.")
+        st.info("Add findings (or choose a teaching case above) to see the ranking.")
         return
     method = st.selectbox("Scoring method", METHODS, index=METHODS.index(DEFAULT_METHOD), key=METHOD_KEY,
                           format_func=lambda m: METHOD_INFO[m].title)
