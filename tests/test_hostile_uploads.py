@@ -231,7 +231,7 @@ def test_a_failing_teach_upload_keeps_the_working_case(monkeypatch):
     [error] = [e for e in messages(at, "error") if "Nothing was changed" in e]
     assert error.startswith("`worse.json` could not be read (an unexpected RuntimeError)")
     assert at.session_state["teach_present"] == [HARD_LUMP, SKIN_ULCER]
-    assert "Step through the findings" in [s.value for s in at.subheader]
+    assert "Step through the findings" in [s.value for s in at.header]
 
 
 @pytest.mark.parametrize(("key", "target", "kept"), [

@@ -55,14 +55,15 @@ def loaded(cases: list[Case], index: int = 0) -> AppTest:
 
 
 def all_text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.subheader)]
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.subheader,
+                               *at.header)]
     return "\n".join(str(p) for p in parts)
 
 
 def test_empty_page_lists_the_library(pack_and_cases):
     _pack, cases = pack_and_cases
     at = started()
-    assert "Case library" in [s.value for s in at.subheader]
+    assert "Case library" in [s.value for s in at.header]
     assert list(at.table[0].value["id"]) == [c.id for c in cases]
     assert any("Add findings" in i.value for i in at.info)
 
@@ -221,7 +222,7 @@ def test_corpus_section_stays_off_until_asked(monkeypatch, real_pack_and_cases):
 
     monkeypatch.setattr(ui.state, "get_corpus", refuse)
     at = loaded(cases)
-    assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.subheader]
+    assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.header]
     assert at.toggle(key="teach_corpus_on").value is False
 
 

@@ -92,7 +92,7 @@ def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[
 # --- sections ----------------------------------------------------------------------------------------
 
 def _library(pack: KnowledgePack, cases: list[Case]) -> None:
-    st.subheader("Case library")
+    st.header("Case library")
     if not cases:
         st.info("No teaching cases available yet: build a case by hand below.")
         return
@@ -126,7 +126,7 @@ def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
 
 
 def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str], list[str]]:
-    st.subheader("Working case")
+    st.header("Working case")
     loaded = st.session_state.get(CASE_KEY)
     st.caption(f"Loaded teaching case: {widgets.as_code(loaded)}" if loaded
                else "Build a case by hand, or load one above.")
@@ -203,7 +203,7 @@ def _quiz(pack: KnowledgePack, cases: Sequence[Case]) -> bool:
 def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[str, bool]],
                   method: str) -> tuple[Result, list[tuple[str, bool]]] | None:
     """Reveal the findings one by one; None while a quiz is not committed (nothing may give the answer away)."""
-    st.subheader("Step through the findings")
+    st.header("Step through the findings")
     step = _stepper(steps)
     shown = steps[:step]
     st.markdown("Revealed so far:\n" + "\n".join(
@@ -239,7 +239,7 @@ def _heatmap(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]]) -> None:
-    st.subheader("Compare conditions side by side")
+    st.header("Compare conditions side by side")
     ids = list(pack.condition_ids)
     if COMPARE_KEY not in st.session_state:
         st.session_state[COMPARE_KEY] = [m.condition_id for m in result.ranking.matches[:3]]
@@ -257,7 +257,7 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
 
 
 def _next_question(pack: KnowledgePack, result: Result) -> None:
-    st.subheader("Most discriminating next finding")
+    st.header("Most discriminating next finding")
     st.caption("Among the findings not yet revealed or asked, at the current step.")
     if not result.next_questions:
         st.info("No unasked finding separates the leading conditions any further.")
@@ -270,7 +270,7 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
 
 
 def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None:
-    st.subheader("The same case under each scoring method")
+    st.header("The same case under each scoring method")
     st.caption("All findings of the working case; top 5 per method.")
     for method in METHODS:
         info = METHOD_INFO[method]
@@ -294,7 +294,7 @@ def _corpus_chart(frame: pd.DataFrame, method: str) -> alt.Chart:
 
 def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], absent: list[str]) -> None:
     """Rank every HPO-annotated rare disease for the working case (loaded only when switched on)."""
-    st.subheader("Widen the differential: all HPO-annotated rare diseases")
+    st.header("Widen the differential: all HPO-annotated rare diseases")
     st.markdown(
         "The curated pack above compares a handful of calcinosis conditions and their mimics. Here the same "
         "case is matched against **every rare disease with HPO annotations** (thousands of Orphanet / OMIM "
