@@ -498,4 +498,27 @@ def test_teach_picker_comes_first_and_every_chart_fits_a_projector(app_url: str,
     assert 1 <= rows <= 15 and boxes["heatmap"]["height"] >= 20 * rows
     page.screenshot(path=str(SHOTS / f"teach-corpus-view-{width}.png"))
     assert _teach_axe_problems(page) == []  # with the corpus ranked too
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_analyze_shows_tables_instead_of_wide_charts_on_a_phone(app_url: str, browser: Browser,
+                                                                viewport: str) -> None:
+    """At phone width the confusion matrix is a table (the 17 × 17 heat map cannot be read there) and the
+    sensitivity bars keep most of the width (their names sit above them, not on an axis beside them)."""
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.set_default_timeout(60_000)
+    _open_with_result(page, app_url, "analyze")
+    wide, narrow = page.locator(".st-key-wide_confusion"), page.locator(".st-key-narrow_confusion")
+    phone = viewport == "phone"
+    expect(narrow if phone else wide).to_be_visible()
+    expect(wide if phone else narrow).to_be_hidden()
+    shown = narrow if phone else wide
+    if phone:
+        assert shown.get_by_role("columnheader", name="ranked first instead").count() == 1
+    page.get_by_text("Sensitivity: which weights move the rankings most").scroll_into_view_if_needed()
+    _settle(page)
+    chart = page.locator("[data-testid='stVegaLiteChart']").last
+    chart.scroll_into_view_if_needed()
+    box, column = chart.bounding_box(), page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+    assert box is not None and column is not None and box["width"] >= 0.8 * column["width"]
     page.close()

@@ -241,12 +241,12 @@ def test_a_failing_teach_upload_keeps_the_working_case(monkeypatch):
 def test_a_failing_analyze_upload_keeps_what_was_loaded(key, target, kept, monkeypatch):
     at = started("analyze")
     import ui.analyze
-    import ui.phenopacket_io
+    import ui.analyze_phenopackets
 
     upload(at, "pp:analyze_upload", ("good.json", GOOD))
     assert at.session_state["pp:analyze_inputs"].n == 1
     weights = at.session_state["analyst_weights"].key()
-    module = ui.phenopacket_io if key == "pp:analyze_upload" else ui.analyze
+    module = ui.analyze_phenopackets if key == "pp:analyze_upload" else ui.analyze
     monkeypatch.setattr(module, target, _boom)
     upload(at, key, ("again.json" if key.startswith("pp") else "w.toml", GOOD))
     [error] = [e for e in messages(at, "error") if kept in e]

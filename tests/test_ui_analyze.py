@@ -86,7 +86,9 @@ def test_page_renders_with_defaults_and_safety(pack_and_cases):
     assert not any(CLINICIAN_PROMPT in w.value for w in at.warning)  # the patient prompt belongs to Check
     assert any("no difference yet" in i.value for i in at.info)
     methods = at.table[0].value
-    assert len(methods) == len(METHODS) and list(methods.columns)[:5] == ["method", "cases", "top-1", "top-3", "MRR"]
+    assert len(methods) == len(METHODS) and list(methods.columns) == ["method", "Top-1 accuracy", "Top-3 accuracy",
+                                                                      "Mean reciprocal rank",
+                                                                      "Urgency within the reference range"]
     recall = at.table[1].value
     assert {"condition", "cases", "top-1 recall", "top-1 95% CI"} <= set(recall.columns)
     assert any("computed in" in c.value for c in at.caption)
@@ -189,8 +191,8 @@ def test_metrics_and_case_changes(mini_pack, mini_weights):
     current = evaluate(mini_pack, MINI_CASES, "likelihood", changed)
     default = evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights)
     metrics = frames.metrics_frame(current, default).set_index("metric")
-    assert metrics.loc["top-1", "difference"] == pytest.approx(current.top1 - default.top1)
-    assert metrics.loc["top-1", "difference"] > 0
+    assert metrics.loc["Top-1 accuracy", "difference"] == pytest.approx(current.top1 - default.top1)
+    assert metrics.loc["Top-1 accuracy", "difference"] > 0
     changes = frames.case_changes_frame(mini_pack, current, default).set_index("case")
     assert changes.loc["ulcer-only", "change"] < 0
     diff = frames.diff_frame(mini_pack, mini_weights, changed)
@@ -256,13 +258,15 @@ def test_exported_csv_never_starts_a_formula():
 def test_corpus_check_shows_metrics_and_per_case_ranks(monkeypatch, real_pack_and_cases):
     _pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
     at = started()
-    assert "Corpus check" in [s.value for s in at.subheader]
-    assert not [m for m in at.metric if m.label.startswith("corpus ")]  # nothing loaded until asked
+    assert "Corpus check" in [s.value for s in at.header]
+    assert not [m for m in at.metric if m.label.endswith(" (corpus)")]  # nothing loaded until asked
     at.toggle(key="analyze_corpus_on").set_value(True).run()
     assert not at.exception, at.exception
-    metrics = {m.label: m.value for m in at.metric if m.label.startswith("corpus ")}
-    assert list(metrics) == ["corpus top-1", "corpus top-3", "corpus top-10", "corpus MRR"]
-    assert all(0 <= float(v) <= 1 for v in metrics.values())
+    metrics = {m.label: m.value for m in at.metric if m.label.endswith(" (corpus)")}
+    assert list(metrics) == ["Top-1 accuracy (corpus)", "Top-3 accuracy (corpus)", "Top-10 accuracy (corpus)",
+                             "Mean reciprocal rank (corpus)"]
+    shares = [float(v.rstrip("%")) / 100 for k, v in metrics.items() if "accuracy" in k]
+    assert all(0 <= v <= 1 for v in shares) and 0 <= float(metrics["Mean reciprocal rank (corpus)"]) <= 1
     frame = at.dataframe[-1].value
     assert list(frame["case"]) == [c.id for c in cases]
     ranked = frame[frame["status"] == "ranked"]
@@ -281,3 +285,176 @@ def test_confusion_matrix_labels_every_row(pack_and_cases):
                                              for layer in s.get("layer", [])))
     assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert confusion["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
+
+
+# --- analyst wording, tables for phones, the urgency figures, lenient phenopacket uploads ---------------------
+
+RAW_KEYS = {"n", "top1", "top3", "top10", "mrr", "ms_per_case", "triage_agreement"}
+
+
+def test_metrics_are_labelled_for_analysts_with_what_they_mean(pack_and_cases):
+    _pack, _cases = pack_and_cases
+    at = started()
+    tiles = at.metric[:4]
+    assert [m.label for m in tiles] == ["Top-1 accuracy", "Top-3 accuracy", "Mean reciprocal rank",
+                                        "Urgency within the reference range"]
+    assert all(m.help for m in tiles)  # each says what it measures
+    assert tiles[0].value.endswith("%") and not tiles[2].value.endswith("%")
+    assert not {m.label for m in at.metric} & RAW_KEYS
+
+
+def test_the_confusion_matrix_is_a_table_on_a_phone(pack_and_cases):
+    pack, cases = pack_and_cases
+    at = started()
+    css = " ".join(h.proto.body for h in at.html)
+    assert "@media (max-width: 640px)" in css and "st-key-wide_" in css and "st-key-narrow_" in css
+    table = next(t.value for t in at.table if "ranked first instead" in t.value.columns)
+    ev = evaluate(pack, cases, DEFAULT_METHOD, default_weights(pack))
+    assert table["cases"].sum() == len(cases)
+    assert table["ranked first"].sum() == sum(c.predicted == c.expected for c in ev.cases)
+    assert len(table) == len({c.expected for c in cases})
+
+
+def test_the_sensitivity_chart_names_each_bar_above_it(pack_and_cases):
+    _pack, _cases = pack_and_cases
+    at = started()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    movers = [s for s in specs if any(layer.get("mark", {}).get("type") == "bar" for layer in s.get("layer", []))]
+    if not movers:  # no weight moves the ranking on this pack: the page says so instead
+        assert any("No weight moves the rankings" in i.value for i in at.info)
+        return
+    bars, last, first = movers[0]["layer"]
+    assert bars["encoding"]["y"]["axis"] is None  # no axis of names beside the bars: they get the whole width
+    assert [layer["encoding"]["text"]["field"] for layer in (last, first)] == ["last", "first"]
+    assert first["mark"]["dy"] < last["mark"]["dy"] < 0  # both lines above the bar
+
+
+def test_urgency_figures_against_the_triage_panels(monkeypatch, real_pack_and_cases):
+    pack, cases = use_in_ui(monkeypatch, *real_pack_and_cases)
+    at = started()
+    assert "Urgency against the triage panel" in [s.value for s in at.subheader]
+    report = evaluate(pack, cases, DEFAULT_METHOD, default_weights(pack)).triage_report()
+    assert report is not None
+    panels = sum(c.panel is not None for c in cases)
+    assert any(c.value.startswith(f"{panels} case(s) have a panel") for c in at.caption)
+    tiles = {m.label: m for m in at.metric}
+    overall = report["overall"]
+    assert tiles["Within the panel's range"].value == f"{overall['within']['share']:.1%}"
+    assert tiles["Under-triaged"].value == f"{overall['under']['share']:.1%}"
+    assert tiles["Emergency sensitivity"].value == f"{report['emergency_sensitivity']['share']:.1%}"
+    assert tiles["Mean harm-weighted cost"].value == f"{overall['cost']['mean']:.3f}"
+    assert "95% CI" in tiles["Within the panel's range"].help
+    tables_by_first = {t.value.columns[0]: t.value for t in at.table}
+    figures = tables_by_first["figure"].set_index("figure")
+    lo, hi = overall["under_two_plus"]["ci95"]
+    assert figures.loc["Under-triaged by two or more levels", "95% CI"] == f"{lo:.1%} to {hi:.1%}"
+    assert any(f.startswith("Emergency sensitivity") for f in figures.index)
+    kappa = tables_by_first["the tool against"]
+    roles = {"The panel's consensus"} | {ui.analyze_tables.role_title(r) for r in report["kappa"] if r != "consensus"}
+    assert set(kappa["the tool against"]) == roles and "Urgent-care clinician" in roles
+    yardstick = list(tables_by_first["whose levels, against what"]["whose levels, against what"])
+    assert yardstick[0].startswith("The tool, against the panel's range")
+    assert "Dermatology clinician, against the urgent-care clinician (94 cases)" in yardstick  # rater against rater
+    levels = tables_by_first["panel's consensus"]
+    assert levels["cases"].sum() == overall["n"]
+
+
+def test_uploaded_cases_without_a_panel_are_judged_against_their_author(pack_and_cases):
+    _pack, cases = pack_and_cases
+    at = started()
+    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    case = {"id": "u1", "findings": [{"hpo_id": f, "present": True} for f in cases[0].present],
+            "expected_condition": cases[0].expected, "expected_triage": "routine"}
+    upload(at, "cases.json", json.dumps([case]).encode(), key="analyze_cases_upload")
+    assert any(c.value.startswith("0 case(s) have a panel; 1 are judged against their author's expected urgency")
+               for c in at.caption)
+
+
+def _packet(pid: str) -> bytes:
+    from .test_phenopacket import packet
+
+    return json.dumps(packet(["HP:0200042", "HP:0012622"], [], "ORPHA:280062", pid)).encode()
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buf.getvalue()
+
+
+def _upload_many(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader(key="pp:analyze_upload").set_value([(n, c, "application/octet-stream") for n, c in files]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_phenopackets_bad_files_are_skipped_named_and_the_rest_evaluated():
+    at = started()
+    big = b" " * 1_000_001
+    files = [("g1.json", _packet("g1")), ("broken.json", b"{nope"),
+             ("set.zip", _zipped({"g2.json": _packet("g2"), "big.json": big}))]
+    _upload_many(at, *files)
+    assert at.session_state["pp:analyze_inputs"].n == 2
+    [warning] = [w.value for w in at.warning if "skipped" in w.value]
+    assert warning.startswith("2 file(s) skipped, the rest loaded: `broken.json` (`not valid JSON")
+    assert "`set.zip/big.json` (`member is 1,000,001 bytes" in warning
+    assert any("2 phenopacket(s) and 0 case-file case(s) loaded" in s.value for s in at.success)
+    # the bad files stay in the uploader: adding a good one loads all the good ones again, and names the bad again
+    _upload_many(at, *files, ("g3.json", _packet("g3")))
+    assert [p.id for p in at.session_state["pp:analyze_inputs"].phenopackets] == ["g1", "g2", "g3"]
+    assert any(w.value.startswith("2 file(s) skipped") for w in at.warning)
+    assert not at.error
+    at.toggle(key="pp:analyze_on").set_value(True).run()
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric[-5:]]
+    assert labels == ["Cases evaluated", "Top-1 accuracy", "Top-3 accuracy", "Mean reciprocal rank",
+                      "Time per case (ms)"]
+    assert at.metric[-5].value == "3"
+    assert any(c.value.endswith("Files that could not be read: 2.") for c in at.caption)
+    notes = [w.value for w in at.warning if "not a diagnosis" in w.value]
+    assert notes and all("For analysis" in n for n in notes)  # the analyst note, never the patient prompt
+    assert not any(CLINICIAN_PROMPT in w.value for w in at.warning)
+
+
+def test_many_skipped_files_are_listed_in_a_table_and_none_readable_keeps_the_cases():
+    at = started()
+    _upload_many(at, ("g1.json", _packet("g1")))
+    broken = [(f"b{i}.json", b"{") for i in range(7)]
+    _upload_many(at, ("g1.json", _packet("g1")), *broken)
+    [warning] = [w.value for w in at.warning if "skipped" in w.value]
+    assert warning.startswith("7 file(s) skipped") and warning.endswith("and 2 more, listed below.")
+    table = next(d.value for d in at.dataframe if "why it was skipped" in d.value.columns)
+    assert list(table["file"]) == [n for n, _ in broken]
+    _upload_many(at, *broken)  # nothing readable: one error naming them, and the loaded case stays
+    [error] = [e.value for e in at.error]
+    assert error.startswith("No case could be read from the 7 file(s): `b0.json`")
+    assert "previous cases are kept" in error
+    assert at.session_state["pp:analyze_inputs"].n == 1
+
+
+def test_urgency_tables_word_a_report(mini_pack, mini_weights):
+    from ui import analyze_tables as tables
+
+    report = evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights).triage_report()
+    frame = tables.overall_frame(report)
+    assert list(frame["figure"][:5]) == [title for _, title in tables.BREAKDOWN_ROWS]
+    assert frame["value"].str.match(r"^\d+\.\d%$")[:5].all()
+    assert frame["cases"].iloc[0] == len(MINI_CASES)
+    assert tables.share_cell({"share": 0.5, "n": 4, "ci95": [0.15, 0.85]}) == "50.0% (15.0–85.0)"
+    assert tables.share_cell({"share": None, "n": 0, "ci95": [0, 1]}) == "n/a"
+    assert tables.kappa_cell(None) == "n/a" and tables.kappa_cell({"kappa": 0.5, "ci95": None}) == "0.500 (n/a)"
+    assert tables.two_lines("finding: Skin ulcer") == ("", "finding: Skin ulcer")
+    first, last = tables.two_lines("finding: Calcium-containing infusion, injection or paste at the lesion site")
+    assert first and last and len(first) <= 44 and len(last) <= 44
+    assert tables.two_lines("word " * 40)[1].endswith("…")
+    levels = tables.by_level_frame(report)
+    assert list(levels["panel's consensus"]) == ["Emergency", "Routine"]  # most severe first, only levels present
+    costs = tables.cost_matrix_frame(mini_pack.triage_costs)
+    assert costs.shape == (4, 5) and costs.iloc[3]["Routine"] > costs.iloc[0]["Emergency"]  # missing an emergency
+    assert tables.summary_value("top1", 0.5) == "50.0%" and tables.summary_value("mrr", 0.5) == "0.500"
+    assert tables.summary_value("ms_per_case", 1.234) == "1.23" and tables.summary_value("n", 3) == "3"

@@ -99,6 +99,10 @@ def test_selection_ticks_full_matches_and_explains_every_term(pack):
 def test_export_keeps_project_findings_and_round_trips(pack):
     text, left_out = phenopacket_io.export_json(pack, [HARD_LUMP, "CT:injury_at_site"], [KIDNEY], "sel",
                                                 phenopacket_io.condition_diseases(pack, "calciphylaxis"))
+    doc = json.loads(text)  # the local finding is an ontology class under the declared local prefix
+    assert {"id": "CT:injury_at_site", "label": pack.finding("CT:injury_at_site").label} in [
+        f["type"] for f in doc["phenotypicFeatures"]]
+    assert "CT" in {r["namespacePrefix"] for r in doc["metaData"]["resources"]}
     back = parse_phenopacket(text, "sel.json")
     assert (back.present, back.absent, back.diseases) == ((HARD_LUMP, "CT:injury_at_site"), (KIDNEY,),
                                                           (CALCIPHYLAXIS_ORPHA,))
@@ -167,5 +171,5 @@ def test_analyze_upload_of_several_files_and_a_zip_then_a_bad_zip_keeps_them():
     assert "disease not a curated condition (1)" in texts(at, "caption")
     bad = zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)})
     upload(at, "pp:analyze_upload", ("bad.zip", bad))
-    assert "bad.zip/big.json: member is" in texts(at, "error") and "previous cases are kept" in texts(at, "error")
+    assert "`bad.zip/big.json` (`member is" in texts(at, "error") and "previous cases are kept" in texts(at, "error")
     assert at.session_state["pp:analyze_inputs"].n == 2

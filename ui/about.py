@@ -31,7 +31,7 @@ def _what_it_is() -> None:
 
 
 def _methods() -> None:
-    st.subheader("How matches are scored")
+    st.header("How matches are scored")
     st.markdown(f"The Check page uses the {METHOD_INFO[DEFAULT_METHOD].title.lower()} method unless you choose "
                 "otherwise under “More options”.")
     for info in METHOD_INFO.values():
@@ -40,10 +40,15 @@ def _methods() -> None:
 
 
 SEED_TITLE, SEED_SITE = "Dystrophic Calcinosis Cutis", "RxHarun"
+SEED_PUBLISHER = "Mediarx International LTD, a subsidiary of Rx Foundation"
+#: The source article as a reader can find it: its title, the site that publishes it and the publisher.
+SEED_CITATION = (f"*{SEED_TITLE}*. Patient-education article on the {SEED_SITE} website, published by "
+                 f"{SEED_PUBLISHER} (© 2012–2025). The tool's findings, conditions and disclaimer start from it.")
 
 
 def identifier_link(identifier: str) -> str:
-    """A source identifier as Markdown: DOIs, PMIDs and web addresses become links; a file path stays text."""
+    """A source identifier as a Markdown link: DOIs, PMIDs and web addresses; anything else (a file path of the
+    project or of the machine it was built on) is nothing a reader can follow, so it is left out."""
     ident = identifier.strip()
     if ident.lower().startswith("doi:"):
         doi = ident[4:].strip()
@@ -53,16 +58,18 @@ def identifier_link(identifier: str) -> str:
         return f"[PMID {pmid}](https://pubmed.ncbi.nlm.nih.gov/{pmid}/)"
     if ident.startswith(("https://", "http://")):
         return f"[{ident}]({ident})"
-    return f"`{ident}`" if ident else ""
+    return ""
 
 
 def _source_line(source: Source) -> str:
+    if source.kind == "seed":
+        return f"- {SEED_CITATION}"
     link = identifier_link(source.identifier)
     return f"- {source.citation}" + (f" {link}" if link else "")
 
 
 def _sources(pack: KnowledgePack) -> None:
-    st.subheader("Sources")
+    st.header("Sources")
     kinds: dict[str, list[Source]] = {}
     for source in pack.sources.values():
         kinds.setdefault(source.kind, []).append(source)
@@ -80,7 +87,7 @@ def render() -> None:
     _what_it_is()
     _methods()
     _sources(pack)
-    st.subheader("Disclaimer")
+    st.header("Disclaimer")
     st.markdown(f"{NOT_A_DIAGNOSIS} With every result the tool shows the medical substance of the source "
                 "article's disclaimer; here it is in full, as published:")
     st.markdown(f"> {pack.disclaimer}\n>\n> — {SEED_SITE}, *{SEED_TITLE}* (the source article of this tool)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -33,7 +34,9 @@ from engine.corpus.pack import CorpusPack
 from engine.evaluation.corpus import CorpusEvaluation, condition_codes, evaluate_corpus
 from engine.evaluation.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.knowledge.weights import MAX_UPLOAD_BYTES
-from ui import frames, phenopacket_io, state, widgets
+from ui import analyze_phenopackets, frames, state, widgets
+from ui import analyze_tables as tables
+from ui.analyze_urgency import show_urgency
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
@@ -42,6 +45,15 @@ UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_versi
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
+#: The corpus evaluation's metric names as summary keys (their labels are in ui.analyze_tables).
+CORPUS_METRIC_KEYS = {"top-1": "top1", "top-3": "top3", "top-10": "top10", "MRR": "mrr"}
+#: Below this page width Streamlit stacks columns; a chart that needs the width gives way to a table there.
+NARROW_PX = 640
+#: Containers keyed ``wide_…`` show only on wide screens, ``narrow_…`` only on narrow ones (a phone at 390 px).
+LAYOUT_CSS = f"""<style>
+@media (max-width: {NARROW_PX}px) {{ [class*="st-key-wide_"] {{ display: none; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-narrow_"] {{ display: none; }} }}
+</style>"""
 
 
 def refused_message(exc: WeightsError) -> str:
@@ -120,6 +132,19 @@ def run_evaluation(pack: KnowledgePack, cases: Sequence[Case], method: str, weig
     return _evaluate(_pack_key(pack), tuple(cases), method, weights.key(), pack, weights)
 
 
+@st.cache_data(show_spinner="Measuring the urgency against the panels…", max_entries=64)
+def _triage_report(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+                   _pack: KnowledgePack, _weights: Weights) -> dict[str, Any] | None:
+    return _evaluate(pack_key, cases, method, weights_key, _pack, _weights).triage_report()
+
+
+def run_triage_report(pack: KnowledgePack, cases: Sequence[Case], method: str,
+                      weights: Weights) -> dict[str, Any] | None:
+    """The urgency figures against each case's panel (:meth:`Evaluation.triage_report`), cached like the evaluation;
+    None when no case has an urgency reference."""
+    return _triage_report(_pack_key(pack), tuple(cases), method, weights.key(), pack, weights)
+
+
 def run_sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights,
                     factor: float = DEFAULT_FACTOR) -> tuple[list[Sensitivity], float]:
     """Sensitivity rows and the seconds the (uncached) computation took; cached on the weights fingerprint."""
@@ -142,7 +167,7 @@ def run_corpus_evaluation(pack: KnowledgePack, cases: Sequence[Case], corpus: Co
 # --- sections ----------------------------------------------------------------------------------------
 
 def _files_section() -> None:
-    st.subheader("Load and save weights")
+    st.header("Load and save weights")
     upload = st.file_uploader("Upload weights (.toml or .csv, at most 1 MB)", type=["toml", "csv"], key=UPLOAD_KEY,
                               max_upload_size=1)
     if upload is not None and st.session_state.get(UPLOAD_SEEN) != upload.file_id:
@@ -163,7 +188,7 @@ def _downloads(weights: Weights) -> None:
 
 
 def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
-    st.subheader("Edit weights")
+    st.header("Edit weights")
     version = st.session_state.get(EDITOR_VERSION, 0)
     fw, pr, pa = frames.weights_tables(pack, weights)
     tabs = st.tabs(["Finding weights", "Condition priors", "Method parameters"])
@@ -202,21 +227,28 @@ def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
 
 
 def _metrics(current: Evaluation, default: Evaluation) -> None:
+    """One labelled tile per figure (shares as percentages), the change from the defaults, and the table."""
     frame = frames.metrics_frame(current, default)
-    for col, row in zip(st.columns(len(frame)), frame.itertuples(index=False), strict=True):
+    keys = [attr for _, attr in frames.METRICS]
+    cols = [c for _ in range(0, len(frame), 2) for c in st.columns(2)]  # two a row: labels stay whole
+    for col, key, row in zip(cols, keys, frame.itertuples(index=False), strict=False):
+        help_text = tables.SUMMARY_HELP[key]
         if row.current is None:
-            col.metric(row.metric, "n/a")
-        else:
-            changed = row.difference is not None and abs(row.difference) > 1e-12
-            delta = f"{row.difference:+.3f} vs defaults" if changed else None
-            col.metric(row.metric, f"{row.current:.3f}", delta)
+            col.metric(row.metric, "n/a", help=help_text)
+            continue
+        delta = None
+        if row.difference is not None and abs(row.difference) > 1e-12:
+            delta = (f"{100 * row.difference:+.1f} points vs defaults" if key in tables.PERCENT_KEYS
+                     else f"{row.difference:+.3f} vs defaults")
+        col.metric(row.metric, tables.summary_value(key, row.current), delta, help=help_text)
     st.dataframe(frame, hide_index=True)
 
 
 def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
     x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
-    base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Predicted (top-1)", axis=x_axis),
-                                   y=alt.Y("expected:N", title="Expected",
+    # No title beside the rows: drawn next to long condition names it ran into them (the heading says it instead).
+    base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Ranked first", axis=x_axis),
+                                   y=alt.Y("expected:N", title=None,
                                            axis=alt.Axis(labelLimit=260, labelOverlap=False)))
     rect = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="greens"), title="Cases"),
                                    tooltip=["expected", "predicted", "count"])
@@ -226,7 +258,7 @@ def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
-    st.subheader("Evaluate")
+    st.header("Evaluate")
     chosen = _cases_for_evaluation(cases)
     if not chosen:
         st.info("No cases to evaluate yet.")
@@ -249,14 +281,26 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
                        mime="text/csv", key="analyze_download_eval")
-    st.markdown("**All methods compared** (same cases, current weights)")
+    st.markdown(f"**All methods compared** (the same {len(chosen)} case(s), current weights)")
     by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
-    st.table(frames.methods_frame(by_method).style.format(precision=3, na_rep="n/a"), hide_index=True)
+    methods = frames.methods_frame(by_method).drop(columns="cases")  # the same cases for all: said above
+    shares = {title: "{:.1%}" for title, attr in frames.METRICS if attr in tables.PERCENT_KEYS}  # as the tiles
+    st.table(methods.style.format(shares, precision=3, na_rep="n/a"), hide_index=True)
     st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
                 "intervals: with few cases per condition they are wide)")
     st.table(frames.recall_frame(pack, current).style.format(precision=2), hide_index=True)
-    st.markdown("**Confusion matrix (current weights)**")
-    st.altair_chart(widgets.readable(_confusion_chart(frames.confusion_frame(pack, current))), width="stretch")
+    st.markdown("**Confusion matrix (current weights)**: one row per expected condition, one column per "
+                "condition ranked first.")
+    with st.container(key="wide_confusion"):
+        heat = tables.medical_names(pack, frames.confusion_frame(pack, current), ("expected", "predicted"))
+        st.altair_chart(widgets.readable(_confusion_chart(heat)), width="stretch")
+    with st.container(key="narrow_confusion"):  # a 17 × 17 heat map cannot be read at phone width
+        st.table(tables.confusion_table(pack, current), hide_index=True)
+    report = run_triage_report(pack, chosen, method, weights)
+    if report is not None:
+        same = weights.key() == defaults.key()
+        show_urgency(report, current, None if same else run_triage_report(pack, chosen, method, defaults),
+                     current.costs)
     st.markdown("**What changed in the weights**")
     diff = frames.diff_frame(pack, defaults, weights)
     if diff.empty:
@@ -265,20 +309,36 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
         st.dataframe(diff, hide_index=True)
 
 
-def _movers_chart(frame: pd.DataFrame) -> alt.Chart:
-    return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("mean |strength change|:Q", title="Mean |change| in the expected condition's share of the match"),
-        y=alt.Y("weight:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("kind:N", title="Weight"),
+MOVER_ROW_PX = 56  # a name of up to two lines above a bar
+LINE_PX = 16  # one line of chart text at widgets.AXIS_FONT_SIZE
+
+
+def _movers_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Horizontal bars, the strongest mover on top, each named above its bar (not on an axis beside it: at phone
+    width an axis of names left the bars no room)."""
+    data = frame.sort_values("mean |strength change|", ascending=False, kind="stable").reset_index(drop=True)
+    lines = [tables.two_lines(w) for w in data["weight"]]
+    data = data.assign(order=data.index, first=[a for a, _ in lines], last=[b for _, b in lines])
+    base = alt.Chart(data).encode(y=alt.Y("order:O", axis=None, title=None))
+    bars = base.mark_bar(size=14).encode(
+        x=alt.X("mean |strength change|:Q",
+                title=["Mean absolute change in the expected", "condition's share of the match"]),
+        color=alt.Color("kind:N", title="Weight", legend=alt.Legend(orient="top")),
         tooltip=["weight", "key", alt.Tooltip("mean |rank change|:Q", format=".3f"),
                  alt.Tooltip("mean |strength change|:Q", format=".4f"), "cases moved",
                  alt.Tooltip("MRR change (+):Q", format="+.3f"), alt.Tooltip("MRR change (−):Q", format="+.3f")],
-    ).properties(height=24 * len(frame) + 40)
+    )
+    # A name's last line sits just above its bar and a first line (of a long name) above that, so no line ever
+    # runs into a bar whatever the length (Vega draws further lines of one text mark downwards, onto the bar).
+    text = {"align": "left", "baseline": "bottom", "fontSize": widgets.AXIS_FONT_SIZE, "color": widgets.TEXT_COLOR}
+    last = base.mark_text(dy=-9, **text).encode(x=alt.datum(0), text="last:N")
+    first = base.mark_text(dy=-9 - LINE_PX, **text).encode(x=alt.datum(0), text="first:N")
+    return (bars + last + first).properties(height=MOVER_ROW_PX * len(data))
 
 
 @st.fragment  # its slider changes only this section: moving it reruns the section, not the evaluation above
 def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
-    st.subheader("Sensitivity: which weights move the rankings most")
+    st.header("Sensitivity: which weights move the rankings most")
     if not cases:
         st.info("No teaching cases to measure sensitivity on.")
         return
@@ -299,7 +359,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
 
 
 def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
-    st.subheader("Corpus check")
+    st.header("Corpus check")
     st.caption("Where does each teaching case's expected condition rank among all HPO-annotated rare diseases? "
                "Only HPO findings are used (the `CT:` findings have no HPO meaning); a condition counts through "
                "its ORPHA / OMIM codes in conditions.csv, the best-ranked code wins. Conditions without a code "
@@ -321,8 +381,11 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
     st.markdown(f"**{ranked} of {len(cases)} case(s) ranked** in `{corpus.name}` ({corpus.n_diseases:,} diseases, "
                 f"HPO release {corpus.version}), method {widgets.CORPUS_METHOD_TITLES.get(method, method)}")
     metrics = evaluation.metrics()
-    for col, (title, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
-        col.metric(f"corpus {title}", "n/a" if value is None else f"{value:.3f}")
+    cols = [c for _ in range(0, len(metrics), 2) for c in st.columns(2)]  # two a row: labels stay whole
+    for col, (title, value) in zip(cols, metrics.items(), strict=False):
+        key = CORPUS_METRIC_KEYS.get(title, title)
+        col.metric(f"{tables.SUMMARY_LABELS.get(key, title)} (corpus)", tables.summary_value(key, value),
+                   help=tables.SUMMARY_HELP.get(key))
     frame = frames.corpus_eval_frame(pack, evaluation)
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the corpus check (.csv)", frames.safe_csv(frame), "corpus_check.csv",
@@ -333,6 +396,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
 
 def render() -> None:
     """The Analyze page."""
+    st.html(LAYOUT_CSS)
     st.title("Analyze: weights, evaluation and sensitivity")
     st.markdown("For analysts. Changes apply to this session only and only after validation.")
     pack = state.get_pack()
@@ -353,4 +417,4 @@ def render() -> None:
     _evaluation_section(pack, cases, method, weights)
     _sensitivity_section(pack, cases, method, weights)
     _corpus_section(pack, cases)
-    phenopacket_io.analyze_section(pack, method)
+    analyze_phenopackets.analyze_section(pack, method)

@@ -124,11 +124,13 @@ def diff_frame(pack: KnowledgePack, default: Weights, current: Weights) -> pd.Da
 
 # --- evaluation --------------------------------------------------------------------------------------
 
-METRICS = (("top-1", "top1"), ("top-3", "top3"), ("MRR", "mrr"), ("triage agreement", "triage_agreement"))
+METRICS = (("Top-1 accuracy", "top1"), ("Top-3 accuracy", "top3"), ("Mean reciprocal rank", "mrr"),
+           ("Urgency within the reference range", "triage_agreement"))
 
 
 def metrics_frame(current: Evaluation, default: Evaluation) -> pd.DataFrame:
-    """top-1, top-3, MRR and triage agreement under the current and the default weights, with the difference."""
+    """Top-1 and top-3 accuracy, mean reciprocal rank and the share of urgency levels within the reference range,
+    under the current and the default weights, with the difference."""
     rows = []
     for title, attr in METRICS:
         now, before = getattr(current, attr), getattr(default, attr)
@@ -155,10 +157,10 @@ def case_changes_frame(pack: KnowledgePack, current: Evaluation, default: Evalua
 
 
 def methods_frame(evaluations: Mapping[str, Evaluation]) -> pd.DataFrame:
-    """One row per method: cases, top-1, top-3, MRR and triage agreement (the same cases and weights)."""
-    return pd.DataFrame([{"method": name, "cases": e.n, "top-1": e.top1, "top-3": e.top3, "MRR": e.mrr,
-                          "triage agreement": e.triage_agreement} for name, e in evaluations.items()],
-                        columns=["method", "cases", "top-1", "top-3", "MRR", "triage agreement"])
+    """One row per method: cases and the :data:`METRICS` (the same cases and weights)."""
+    return pd.DataFrame([{"method": name, "cases": e.n, **{title: getattr(e, attr) for title, attr in METRICS}}
+                         for name, e in evaluations.items()],
+                        columns=["method", "cases", *(title for title, _ in METRICS)])
 
 
 def recall_frame(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame:

@@ -14,15 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from engine import KnowledgePack, TriageError, encode_case
-from engine.evaluation.phenopackets import (
-    Inputs,
-    corpus_summary,
-    curated_summary,
-    evaluate_on_corpus,
-    evaluate_on_curated,
-    read_inputs,
-    unpack_uploads,
-)
 from engine.io.phenopacket import (
     MAX_PHENOPACKET_BYTES,
     PhenopacketCase,
@@ -31,13 +22,10 @@ from engine.io.phenopacket import (
     to_phenopacket_json,
 )
 from engine.io.presentation import Presentation
-from ui import frames, state, widgets
+from ui import frames, widgets
 
 MIME = "application/json"
-MAX_ZIP_MB = 50
-ANALYZE_UPLOAD, ANALYZE_INPUTS, ANALYZE_MSG = "pp:analyze_upload", "pp:analyze_inputs", "pp:analyze_msg"
-ANALYZE_PACK, ANALYZE_METHOD, ANALYZE_ON = "pp:analyze_pack", "pp:analyze_method", "pp:analyze_on"
-CURATED = "curated"
+MAX_ZIP_MB = 50  # the Analyze page's zip of phenopackets (ui/analyze_phenopackets.py)
 
 
 # --- pure helpers ------------------------------------------------------------------------------------
@@ -133,75 +121,3 @@ def mapping_table(key: str) -> None:
     if isinstance(frame, pd.DataFrame) and not frame.empty:
         with st.expander("How the phenopacket's terms were read", expanded=True):
             st.dataframe(frame, hide_index=True)
-
-
-# --- Analyze: a set of phenopackets as evaluation cases ----------------------------------------------
-
-def _handle_analyze_upload(pack: KnowledgePack) -> None:
-    files = st.session_state.get(ANALYZE_UPLOAD) or []
-    if not files:
-        return
-    try:
-        inputs = read_inputs(unpack_uploads((f.name, f.getvalue()) for f in files), pack)
-    except Exception as exc:  # any failure is one line, and the cases loaded before stay
-        name = files[0].name if len(files) == 1 else None
-        st.session_state[ANALYZE_MSG] = ("error", f"{widgets.refusal(exc, name)} The previous cases are kept.")
-        return
-    st.session_state[ANALYZE_INPUTS] = inputs
-    st.session_state[ANALYZE_MSG] = ("success", f"{len(inputs.phenopackets)} phenopacket(s) and "
-                                                f"{len(inputs.cases)} case-file case(s) loaded.")
-
-
-def analyze_section(pack: KnowledgePack, method: str) -> None:
-    """Upload phenopackets (several files or a zip) and evaluate the curated pack or a corpus pack on them."""
-    st.subheader("Evaluate on phenopackets")
-    st.caption("GA4GH phenopackets from published case reports (for example phenopacket-store): each file's "
-               "phenotypic features are the findings, its diagnosis the expected disease. Terms or diseases newer "
-               "than the HPO release in use are counted, not scored.")
-    st.file_uploader(f"Phenopackets (.json files, or a .zip of them; each file at most 1 MB, a zip at most "
-                     f"{MAX_ZIP_MB} MB)", type=["json", "zip"], accept_multiple_files=True, key=ANALYZE_UPLOAD,
-                     max_upload_size=MAX_ZIP_MB, on_change=_handle_analyze_upload, args=(pack,))
-    level, text = st.session_state.get(ANALYZE_MSG, (None, ""))
-    if level:
-        (st.error if level == "error" else st.success)(text)
-    inputs: Inputs | None = st.session_state.get(ANALYZE_INPUTS)
-    if inputs is None or not inputs.n:
-        st.info("No phenopackets loaded yet.")
-        return
-    cols = st.columns(2)
-    target = cols[0].selectbox("Rank", (CURATED, *widgets.CORPUS_TITLES), key=ANALYZE_PACK,
-                               format_func=lambda n: "Curated conditions (current weights)" if n == CURATED
-                               else widgets.CORPUS_TITLES[n])
-    if not st.toggle(f"Evaluate on the {inputs.n} loaded case(s)", key=ANALYZE_ON):
-        return
-    try:
-        if target == CURATED:
-            run = evaluate_on_curated(pack, inputs, method, state.current_weights())
-            summary = curated_summary(run)
-            frame = pd.DataFrame([{"case": c.case_id, "expected": frames.condition_name(pack, c.expected),
-                                   "rank": c.rank, "top-1": frames.condition_name(pack, c.predicted)}
-                                  for c in run.evaluation.cases])
-        else:
-            corpus_method = cols[1].selectbox("Corpus method", tuple(widgets.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
-                                              format_func=widgets.CORPUS_METHOD_TITLES.get)
-            with st.spinner("Ranking the corpus for every case…"):
-                ev = evaluate_on_corpus(state.get_corpus(target), inputs, pack, corpus_method)
-            summary = corpus_summary(ev)
-            frame = pd.DataFrame([{"case": c.case_id, "expected": c.expected, "rank": c.rank,
-                                   "best code": c.disease_id, "status": c.status, "present": c.n_present,
-                                   "absent": c.n_absent} for c in ev.cases])
-    except TriageError as exc:
-        st.error(f"The evaluation could not run: {widgets.as_code(exc)}")
-        return
-    widgets.show_safety_block(pack)
-    shown = {k: summary.get(k) for k in ("n", "top1", "top3", "top10", "mrr", "ms_per_case")}
-    for col, (name, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
-        col.metric(name, "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else value))
-    newer = summary.get("not_in_release", {})
-    st.caption(f"HPO release {summary['hpo_version']}. Skipped: "
-               + (", ".join(f"{k} ({v})" for k, v in summary["skipped"].items()) or "none")
-               + f". Not in this release: {newer.get('terms', 0)} term(s)"
-               + (f", {newer['diseases']} disease(s)" if "diseases" in newer else "") + ".")
-    st.dataframe(frame, hide_index=True)
-    st.download_button("Download the phenopacket evaluation (.csv)", frames.safe_csv(frame),
-                       "phenopacket_evaluation.csv", mime="text/csv", key="pp:analyze_download")

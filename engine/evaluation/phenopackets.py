@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.corpus.pack import CorpusPack
-from engine.errors import InputError
+from engine.errors import InputError, TriageError
 from engine.evaluation.cases import parse_cases
 from engine.evaluation.corpus import (
     STATUS_NO_CODE,
@@ -51,6 +51,7 @@ from engine.knowledge.weights import Weights
 __all__ = [
     "SKIP_REASONS",
     "Inputs",
+    "SkippedFile",
     "corpus_summary",
     "curated_summary",
     "evaluate_on_corpus",
@@ -88,6 +89,20 @@ class Inputs:
         return len(self.phenopackets) + len(self.cases)
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file left out of a lenient read (``skipped=`` below), and why: the error that would have refused it."""
+
+    name: str
+    reason: str
+
+    @classmethod
+    def of(cls, name: str, exc: TriageError) -> SkippedFile:
+        """``exc``'s message without the leading ``name:`` that engine errors put in front."""
+        text = str(exc)
+        return cls(name, text[len(name) + 1:].strip() if text.startswith(f"{name}:") else text)
+
+
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given, and every ``*.json`` under each folder (sorted, recursively).
 
@@ -112,13 +127,18 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) -> Inputs:
+def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None, *,
+                skipped: list[SkippedFile] | None = None) -> Inputs:
     """Parse ``(name, content)`` pairs: a JSON list is a curated case file, a JSON object a phenopacket.
 
     Parameters
     ----------
     pack
         The curated pack, needed only to read case files (their conditions are its IDs).
+    skipped
+        When given, a file that cannot be read is appended to it (with the reason) and the others are still
+        read, as an upload of many files needs; a case file repeating a case ID already read is skipped whole.
+        Without it, the first such file raises.
 
     Raises
     ------
@@ -129,31 +149,49 @@ def read_inputs(named: Iterable[tuple[str, bytes]], pack: KnowledgePack | None) 
     """
     packets: list[PhenopacketCase] = []
     cases: list[Case] = []
-    for name, content in named:
-        data = decode_json(content, name, MAX_CASE_FILE_BYTES)
-        if isinstance(data, list):
-            if pack is None:
-                raise InputError(f"{name}: a case file needs the curated pack")
-            cases += parse_cases(pack, data, name)
-            continue
-        if isinstance(data, dict) and not PHENOPACKET_KEYS & set(data):
-            raise InputError(f"{name}: neither a case file (expected a JSON list of cases) nor a GA4GH "
-                             f"phenopacket (no 'phenotypicFeatures', 'subject' or 'metaData')")
-        packet = phenopacket_from_data(data, name)
-        if not packet.diseases and not packet.not_established:
-            raise InputError(f"{name}: no diagnosis (interpretations[].diagnosis.disease or diseases[]); "
-                             f"an evaluation needs the expected disease")
-        packets.append(packet)
     seen: set[str] = set()
-    for c in cases:
-        if c.id in seen:
-            raise InputError(f"duplicate case id {c.id!r}")
-        seen.add(c.id)
+    for name, content in named:
+        try:
+            read = _read_one(name, content, pack)
+            if isinstance(read, PhenopacketCase):
+                packets.append(read)
+                continue
+            clash = next((c.id for c in read if c.id in seen), None)  # parse_cases refuses repeats in one file
+            if clash is not None:
+                raise InputError(f"duplicate case id {clash!r}")
+        except TriageError as exc:
+            if skipped is None:
+                raise
+            skipped.append(SkippedFile.of(name, exc))
+            continue
+        seen.update(c.id for c in read)
+        cases += read
     return Inputs(tuple(packets), tuple(cases))
 
 
-def _zip_members(content: bytes, origin: str) -> list[tuple[str, bytes]]:
-    """The ``.json`` members of a zip, each read bounded; refuses zip bombs before inflating them."""
+def _read_one(name: str, content: bytes, pack: KnowledgePack | None) -> PhenopacketCase | list[Case]:
+    """One file of :func:`read_inputs`: a phenopacket, or a case file's cases."""
+    data = decode_json(content, name, MAX_CASE_FILE_BYTES)
+    if isinstance(data, list):
+        if pack is None:
+            raise InputError(f"{name}: a case file needs the curated pack")
+        return parse_cases(pack, data, name)
+    if isinstance(data, dict) and not PHENOPACKET_KEYS & set(data):
+        raise InputError(f"{name}: neither a case file (expected a JSON list of cases) nor a GA4GH "
+                         f"phenopacket (no 'phenotypicFeatures', 'subject' or 'metaData')")
+    packet = phenopacket_from_data(data, name)
+    if not packet.diseases and not packet.not_established:
+        raise InputError(f"{name}: no diagnosis (interpretations[].diagnosis.disease or diseases[]); "
+                         f"an evaluation needs the expected disease")
+    return packet
+
+
+def _zip_members(content: bytes, origin: str, skipped: list[SkippedFile] | None = None) -> list[tuple[str, bytes]]:
+    """The ``.json`` members of a zip, each read bounded; refuses zip bombs before inflating them.
+
+    With ``skipped``, a member that is too large or cannot be unpacked is appended to it and the others are kept;
+    a zip that is unreadable, empty or too large as a whole still raises.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
@@ -170,15 +208,13 @@ def _zip_members(content: bytes, origin: str) -> list[tuple[str, bytes]]:
     members, total = [], 0
     for info in infos:
         where = f"{origin}/{info.filename}"
-        if info.file_size > MAX_PHENOPACKET_BYTES:
-            raise InputError(f"{where}: member is {info.file_size:,} bytes; the limit is {MAX_PHENOPACKET_BYTES:,}")
         try:
-            with archive.open(info) as handle:
-                data = handle.read(MAX_PHENOPACKET_BYTES + 1)  # the header's size may lie: read bounded
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error, OSError) as exc:
-            raise InputError(f"{where}: cannot be unpacked: {exc}") from None
-        if len(data) > MAX_PHENOPACKET_BYTES:
-            raise InputError(f"{where}: member is over the {MAX_PHENOPACKET_BYTES:,}-byte limit")
+            data = _zip_member(archive, info, where)
+        except InputError as exc:
+            if skipped is None:
+                raise
+            skipped.append(SkippedFile.of(where, exc))
+            continue
         total += len(data)
         if total > MAX_ZIP_TOTAL_BYTES:
             raise InputError(f"{origin}: unpacks to more than {MAX_ZIP_TOTAL_BYTES:,} bytes")
@@ -186,11 +222,38 @@ def _zip_members(content: bytes, origin: str) -> list[tuple[str, bytes]]:
     return members
 
 
-def unpack_uploads(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    """Uploaded ``(name, content)`` pairs with every ``.zip`` replaced by its ``.json`` members."""
+def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    """One member of :func:`_zip_members`, read bounded."""
+    if info.file_size > MAX_PHENOPACKET_BYTES:
+        raise InputError(f"{where}: member is {info.file_size:,} bytes; the limit is {MAX_PHENOPACKET_BYTES:,}")
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(MAX_PHENOPACKET_BYTES + 1)  # the header's size may lie: read bounded
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error, OSError) as exc:
+        raise InputError(f"{where}: cannot be unpacked: {exc}") from None
+    if len(data) > MAX_PHENOPACKET_BYTES:
+        raise InputError(f"{where}: member is over the {MAX_PHENOPACKET_BYTES:,}-byte limit")
+    return data
+
+
+def unpack_uploads(files: Iterable[tuple[str, bytes]], *,
+                   skipped: list[SkippedFile] | None = None) -> list[tuple[str, bytes]]:
+    """Uploaded ``(name, content)`` pairs with every ``.zip`` replaced by its ``.json`` members.
+
+    With ``skipped``, a zip or zip member that cannot be unpacked is appended to it (with the reason) and the
+    rest is kept; without it, the first one raises. More than :data:`MAX_FILES` files always raise.
+    """
     out: list[tuple[str, bytes]] = []
     for name, content in files:
-        out += _zip_members(content, name) if name.lower().endswith(".zip") else [(name, content)]
+        if not name.lower().endswith(".zip"):
+            out.append((name, content))
+        elif skipped is None:
+            out += _zip_members(content, name)
+        else:
+            try:
+                out += _zip_members(content, name, skipped)
+            except InputError as exc:
+                skipped.append(SkippedFile.of(name, exc))
         if len(out) > MAX_FILES:
             raise InputError(f"more than {MAX_FILES:,} files uploaded")
     return out

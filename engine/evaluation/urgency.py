@@ -37,15 +37,30 @@ def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
 
 
 def weighted_kappa(a: Sequence[int], b: Sequence[int]) -> float | None:
-    """Linear-weighted Cohen's kappa of two ratings on the 4-level scale; None when undefined."""
+    """Linear-weighted Cohen's kappa of two ratings on the 4-level scale; None when undefined.
+
+    The arithmetic of scikit-learn's ``cohen_kappa_score(weights="linear")``, step for step (so the values are
+    the same to the last bit), without its input checks: those cost about 3 ms a call, and the bootstrap
+    intervals call it thousands of times (about 30 s for one report; a few milliseconds like this).
+    """
     if len(a) < 2:
         return None
-    from sklearn.metrics import cohen_kappa_score  # lazily: scikit-learn costs about 1 s of start-up
-
     if len(set(a)) == 1 and len(set(b)) == 1:
         return 1.0 if a[0] == b[0] else 0.0
-    value = float(cohen_kappa_score(list(a), list(b), labels=list(range(len(TRIAGE_LEVELS))), weights="linear"))
-    return None if math.isnan(value) else value
+    k = len(TRIAGE_LEVELS)
+    confusion = np.bincount(np.asarray(a, dtype=np.int64) * k + np.asarray(b, dtype=np.int64),
+                            minlength=k * k).reshape(k, k).astype(np.float64)
+    sum0, sum1 = confusion.sum(axis=0), confusion.sum(axis=1)
+    total = sum0.sum()
+    if total == 0:
+        return None
+    expected = np.outer(sum0, sum1) / total
+    w_mat = np.zeros((k, k), dtype=np.float64) + np.arange(k)
+    w_mat = np.abs(w_mat - w_mat.T)
+    denominator = np.sum(w_mat * expected)
+    if denominator == 0:
+        return None
+    return float(1 - np.sum(w_mat * confusion) / denominator)
 
 
 @dataclass(frozen=True)
