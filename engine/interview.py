@@ -39,6 +39,8 @@ StopReason = Literal["settled", "no_question", "emergency"]
 
 #: How many of the closest matches the stopping rule watches, as a number and in words.
 TOP, TOP_WORDS = 3, "three"
+#: A profile frequency from which the why line says "nearly everyone" rather than a percentage.
+NEARLY_ALL = 0.95
 
 
 @dataclass(frozen=True)
@@ -154,23 +156,28 @@ def outcome(scorer: Scorer, present: Iterable[str], absent: Iterable[str] = (),
 
 
 def _name(pack: KnowledgePack, condition_id: str) -> str:
-    """A condition's lay name inside a sentence (first letter small, unless it starts an acronym)."""
-    name = pack.condition(condition_id).lay_name
-    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+    """A condition's lay name inside a sentence, quoted (some lay names hold a comma)."""
+    return f"“{pack.condition(condition_id).lay_name}”"
 
 
-def _change(pack: KnowledgePack, now: Outcome, then: Outcome) -> str:
-    """What moving from ``now`` to ``then`` changes, in a few words ("" when nothing the interview watches)."""
+def describe_change(pack: KnowledgePack, now: Outcome, then: Outcome) -> str:
+    """What moving from ``now`` to ``then`` changes, as a clause ("“...” becomes the closest match and “...” comes
+    into your closest three and the urgency rises to urgent"); "" when nothing the interview watches changes (a
+    new order within the closest three counts only when the first place changes)."""
     parts = []
+    if then.top[:1] != now.top[:1]:
+        parts.append(f"{_name(pack, then.top[0])} becomes the closest match")
     came = [c for c in then.top if c not in now.top]
     left = [c for c in now.top if c not in then.top]
     if came:
-        parts.append(f"bring {' and '.join(_name(pack, c) for c in came)} into your closest {TOP_WORDS}")
+        parts.append(f"{' and '.join(_name(pack, c) for c in came)} come{'' if len(came) > 1 else 's'} into "
+                     f"your closest {TOP_WORDS}")
     elif left:
-        parts.append(f"take {' and '.join(_name(pack, c) for c in left)} out of your closest {TOP_WORDS}")
+        parts.append(f"{' and '.join(_name(pack, c) for c in left)} leave{'' if len(left) > 1 else 's'} "
+                     f"your closest {TOP_WORDS}")
     if then.level != now.level:
-        verb = "raise" if severity(then.level) > severity(now.level) else "lower"
-        parts.append(f"{verb} the urgency to {then.level}")
+        verb = "rises" if severity(then.level) > severity(now.level) else "falls"
+        parts.append(f"the urgency {verb} to {then.level}")
     return " and ".join(parts)
 
 
@@ -178,15 +185,16 @@ def why_line(pack: KnowledgePack, question: NextQuestion, now: Outcome, if_yes: 
     """One short line: how the finding separates the candidates, and what each answer would change."""
     hi = pack.profile(question.favours).get(question.finding_id, 0.0)
     lo = pack.profile(question.against).get(question.finding_id, 0.0)
-    lo_words = "rarely or never" if lo == 0 else f"in about {lo:.0%}"
-    line = (f"About {hi:.0%} of people with {_name(pack, question.favours)} have it, "
-            f"{lo_words} with {_name(pack, question.against)}.")
-    yes, no = _change(pack, now, if_yes), _change(pack, now, if_no)
+    lo_words = "rarely or never" if lo == 0 else f"about {lo:.0%}"
+    most = "Nearly everyone" if hi >= NEARLY_ALL else f"About {hi:.0%} of people"
+    line = f"{most} with {_name(pack, question.favours)} {'has' if hi >= NEARLY_ALL else 'have'} it, " \
+           f"{lo_words} with {_name(pack, question.against)}."
+    yes, no = describe_change(pack, now, if_yes), describe_change(pack, now, if_no)
     if yes and no:
-        return f"{line} A yes would {yes}; a no would {no}."
+        return f"{line} If yes, {yes}; if no, {no}."
     if yes or no:
-        return f"{line} A {'yes' if yes else 'no'} would {yes or no}."
-    return f"{line} Neither answer would change your closest {TOP_WORDS} or the urgency."
+        return f"{line} If {'yes' if yes else 'no'}, {yes or no}."
+    return f"{line} Neither answer changes your closest {TOP_WORDS} or the urgency."
 
 
 def _candidates(scorer: Scorer, state: InterviewState, case: EncodedCase, ranking: Ranking,

@@ -92,8 +92,8 @@ def test_the_why_line_names_the_split_and_what_an_answer_changes(mini_scorer):
     q = next_step(mini_scorer, start([ULCER])).question
     assert q is not None
     assert q.if_yes.level == "emergency" and q.if_no.level == "routine"  # kidney disease with an ulcer
-    assert q.why.startswith("About 95% of people with calcium in small skin vessels have it, rarely or never with")
-    assert "A yes would raise the urgency to emergency." in q.why
+    assert q.why.startswith("Nearly everyone with “Calcium in small skin vessels” has it, rarely or never with “")
+    assert q.why.endswith("If yes, the urgency rises to emergency.")
 
 
 def test_a_not_sure_question_is_never_asked_again(mini_scorer):
