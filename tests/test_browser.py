@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -521,4 +522,77 @@ def test_analyze_shows_tables_instead_of_wide_charts_on_a_phone(app_url: str, br
     chart.scroll_into_view_if_needed()
     box, column = chart.bounding_box(), page.locator("[data-testid='stMainBlockContainer']").bounding_box()
     assert box is not None and column is not None and box["width"] >= 0.8 * column["width"]
+
+
+INTERVIEW_CASE = "calci-dialysis-necrotic-ulcers"  # "not sure" three times, then a "yes" that raises the urgency
+INTERVIEW_BOX = ".st-key-interview_question"
+
+
+def _interview_transcript() -> tuple[str, Any]:
+    """The case's first finding and the interview the engine runs for it, answered from the case (a finding the
+    case does not mention: not sure), as the page runs it (default method and weights, no course answers)."""
+    from engine import default_weights, load_pack, prepare, teaching_cases
+    from engine.interview import run_interview, start
+
+    pack = load_pack()
+    case = next(c for c in teaching_cases(pack) if c.id == INTERVIEW_CASE)
+
+    def oracle(fid: str) -> Any:
+        return "yes" if fid in case.present else "no" if fid in case.absent else "not_sure"
+
+    return case.present[0], run_interview(prepare(pack, default_weights(pack), "tfidf"), start(case.present[:1]),
+                                          oracle)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_case_walks_through_the_interview(app_url: str, browser: Browser, viewport: str) -> None:
+    """One question at a time, each answer updating the ranking and the urgency on screen, until it stops with a
+    reason; the keyboard focus follows the questions; axe-core finds nothing serious; photographed at each width."""
+    from engine import load_pack
+    from engine.interview import describe_change
+
+    pack = load_pack()
+    first, transcript = _interview_transcript()
+    answers = transcript.final.state.answers
+    assert [a for _, a in answers].count("yes") >= 1 and transcript.final.stop == "settled"
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/?present={first}")
+    page.get_by_text("Sharpen your result: one question at a time").wait_for()
+    _settle(page)
+    box = page.locator(INTERVIEW_BOX)
+    words = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+    for n, (step, (fid, answer)) in enumerate(zip(transcript.steps, answers, strict=False), start=1):
+        assert step.question is not None and step.question.finding_id == fid
+        box.get_by_text(f"Question {n}. Does this apply to you?").wait_for()
+        expect(box).to_contain_text(step.question.question.lay_label)
+        expect(box).to_contain_text("Why this question: ")
+        if n == 2:
+            box.scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"interview-{viewport}.png"))
+            assert not _axe_problems(page)
+        box.get_by_role("button", name=words[answer], exact=True).click()
+        box.get_by_text(f"You answered {words[answer].lower()} to “{pack.finding(fid).lay_label}”").wait_for()
+        _settle(page)
+        before, after = step.now, transcript.steps[n].now
+        names = [pack.condition(c).display_name for c in after.top]
+        if describe_change(pack, before, after):  # what changed is said, with the new closest three
+            expect(box).to_contain_text("Your closest three now:")
+            for name in names:
+                expect(box).to_contain_text(name)
+        main = page.locator("[data-testid='stMain']")
+        expect(main.locator("summary").filter(has_text=f"1. {names[0]} —").first).to_be_visible()  # the result
+        page.wait_for_function(f"document.activeElement?.matches('{INTERVIEW_BOX}')")  # focus on the new question
+    heading = {"routine": "ROUTINE:", "soon": "SOON:", "urgent": "URGENT:", "emergency": "EMERGENCY:"}
+    page.get_by_text(heading[transcript.final.now.level]).first.wait_for()  # the urgency moved with the answers
+    expect(box).to_contain_text("No more questions: the most useful one left")
+    present = parse_qs(urlparse(page.url).query)["present"][0].split(",")
+    assert present == [first, *[f for f, a in answers if a == "yes"]]  # yes answers are part of the link
+    page.screenshot(path=str(SHOTS / f"interview-{viewport}-stopped.png"))
+    assert not _axe_problems(page)
+    page.keyboard.press("Tab")  # from the stop, the next stops are the answers given and taking the last one back
+    assert page.evaluate("document.activeElement?.innerText || ''").strip().endswith(
+        f"Your answers to these questions ({len(answers)})")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement?.innerText || ''").strip().endswith("Take back my last answer")
     page.close()

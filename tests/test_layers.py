@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("engine", "engine.__main__"),  # the public API and ``python -m engine``
     ("engine.cli",),
     ("engine.evaluation",),
-    ("engine.result",),
+    ("engine.result", "engine.interview"),  # a result, and the interview that refines it
     ("engine.triage",),
     ("engine.corpus",),
     ("engine.match",),

@@ -1,7 +1,7 @@
 """Pure helpers for the Analyze page: tables that read on a phone, and the urgency figures in analyst wording.
 
 No streamlit here. The figures come from the engine (:meth:`engine.Evaluation.triage_report`,
-:class:`engine.corpus.evaluate.CorpusEvaluation`); this module only words and arranges them.
+:class:`engine.evaluation.corpus.CorpusEvaluation`); this module only words and arranges them.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ ROLE_TITLES = {
     "adjudicator": "Adjudicator (third rating)",
     "author": "Case author",
 }
-#: The rows of an urgency breakdown (engine.triage_eval.breakdown) in analyst wording.
+#: The rows of an urgency breakdown (engine.evaluation.urgency.breakdown) in analyst wording.
 BREAKDOWN_ROWS = (
     ("within", "Within the panel's range"),
     ("exact", "Same level as the panel's consensus"),

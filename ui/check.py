@@ -9,17 +9,16 @@ answers have changed since is marked out of date.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
 
-from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
+from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result, Weights
 from engine.hpo.ids import partition_ids
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, adjust_weights, load_context_rules
-from engine.match.overlaps import covered
 from engine.match.search import SearchIndex, build_index
 from engine.triage.copy import NOT_A_DIAGNOSIS, level_lines
 from engine.triage.emergency import (
@@ -30,7 +29,7 @@ from engine.triage.emergency import (
     with_step_answers,
 )
 from engine.triage.services import Services, country_from_locale, load_services, localise, where_to_get_help
-from ui import phenopacket_io
+from ui import interview, phenopacket_io
 from ui.check_result import (
     SUMMARY_ANCHOR,
     show_clinician_prompt,
@@ -38,7 +37,7 @@ from ui.check_result import (
     show_headline,
     show_match_cards,
 )
-from ui.state import current_weights, get_pack, run
+from ui.state import current_weights, get_pack, get_scorer, run
 from ui.summary import (
     PDF_MIME,
     SUMMARY_PDF_NAME,
@@ -242,6 +241,7 @@ def _reset() -> None:
     st.session_state[METHOD_KEY] = DEFAULT_METHOD
     st.session_state[STATE_KEY] = CheckState([], [])
     st.session_state.pop(PACKET_TABLE_KEY, None)
+    interview.forget()
     for key in ("present", "absent", "method"):
         if key in st.query_params:
             del st.query_params[key]
@@ -571,17 +571,22 @@ def _show_matches(pack: KnowledgePack, state: CheckState, result: Result, stale:
     show_closeness_chart(pack, result)
 
 
-def _show_next_questions(pack: KnowledgePack, result: Result, reported: Sequence[str]) -> None:
-    """Questions a clinician may ask next, leaving out any the person already answered in other words (a
-    finding their report implies or that is the same as one they ticked)."""
-    answered = covered(pack, reported)
-    questions = [q for q in result.next_questions if q.finding_id not in answered]
-    if not questions:
-        return
-    st.subheader("Questions a clinician may ask next")
-    st.markdown("Knowing the answer would best tell your closest matches apart. You can tick them above if they "
-                "apply to you.")
-    st.markdown("\n".join(f"- **{q.lay_label}**: {q.reason}" for q in questions))
+def _set_answer(finding_id: str, answer: str) -> None:
+    """An interview answer made part of the shown answers and the checklist: "yes" present, "no" absent, anything
+    else neither (a callback: it runs before the page, so the result drawn next includes it and is not stale)."""
+    state = _state()
+    present = [i for i in state.present if i != finding_id] + ([finding_id] if answer == "yes" else [])
+    absent = [i for i in state.absent if i != finding_id] + ([finding_id] if answer == "no" else [])
+    st.session_state[STATE_KEY] = replace(state, present=present, absent=absent, notes=())
+    st.session_state[tick_key(finding_id)] = _ticks()[finding_id] = answer == "yes"
+    chosen = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i != finding_id]
+    st.session_state[ABSENT_KEY] = chosen + ([finding_id] if answer == "no" else [])
+
+
+def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
+    """The next questions, one at a time, with the same scorer as the result (ui.interview)."""
+    scorer = get_scorer(state.method, _weights(pack, state)[0])
+    interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
 
 
 def _show_state_notes(state: CheckState) -> None:
@@ -665,7 +670,7 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
     _show_matches(pack, state, result, stale)
     _show_summary_and_link(pack, state, result, used, services)
     _show_context(pack, state, used)
-    _show_next_questions(pack, result, state.present)
+    _interview(pack, state, stale)
     _show_reading_notes(result)
     _show_education(pack)
 
@@ -689,17 +694,21 @@ def with_step(pack: KnowledgePack, state: CheckState, yes: Sequence[str]) -> Che
                       state.notes, with_step_answers(state.presentation, questions, yes))
 
 
+def _weights(pack: KnowledgePack, state: CheckState) -> tuple[Weights, tuple[ContextRule, ...]]:
+    """The session's weights, with the "about you" changes for a method that uses starting odds, and those used."""
+    weights = current_weights()
+    if not METHOD_INFO[state.method].uses_priors:  # the others rank by the pattern of findings only
+        return weights, ()
+    return adjust_weights(weights, context_rules(pack), state.presentation.age_band, state.presentation.sex)
+
+
 def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tuple[ContextRule, ...]]:
     """The engine's result for the shown selection and the "about you" rules used (None when nothing is ticked
     or it cannot be matched)."""
     if state.empty:
         return None, ()
     try:
-        weights = current_weights()
-        used: tuple[ContextRule, ...] = ()
-        if METHOD_INFO[state.method].uses_priors:  # the others rank by the pattern of findings only
-            weights, used = adjust_weights(weights, context_rules(pack), state.presentation.age_band,
-                                           state.presentation.sex)
+        weights, used = _weights(pack, state)
         return run(state.present, state.absent, state.method, weights, state.presentation), used
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")
