@@ -54,7 +54,7 @@ def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     from ui.check import METHOD_KEY
 
     at = new_app()
-    at.selectbox(key="check:age_band").set_value("child").run()
+    at.selectbox(key="check:context:age_band").set_value("child").run()
     at.checkbox(key="tick:HP:0001482").check()
     at.button(key="check:submit").click().run()
     assert not at.exception
@@ -65,7 +65,7 @@ def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     text = " ".join(page_texts(at))
     assert "How “about you” changed the starting odds" in text and "were not used" not in text
     assert pack.condition("pilomatricoma").display_name in text and pack.sources["julian1998"].citation in text
-    at.selectbox(key="check:age_band").set_value("adult").run()
+    at.selectbox(key="check:context:age_band").set_value("adult").run()
     assert "Your result (out of date)" in [h.value for h in at.header]
 
 
