@@ -15,6 +15,7 @@ from engine.match.explain import Ranking, explain
 from engine.match.mapping import EncodedCase
 from engine.match.methods import DEFAULT_METHOD
 from engine.match.next_question import NextQuestion, suggest_next
+from engine.match.relations import CombinedMatch, combined_match
 from engine.match.scoring import Scorer, prepare
 from engine.triage.assess import Triage, assess, encode_with_presentation
 from engine.triage.copy import EDUCATIONAL_NOTE, NOT_A_DIAGNOSIS, THIN_EVIDENCE_NOTE
@@ -30,6 +31,9 @@ class Result:
     disclaimer: str
     hpo_version: str
     educational_note: str = EDUCATIONAL_NOTE
+    #: The best match and a related condition near it (a lesion and the disease it arises in), named together in
+    #: one line (:mod:`engine.match.relations`); None when no such pair fits.
+    combined: CombinedMatch | None = None
 
     @property
     def clinician_prompt(self) -> str:
@@ -57,6 +61,7 @@ class Result:
             "triage": asdict(self.triage),
             "evidence_level": self.evidence_level,
             "evidence_note": self.evidence_note,
+            "combined": None if self.combined is None else self.combined.to_dict(),
             "matches": [{**asdict(m), "fit_summary": m.fit.describe()} for m in matches],
             "mappings": [asdict(m) for m in self.ranking.mappings],
             "next_questions": [asdict(q) for q in self.next_questions],
@@ -82,6 +87,7 @@ def run_case(scorer: Scorer, case: EncodedCase, n_questions: int = 3,
         next_questions=suggest_next(scorer.pack, scorer.weights, case, ranking, n_questions),
         disclaimer=f"{scorer.pack.disclaimer_substance} {NOT_A_DIAGNOSIS}",
         hpo_version=scorer.pack.hpo_version,
+        combined=combined_match(scorer.pack, ranking),
     )
 
 

@@ -74,6 +74,8 @@ def _score_table(result: Result, top: int) -> str:
     else:
         lines += [f"evidence: {result.evidence_level} (shown share = share of the match among the "
                   f"{len(r.matches)} conditions, scaled down when the evidence is thin or the findings few)", ""]
+    if result.combined:  # a lesion and the disease it arises in, both near the top: one line names both
+        lines += [f"together: {result.combined.line}", ""]
     lines.append(f"{'rank':>4}  {'score':>8}  {'shown':>6}  condition  [absolute fit]")
     for m in r.matches[:top]:
         shown = "     -" if result.evidence_note else f"{m.shown_share:6.1%}"
