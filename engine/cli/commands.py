@@ -206,6 +206,9 @@ def _evaluation_lines(ev: Evaluation) -> list[str]:
     lines = [
         f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%} (95% CI {ci1[0]:.1%}-{ci1[1]:.1%})  "
         f"top-3 {ev.top3:.1%} (95% CI {ci3[0]:.1%}-{ci3[1]:.1%})  MRR {ev.mrr:.3f}",
+        f"  top-1 strict {ev.top1:.1%}, with the relation {ev.top1_with_relation:.1%} "
+        f"(+{len(ev.relation_report()['added'])}: the top-1 is the expected condition's related partner and "
+        "the result names the two together)",
         f"  triage ({rep['triage_rated']} rated): exact {_pct(ev.triage_agreement)}  "
         f"under by one level {_pct(ev.under_triage_one)}  under by two or more {_pct(ev.under_triage_two_plus)}  "
         f"over {_pct(ev.over_triage)}",
