@@ -260,7 +260,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     pack = _pack(args)
     cases = load_cases(pack, args.cases)
     methods = METHODS if method == "all" else (method,)
-    evs = [evaluate(pack, cases, m, _weights(pack, args), findings_only=args.findings_only) for m in methods]
+    evs = [evaluate(pack, cases, m, _weights(pack, args), findings_only=args.findings_only,
+                    about_you=args.about_you) for m in methods]
     if args.format == "json":
         data = evs[0].to_dict() if len(evs) == 1 else {"methods": {e.method: e.to_dict()
                                                                              for e in evs}}
@@ -516,6 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")
     ev.add_argument("--format", choices=("table", "json"), default="table")
+    ev.add_argument("--about-you", action="store_true",
+                    help="rank each case with its age band and sex (the cited context priors)")
     ev.add_argument("--findings-only", action="store_true",
                     help="leave out every case's course and context (what those inputs are worth)")
     ev.set_defaults(func=cmd_evaluate)

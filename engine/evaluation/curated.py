@@ -20,11 +20,13 @@ from engine.evaluation.urgency import Outcome, breakdown, findings_only_panel_re
 from engine.io.cases import Case
 from engine.io.panel import Panel, single
 from engine.knowledge.pack import DEFAULT_TRIAGE_COSTS, KnowledgePack
+from engine.knowledge.priors import pack_context_rules
 from engine.knowledge.weights import Weights
+from engine.match.context import with_context
 from engine.match.explain import explain
 from engine.match.mapping import EncodedCase
 from engine.match.relations import combined_match
-from engine.match.scoring import prepare
+from engine.match.scoring import Scorer, prepare
 from engine.triage.assess import assess, encode_with_presentation
 from engine.triage.levels import TriageLevel, triage_level
 
@@ -235,21 +237,27 @@ def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
 
 
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights,
-             findings_only: bool = False) -> Evaluation:
+             findings_only: bool = False, about_you: bool = False) -> Evaluation:
     """Rank and triage every case and compare with its expected condition (alternatives count as correct) and
     its urgency reference (the panel, else the author's expected triage).
 
     ``findings_only`` drops every case's course and context, to measure what those inputs are worth.
+    ``about_you`` ranks each case with its age band and sex (:func:`engine.match.context.with_context`).
     """
     if not cases:
         raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
+    rules = pack_context_rules(pack) if about_you and not findings_only else ()
+    by_person: dict[tuple[str | None, str | None], Scorer] = {}
     credit = weights.params.similarity_floor
     results = []
     for case in cases:
         presentation = None if findings_only else case.presentation
         encoded = encode_with_presentation(pack, case.present, case.absent, credit, presentation)
-        ranking = explain(scorer, encoded)
+        person = (case.presentation.age_band, case.presentation.sex) if rules else (None, None)
+        if person not in by_person:
+            by_person[person] = with_context(scorer, rules, *person)[0]
+        ranking = explain(by_person[person], encoded)
         order = [m.condition_id for m in ranking.matches]
         rank = min(order.index(c) + 1 for c in case.accepted)
         combined = combined_match(pack, ranking)
