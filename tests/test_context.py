@@ -82,3 +82,27 @@ def test_cited_sex_and_age_rules_raise_only_their_conditions(pack) -> None:
     child, used = adjust_weights(base, rules, age_band="child")
     assert "idiopathic_calcinosis_cutis" in {r.condition_id for r in used}
     assert child.priors["dystrophic_calcinosis_cutis"] == base.priors["dystrophic_calcinosis_cutis"]
+
+
+def test_the_default_method_uses_age_and_sex_with_a_bounded_factor_and_says_so() -> None:
+    import numpy as np
+
+    from engine import load_pack
+    from engine.io.presentation import Presentation
+    from engine.match.context import PRIOR_BOUND, prior_factor
+    from engine.result import match_findings
+
+    pack = load_pack()
+    findings = "HP:0001482,HP:0012531"
+    plain = match_findings(pack, findings)
+    male = match_findings(pack, findings, presentation=Presentation(sex="male"))
+    assert plain.to_dict()["context"]["age_sex_used"] is False
+    context = male.to_dict()["context"]
+    assert context["age_sex_used"] is True and context["rules"][0]["condition_id"] == "tophaceous_gout"
+    gout = {m.condition_id: m.score for m in plain.ranking.matches}["tophaceous_gout"]
+    assert {m.condition_id: m.score for m in male.ranking.matches}["tophaceous_gout"] == pytest.approx(
+        gout * 2 ** 0.15)
+    assert prior_factor(np.array([1000.0, 1e-3])).tolist() == pytest.approx([PRIOR_BOUND, 1 / PRIOR_BOUND])
+    weighted = match_findings(pack, findings, method="weighted", presentation=Presentation(sex="male"))
+    assert weighted.context is not None and not weighted.context.used
+    assert "were not used" in weighted.context.note

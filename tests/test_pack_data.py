@@ -215,6 +215,22 @@ def test_condition_fields(conditions, sources):
     assert {"calciphylaxis", "skin_infection"} <= mnm
 
 
+def test_relations_name_the_connective_tissue_soils_of_dcc_with_their_sources(conditions, sources):
+    """Dystrophic calcinosis cutis arises in systemic sclerosis, dermatomyositis and lupus: each pair is a row, cites
+    the seed (which names all three among its causes) and the Mayo series of calcinosis in these diseases."""
+    relations = _csv("condition_relations.csv")
+    pairs = set(zip(relations["lesion_id"], relations["underlying_id"], strict=True))
+    dcc = "dystrophic_calcinosis_cutis"
+    assert {(dcc, "systemic_sclerosis"), (dcc, "dermatomyositis"), (dcc, "systemic_lupus_erythematosus")} <= pairs
+    known_conditions, known_sources = set(conditions["condition_id"]), set(sources["source_id"])
+    for _, row in relations.iterrows():
+        assert {row["lesion_id"], row["underlying_id"]} <= known_conditions
+        refs = set(_split(row["source"]))
+        assert refs and refs <= known_sources and row["note"].strip()
+        if row["lesion_id"] == dcc:
+            assert {"seed", "balin2012"} <= refs
+
+
 @pytest.mark.slow
 def test_codes_in_hpoa_have_the_expected_disease_name(conditions, annotations):
     names = annotations.names()

@@ -165,3 +165,55 @@ def test_cli_findings_shows_core_and_source(capsys):
     assert main(["findings", "--core"]) == 0
     core_out = capsys.readouterr().out
     assert "HP:0012458" not in core_out and "HP:0001482" in core_out
+
+
+# ---------------------------------------------------------------- condition_relations.csv: a lesion and its soil
+
+
+RELATIONS_HEADER = "lesion_id,underlying_id,relation,source,note\n"
+GOOD_RELATION = "dystrophic_calcinosis_cutis,calciphylaxis,occurs_in,seed;paper1,fixture pair\n"
+
+
+def test_pack_without_relations_file_has_none(mini_pack):
+    assert mini_pack.relations == ()
+    assert mini_pack.related("dystrophic_calcinosis_cutis", "calciphylaxis") is None
+
+
+def test_relations_are_loaded_and_found_in_either_order(pack_copy):
+    (pack_copy / "condition_relations.csv").write_text(RELATIONS_HEADER + GOOD_RELATION)
+    pack = load_pack(pack_copy)
+    (rel,) = pack.relations
+    assert (rel.lesion_id, rel.underlying_id, rel.relation, rel.sources) == (
+        "dystrophic_calcinosis_cutis", "calciphylaxis", "occurs_in", ("seed", "paper1"))
+    assert pack.related("calciphylaxis", "dystrophic_calcinosis_cutis") is rel
+    assert pack.related("skin_infection", "dystrophic_calcinosis_cutis") is None
+
+
+BROKEN_RELATIONS = [
+    # (rows after the header, expected fragments of the one-line message)
+    ("dystrophic_calcinosis_cutis,no_such,occurs_in,seed,x\n", ["condition_relations.csv", "row 2",
+                                                                "'underlying_id'", "no_such"]),
+    ("nowhere,calciphylaxis,occurs_in,seed,x\n", ["row 2", "'lesion_id'", "nowhere"]),
+    ("dystrophic_calcinosis_cutis,calciphylaxis,occurs_in,seed;nobody,x\n", ["row 2", "'source'", "nobody"]),
+    ("dystrophic_calcinosis_cutis,calciphylaxis,occurs_in,,x\n", ["row 2", "'source'", "at least one"]),
+    ("calciphylaxis,calciphylaxis,occurs_in,seed,x\n", ["row 2", "'underlying_id'", "itself"]),
+    ("dystrophic_calcinosis_cutis,calciphylaxis,looks_like,seed,x\n", ["row 2", "'relation'", "looks_like"]),
+    (GOOD_RELATION + "calciphylaxis,dystrophic_calcinosis_cutis,caused_by,seed,x\n",
+     ["row 3", "duplicate relation", "first on row 2"]),
+]
+
+
+@pytest.mark.parametrize(("rows", "fragments"), BROKEN_RELATIONS, ids=[b[1][-1] for b in BROKEN_RELATIONS])
+def test_broken_relation_gives_one_clear_error(pack_copy, rows, fragments):
+    (pack_copy / "condition_relations.csv").write_text(RELATIONS_HEADER + rows)
+    with pytest.raises(PackError) as info:
+        load_pack(pack_copy)
+    message = str(info.value)
+    assert "\n" not in message
+    assert all(fragment in message for fragment in fragments), message
+
+
+def test_relations_file_missing_a_column_is_an_error(pack_copy):
+    (pack_copy / "condition_relations.csv").write_text("lesion_id,underlying_id,source\n")
+    with pytest.raises(PackError, match=r"condition_relations.csv.*missing column\(s\) relation, note"):
+        load_pack(pack_copy)

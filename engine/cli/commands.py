@@ -74,6 +74,8 @@ def _score_table(result: Result, top: int) -> str:
     else:
         lines += [f"evidence: {result.evidence_level} (shown share = share of the match among the "
                   f"{len(r.matches)} conditions, scaled down when the evidence is thin or the findings few)", ""]
+    if result.combined:  # a lesion and the disease it arises in, both near the top: one line names both
+        lines += [f"together: {result.combined.line}", ""]
     lines.append(f"{'rank':>4}  {'score':>8}  {'shown':>6}  condition  [absolute fit]")
     for m in r.matches[:top]:
         shown = "     -" if result.evidence_note else f"{m.shown_share:6.1%}"
@@ -204,6 +206,9 @@ def _evaluation_lines(ev: Evaluation) -> list[str]:
     lines = [
         f"method {ev.method}: n={ev.n}  top-1 {ev.top1:.1%} (95% CI {ci1[0]:.1%}-{ci1[1]:.1%})  "
         f"top-3 {ev.top3:.1%} (95% CI {ci3[0]:.1%}-{ci3[1]:.1%})  MRR {ev.mrr:.3f}",
+        f"  top-1 strict {ev.top1:.1%}, with the relation {ev.top1_with_relation:.1%} "
+        f"(+{len(ev.relation_report()['added'])}: the top-1 is the expected condition's related partner and "
+        "the result names the two together)",
         f"  triage ({rep['triage_rated']} rated): exact {_pct(ev.triage_agreement)}  "
         f"under by one level {_pct(ev.under_triage_one)}  under by two or more {_pct(ev.under_triage_two_plus)}  "
         f"over {_pct(ev.over_triage)}",
@@ -255,7 +260,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     pack = _pack(args)
     cases = load_cases(pack, args.cases)
     methods = METHODS if method == "all" else (method,)
-    evs = [evaluate(pack, cases, m, _weights(pack, args), findings_only=args.findings_only) for m in methods]
+    evs = [evaluate(pack, cases, m, _weights(pack, args), findings_only=args.findings_only,
+                    about_you=args.about_you) for m in methods]
     if args.format == "json":
         data = evs[0].to_dict() if len(evs) == 1 else {"methods": {e.method: e.to_dict()
                                                                              for e in evs}}
@@ -511,6 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="rank the curated conditions, or every disease of a corpus pack")
     ev.add_argument("--weights", help="weights file (.toml or .csv)")
     ev.add_argument("--format", choices=("table", "json"), default="table")
+    ev.add_argument("--about-you", action="store_true",
+                    help="rank each case with its age band and sex (the cited context priors)")
     ev.add_argument("--findings-only", action="store_true",
                     help="leave out every case's course and context (what those inputs are worth)")
     ev.set_defaults(func=cmd_evaluate)

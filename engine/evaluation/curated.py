@@ -20,10 +20,13 @@ from engine.evaluation.urgency import Outcome, breakdown, findings_only_panel_re
 from engine.io.cases import Case
 from engine.io.panel import Panel, single
 from engine.knowledge.pack import DEFAULT_TRIAGE_COSTS, KnowledgePack
+from engine.knowledge.priors import pack_context_rules
 from engine.knowledge.weights import Weights
+from engine.match.context import with_context
 from engine.match.explain import explain
 from engine.match.mapping import EncodedCase
-from engine.match.scoring import prepare
+from engine.match.relations import combined_match
+from engine.match.scoring import Scorer, prepare
 from engine.triage.assess import assess, encode_with_presentation
 from engine.triage.levels import TriageLevel, triage_level
 
@@ -55,6 +58,18 @@ class CaseResult:
     #: The panel the urgency is judged against (or the author's expected triage as a one-rating panel).
     reference: Panel | None = None
     panel_findings_only: Panel | None = None
+    #: The pair the result names together (a lesion and the disease it arises in; engine.match.relations), if any.
+    combined: frozenset[str] | None = None
+    #: Every condition accepted as right for the case (the expected one and its alternatives).
+    accepted: tuple[str, ...] = ()
+
+    @property
+    def relation_hit(self) -> bool:
+        """Right at top-1 with the relation: right strictly, or the top-1 is the related partner of an accepted
+        condition and the result's combined line names exactly that pair."""
+        if self.rank == 1:
+            return True
+        return self.combined is not None and any(self.combined == {self.predicted, c} for c in self.accepted)
 
     @property
     def triage_gap(self) -> int | None:
@@ -90,6 +105,18 @@ class Evaluation:
     @property
     def top3(self) -> float:
         return top_k_share([c.rank for c in self.cases], 3) or 0.0
+
+    @property
+    def top1_with_relation(self) -> float:
+        """Top-1 counting a case right when the top-1 is the related partner of the expected condition and the result
+        names the pair together (a lesion and the disease it arises in); beside the strict ``top1``."""
+        return sum(c.relation_hit for c in self.cases) / self.n if self.cases else 0.0
+
+    def relation_report(self) -> dict[str, Any]:
+        """Top-1 strictly and with the relation side by side, and the cases the relation adds."""
+        added = [c for c in self.cases if c.relation_hit and c.rank != 1]
+        return {"top1": round(self.top1, 4), "top1_with_relation": round(self.top1_with_relation, 4),
+                "added": [{"case": c.case_id, "expected": c.expected, "predicted": c.predicted} for c in added]}
 
     @property
     def mrr(self) -> float:
@@ -193,6 +220,7 @@ class Evaluation:
             "dropped": [{"case": d.case_id, "finding": d.finding_id, "reason": d.reason} for d in self.dropped],
             "recall_by_condition": self.recall_by_condition(),
             "triage": self.triage_report(),
+            "top1_with_relation": self.relation_report(),
         }
 
 
@@ -209,27 +237,35 @@ def _dropped(case_id: str, encoded: EncodedCase) -> tuple[DroppedFinding, ...]:
 
 
 def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: Weights,
-             findings_only: bool = False) -> Evaluation:
+             findings_only: bool = False, about_you: bool = False) -> Evaluation:
     """Rank and triage every case and compare with its expected condition (alternatives count as correct) and
     its urgency reference (the panel, else the author's expected triage).
 
     ``findings_only`` drops every case's course and context, to measure what those inputs are worth.
+    ``about_you`` ranks each case with its age band and sex (:func:`engine.match.context.with_context`).
     """
     if not cases:
         raise InputError("no cases to evaluate: a score over zero cases would read as 0%")
     scorer = prepare(pack, weights, method)
+    rules = pack_context_rules(pack) if about_you and not findings_only else ()
+    by_person: dict[tuple[str | None, str | None], Scorer] = {}
     credit = weights.params.similarity_floor
     results = []
     for case in cases:
         presentation = None if findings_only else case.presentation
         encoded = encode_with_presentation(pack, case.present, case.absent, credit, presentation)
-        ranking = explain(scorer, encoded)
+        person = (case.presentation.age_band, case.presentation.sex) if rules else (None, None)
+        if person not in by_person:
+            by_person[person] = with_context(scorer, rules, *person)[0]
+        ranking = explain(by_person[person], encoded)
         order = [m.condition_id for m in ranking.matches]
         rank = min(order.index(c) + 1 for c in case.accepted)
+        combined = combined_match(pack, ranking)
         results.append(CaseResult(case.id, case.expected, rank, order[0], tuple(order[:3]),
                                   case.expected_triage, assess(pack, encoded, ranking, presentation).level,
                                   len(set(case.present)), _dropped(case.id, encoded), case.triage_reference,
-                                  case.panel_findings_only))
+                                  case.panel_findings_only, None if combined is None else combined.pair,
+                                  tuple(case.accepted)))
     from sklearn.metrics import confusion_matrix  # lazily: importing scikit-learn costs about 1 s of start-up
 
     labels = pack.condition_ids

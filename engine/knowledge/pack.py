@@ -50,6 +50,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "danger_categories.csv": ("category", "level", "context", "message", "watch_for", "source"),
     "danger_terms.csv": ("hpo_id", "label", "category"),
     "sources.csv": ("source_id", "kind", "citation", "identifier"),
+    "condition_relations.csv": ("lesion_id", "underlying_id", "relation", "source", "note"),
 }
 _CODE_PATTERNS = {
     "orpha": re.compile(r"^ORPHA:\d+$"),
@@ -183,6 +184,27 @@ class DangerCategory:
     terms: frozenset[str] = frozenset()
 
 
+#: How a lesion condition stands to its underlying disease (``condition_relations.csv``): ``occurs_in`` (the lesion
+#: arises in the disease's damaged or inflamed tissue) or ``caused_by`` (the disease directly produces it).
+RELATIONS = ("occurs_in", "caused_by")
+RELATIONS_FILE = "condition_relations.csv"
+
+
+@dataclass(frozen=True)
+class ConditionRelation:
+    """A lesion condition and the disease it arises in, both conditions of the pack, with the sources that say so.
+
+    Both can be true of one person at once (calcinosis in the skin of someone with systemic sclerosis), so a
+    result that ranks the two together names them together instead of making them rivals.
+    """
+
+    lesion_id: str
+    underlying_id: str
+    relation: str
+    sources: tuple[str, ...]
+    note: str
+
+
 @dataclass(frozen=True)
 class Source:
     source_id: str
@@ -219,6 +241,8 @@ class KnowledgePack:
     triage_accumulation: dict[tuple[str, int], float] = field(default_factory=dict)
     #: General danger signs named by any HPO term (or a term below it), beyond the pack's findings.
     danger_categories: tuple[DangerCategory, ...] = ()
+    #: Lesion conditions and the diseases they arise in (``condition_relations.csv``; none when the file is absent).
+    relations: tuple[ConditionRelation, ...] = ()
 
     @cached_property
     def finding_index(self) -> dict[str, int]:
@@ -289,6 +313,14 @@ class KnowledgePack:
         what follows is the source website's own marketing ("bookmark this website ..."), left out.
         """
         return disclaimer_substance(self.disclaimer)
+
+    def related(self, first: str, second: str) -> ConditionRelation | None:
+        """The relation between two conditions, in either order (lesion and disease); None when unrelated."""
+        return self._relation_index.get((first, second)) or self._relation_index.get((second, first))
+
+    @cached_property
+    def _relation_index(self) -> dict[tuple[str, str], ConditionRelation]:
+        return {(r.lesion_id, r.underlying_id): r for r in self.relations}
 
     def profile(self, condition_id: str) -> dict[str, float]:
         """Finding ID → frequency for one condition's profile."""
@@ -698,6 +730,46 @@ def _read_danger(col: _Collector, data_dir: Path, onto: Ontology,
     return tuple(replace(c, terms=frozenset(terms[c.category])) for c in categories.values())
 
 
+def _read_relations(col: _Collector, data_dir: Path, conditions: list[Condition],
+                    sources: dict[str, Source]) -> tuple[ConditionRelation, ...]:
+    """``condition_relations.csv``, optional: a pack without it has no relations (and names no pair together)."""
+    file = RELATIONS_FILE
+    if not (data_dir / file).exists():
+        return ()
+    known = {c.id for c in conditions}
+    relations: list[ConditionRelation] = []
+    seen: dict[frozenset[str], int] = {}
+    for line, r in col.read_csv(data_dir, file):
+        lesion, underlying = r["lesion_id"], r["underlying_id"]
+        ok = True
+        for column, cid in (("lesion_id", lesion), ("underlying_id", underlying)):
+            if cid not in known:
+                col.error(file, f"unknown condition_id {cid!r} (not in conditions.csv)", line, column)
+                ok = False
+        if ok and lesion == underlying:
+            col.error(file, f"a condition cannot be related to itself ({lesion!r})", line, "underlying_id")
+            ok = False
+        if r["relation"] not in RELATIONS:
+            col.error(file, f"expected one of {', '.join(RELATIONS)}, got {r['relation']!r}", line, "relation")
+            ok = False
+        refs = _split(r["source"])
+        if not refs:
+            col.error(file, "a relation needs at least one source_id", line, "source")
+            ok = False
+        for ref in refs:
+            if ref not in sources:
+                col.error(file, f"unknown source_id {ref!r} (not in sources.csv)", line, "source")
+                ok = False
+        pair = frozenset((lesion, underlying))
+        if pair in seen:  # either order: one pair, one relation
+            col.error(file, f"duplicate relation between {lesion} and {underlying} (first on row {seen[pair]})", line)
+            ok = False
+        seen.setdefault(pair, line)
+        if ok:
+            relations.append(ConditionRelation(lesion, underlying, r["relation"], refs, r["note"]))
+    return tuple(relations)
+
+
 def _read_education(col: _Collector, data_dir: Path, conditions: list[Condition]) -> dict[str, dict[str, Any]]:
     folder = data_dir / "education"
     known = {c.id for c in conditions}
@@ -735,13 +807,14 @@ def check_pack(data_dir: Path | None = None, ontology: Ontology | None = None) -
     accumulation = _read_accumulation(col, data_dir, sources)
     danger = _read_danger(col, data_dir, onto, sources)
     education = _read_education(col, data_dir, conditions)
+    relations = _read_relations(col, data_dir, conditions, sources)
     if any(i.level == "error" for i in col.issues):
         return None, col.issues
     pack = KnowledgePack(
         findings=tuple(findings), conditions=tuple(conditions), frequency=freq, hallmark=hall,
         profile_sources=provenance, red_flags=tuple(rules), sources=sources, education=education,
         ontology=onto, data_dir=data_dir, profile_evidence=evidence, vital_bands=tuple(bands), triage_costs=costs,
-        triage_accumulation=accumulation, danger_categories=danger,
+        triage_accumulation=accumulation, danger_categories=danger, relations=relations,
     )
     freq.setflags(write=False)
     hall.setflags(write=False)

@@ -63,6 +63,11 @@ def load_context_rules(pack: KnowledgePack, data_dir: Path | None = None) -> tup
     return tuple(rules)
 
 
+def pack_context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
+    """The rules beside ``pack``; none for a pack without ``context_priors.csv`` (the "about you" is optional)."""
+    return load_context_rules(pack) if (pack.data_dir / CONTEXT_FILE).is_file() else ()
+
+
 def applicable(rules: Sequence[ContextRule], age_band: str | None = None,
                sex: str | None = None) -> tuple[ContextRule, ...]:
     """The rules that apply to this person (raises ``InputError`` for an unknown age band or sex); ``age_band``
