@@ -54,18 +54,18 @@ def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     from ui.check import METHOD_KEY
 
     at = new_app()
-    at.selectbox(key="check:context:age_band").set_value("child").run()
+    at.selectbox(key="check:context:age_band").set_value("5_to_15_years").run()
     at.checkbox(key="tick:HP:0001482").check()
     at.button(key="check:submit").click().run()
     assert not at.exception
-    text = " ".join(page_texts(at))  # the default method ranks by the pattern of findings only, and says so
-    assert "Your age and sex were not used" in text and "How “about you” changed" not in text
-    at.radio(key=METHOD_KEY).set_value("likelihood").run()
+    text = " ".join(page_texts(at))  # the default method takes age and sex into account, with the source
+    assert "How “about you” changed the ranking" in text and "were not used" not in text
+    assert pack.condition("pilomatricoma").display_name in text and pack.sources["julian1998"].citation in text
+    at.radio(key=METHOD_KEY).set_value("overlap").run()  # a method that compares the pattern of findings only
     at.button(key="check:submit").click().run()
     text = " ".join(page_texts(at))
-    assert "How “about you” changed the starting odds" in text and "were not used" not in text
-    assert pack.condition("pilomatricoma").display_name in text and pack.sources["julian1998"].citation in text
-    at.selectbox(key="check:context:age_band").set_value("adult").run()
+    assert "Your age and sex were not used" in text and "How “about you” changed" not in text
+    at.selectbox(key="check:context:age_band").set_value("16_to_64_years").run()
     assert "Your result (out of date)" in [h.value for h in at.header]
 
 

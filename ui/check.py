@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
-from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result, Weights
+from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
 from engine.hpo.ids import partition_ids
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import DCC, Finding
-from engine.knowledge.priors import ContextRule, adjust_weights, load_context_rules
+from engine.knowledge.priors import ContextRule, load_context_rules
+from engine.match.context import with_context
 from engine.match.search import SearchIndex, build_index
 from engine.triage.copy import NOT_A_DIAGNOSIS, level_lines
 from engine.triage.emergency import (
@@ -414,23 +415,24 @@ def _course_and_context() -> None:
                              placeholder="-", persist_state="session")
 
 
-def _show_context(pack: KnowledgePack, state: CheckState, used: tuple[ContextRule, ...]) -> None:
-    """How "about you" changed the starting odds, each change with its source; or, for a method that uses no
-    starting odds, that age and sex were not used."""
-    if (state.presentation.age_band or state.presentation.sex) and not METHOD_INFO[state.method].uses_priors:
-        st.info(f"Your age and sex were not used: the {METHOD_INFO[state.method].title} method compares the "
-                "pattern of your findings only. To use them, choose the "
-                f"{METHOD_INFO['likelihood'].title} method under “More options”.", icon=":material/info:")
-    if not used:
+def _show_context(pack: KnowledgePack, result: Result) -> None:
+    """What the engine did with "about you" (:attr:`engine.result.Result.context`): each condition it raised, with
+    its source; or, for a method that compares findings only, that age and sex were not used."""
+    context = result.context
+    if context is None or not context.given:
+        return
+    if not context.rules:
+        st.info(context.note, icon=":material/info:")
         return
     given = {"age_band": "your age", "sex": "your sex"}
-    lines = [f"- **{pack.condition(r.condition_id).display_name}**: starting odds × {r.multiplier:g} because of "
+    lines = [f"- **{pack.condition(r.condition_id).display_name}** starts a little higher because of "
              f"{given[r.factor]}. {r.evidence} _Source: {pack.sources[r.source].citation}_"
-             for r in used]
-    with st.expander("How “about you” changed the starting odds", expanded=True):
+             for r in context.rules]
+    with st.expander("How “about you” changed the ranking", expanded=True):
+        st.markdown(context.note)
         st.markdown("\n".join(lines))
-        st.markdown("The sources say which way each condition leans; the size of the change (× 2) is a rough "
-                    "modelling choice of this tool, not a number from the sources.")
+        st.markdown("The sources say which way each condition leans; how much it moves the ranking is a modelling "
+                    "choice of this tool, kept small so that your findings always count for more.")
 
 
 # --- the emergency step -------------------------------------------------------------------------------
@@ -585,7 +587,8 @@ def _set_answer(finding_id: str, answer: str) -> None:
 
 def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
     """The next questions, one at a time, with the same scorer as the result (ui.interview)."""
-    scorer = get_scorer(state.method, _weights(pack, state)[0])
+    scorer, _ = with_context(get_scorer(state.method, current_weights()), context_rules(pack),
+                             state.presentation.age_band, state.presentation.sex)
     interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
 
 
@@ -669,7 +672,7 @@ def show_result(pack: KnowledgePack, state: CheckState, result: Result, stale: b
         show_clinician_prompt("emergency")
     _show_matches(pack, state, result, stale)
     _show_summary_and_link(pack, state, result, used, services)
-    _show_context(pack, state, used)
+    _show_context(pack, result)
     _interview(pack, state, stale)
     _show_reading_notes(result)
     _show_education(pack)
@@ -694,12 +697,6 @@ def with_step(pack: KnowledgePack, state: CheckState, yes: Sequence[str]) -> Che
                       state.notes, with_step_answers(state.presentation, questions, yes))
 
 
-def _weights(pack: KnowledgePack, state: CheckState) -> tuple[Weights, tuple[ContextRule, ...]]:
-    """The session's weights, with the "about you" changes for a method that uses starting odds, and those used."""
-    weights = current_weights()
-    if not METHOD_INFO[state.method].uses_priors:  # the others rank by the pattern of findings only
-        return weights, ()
-    return adjust_weights(weights, context_rules(pack), state.presentation.age_band, state.presentation.sex)
 
 
 def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tuple[ContextRule, ...]]:
@@ -708,8 +705,9 @@ def _compute(pack: KnowledgePack, state: CheckState) -> tuple[Result | None, tup
     if state.empty:
         return None, ()
     try:
-        weights, used = _weights(pack, state)
-        return run(state.present, state.absent, state.method, weights, state.presentation), used
+        result = run(state.present, state.absent, state.method, current_weights(), state.presentation,
+                     context_rules(pack))
+        return result, result.context.rules if result.context is not None else ()
     except InputError as exc:
         st.error(f"These answers could not be matched: {as_code(exc)}")
         return None, ()

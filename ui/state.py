@@ -6,6 +6,7 @@ Nothing a person ticks is stored or logged: it lives in the session only.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -23,6 +24,7 @@ from engine import (
 )
 from engine.corpus.pack import CorpusPack, load_corpus
 from engine.io.presentation import Presentation
+from engine.knowledge.priors import ContextRule
 from engine.triage.assess import encode_with_presentation
 
 WEIGHTS_KEY = "analyst_weights"
@@ -82,9 +84,10 @@ def set_weights(weights: Weights) -> None:
 
 
 def run(present: list[str], absent: list[str], method: str, weights: Weights | None = None,
-        presentation: Presentation | None = None) -> Result:
+        presentation: Presentation | None = None, rules: Sequence[ContextRule] | None = None) -> Result:
     """Score reported findings, with their course and context, with the session's weights (engine call; raises
-    engine errors)."""
+    engine errors). With ``rules``, the age band and sex of ``presentation`` adjust the ranking, as
+    :func:`engine.result.run_case` does."""
     weights = weights or current_weights()
     case = encode_with_presentation(get_pack(), present, absent, weights.params.similarity_floor, presentation)
-    return run_case(get_scorer(method, weights), case, presentation=presentation)
+    return run_case(get_scorer(method, weights), case, presentation=presentation, rules=rules)

@@ -111,8 +111,8 @@ def questions_to_ask(pack: KnowledgePack, result: Result, top: int = 3) -> list[
 
 
 def context_section(pack: KnowledgePack, used: Sequence[ContextRule]) -> Section:
-    return Section("About me (changes the starting odds)", items=tuple(
-        f"{pack.condition(r.condition_id).display_name}: x {r.multiplier:g} ({r.factor.replace('_', ' ')}: "
+    return Section("About me (taken into account)", items=tuple(
+        f"{pack.condition(r.condition_id).display_name}: starts a little higher ({r.factor.replace('_', ' ')}: "
         f"{r.value}). {r.evidence} Source: {pack.sources[r.source].citation}" for r in used))
 
 

@@ -40,6 +40,8 @@ def closest_sentence(pack: KnowledgePack, result: Result) -> str:
     if result.ranking.thin:
         return (f"None of the {n} conditions in this tool stands out. Your findings are closest to {top}, but that "
                 "says little.")
+    if result.combined is not None:  # a lesion and the disease it arises in both fit: named together
+        return f"Of the {n} conditions in this tool, your findings fit two together: {result.combined.line}."
     return f"Of the {n} conditions in this tool, your findings are closest to {top}."
 
 
