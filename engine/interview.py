@@ -22,6 +22,8 @@ from typing import Literal
 from engine.errors import InputError
 from engine.io.presentation import Presentation
 from engine.knowledge.pack import KnowledgePack
+from engine.knowledge.priors import pack_context_rules
+from engine.match.context import with_context
 from engine.match.explain import Ranking, explain
 from engine.match.mapping import EncodedCase
 from engine.match.next_question import NextQuestion, suggest_next
@@ -149,10 +151,18 @@ def _evaluate(scorer: Scorer, present: Iterable[str], absent: Iterable[str],
     return ranking, Outcome(tuple(m.condition_id for m in ranking.matches[:TOP]), level), case
 
 
+def in_context(scorer: Scorer, presentation: Presentation | None) -> Scorer:
+    """``scorer`` with the person's age band and sex applied through the pack's cited rules, as a full result
+    (:func:`engine.result.match_findings`) applies them: the interview's outcomes are the result's."""
+    if presentation is None:
+        return scorer
+    return with_context(scorer, pack_context_rules(scorer.pack), presentation.age_band, presentation.sex)[0]
+
+
 def outcome(scorer: Scorer, present: Iterable[str], absent: Iterable[str] = (),
             presentation: Presentation | None = None) -> Outcome:
     """The closest matches and the urgency level of a report (the same engine calls as a full result)."""
-    return _evaluate(scorer, present, absent, presentation)[1]
+    return _evaluate(in_context(scorer, presentation), present, absent, presentation)[1]
 
 
 def _name(pack: KnowledgePack, condition_id: str) -> str:
@@ -215,6 +225,7 @@ def next_step(scorer: Scorer, state: InterviewState, presentation: Presentation 
     something (1, the default, is the rule as stated).
     """
     pack = scorer.pack
+    scorer = in_context(scorer, presentation)
     ranking, now, case = _evaluate(scorer, state.present, state.absent, presentation)
     if now.level == "emergency":
         return Step(state, ranking, now, None, "emergency",
@@ -225,8 +236,8 @@ def next_step(scorer: Scorer, state: InterviewState, presentation: Presentation 
                     "No more questions: none is left that would tell your closest matches apart.")
     best: Question | None = None
     for q in candidates:
-        if_yes = outcome(scorer, (*state.present, q.finding_id), state.absent, presentation)
-        if_no = outcome(scorer, state.present, (*state.absent, q.finding_id), presentation)
+        if_yes = _evaluate(scorer, (*state.present, q.finding_id), state.absent, presentation)[1]
+        if_no = _evaluate(scorer, state.present, (*state.absent, q.finding_id), presentation)[1]
         question = Question(q, if_yes, if_no, why_line(pack, q, now, if_yes, if_no))
         best = best or question
         if not (if_yes.same_as(now) and if_no.same_as(now)):

@@ -94,7 +94,7 @@ def test_yes_adds_the_finding_and_updates_the_result_link_and_checklist(pack) ->
     assert question(at) not in ("", first)
     assert any(m.value.startswith("Question 2.") for m in at.markdown)
     # the safety texts stay on the result
-    assert any(CLINICIAN_PROMPT in w.value or "Please see a clinician" in w.value for w in at.warning)
+    assert any(CLINICIAN_PROMPT in m.value or "Please see a clinician" in m.value for m in at.markdown)
     assert any("Disclaimer (from the source article):" in m.value for m in at.markdown)
 
 

@@ -19,7 +19,6 @@ from engine.hpo.ids import partition_ids
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, load_context_rules
-from engine.match.context import with_context
 from engine.match.search import SearchIndex, build_index
 from engine.triage.copy import NOT_A_DIAGNOSIS, level_lines
 from engine.triage.emergency import (
@@ -587,8 +586,7 @@ def _set_answer(finding_id: str, answer: str) -> None:
 
 def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
     """The next questions, one at a time, with the same scorer as the result (ui.interview)."""
-    scorer, _ = with_context(get_scorer(state.method, current_weights()), context_rules(pack),
-                             state.presentation.age_band, state.presentation.sex)
+    scorer = get_scorer(state.method, current_weights())  # the interview applies age and sex as the result does
     interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
 
 
