@@ -276,9 +276,19 @@ def test_same_id_present_and_absent_is_an_error(mini_pack):
         encode_case(mini_pack, [NODULE], [NODULE])
 
 
-def test_contradiction_through_the_ontology_is_an_error(mini_pack):
+def test_a_specific_present_report_wins_over_a_broader_absence(mini_pack):
+    """"Rheumatoid nodule" with "no skin nodule": the nodule counts, as a clinician reads it, and the page says
+    why; the broader absence still rules out nothing else it was not contradicted on."""
+    case = encode_case(mini_pack, [RHEUMATOID_NODULE], [SKIN_NODULE])
+    assert credit(mini_pack, case, NODULE) == (1.0, 0.0)
+    kept = [m for m in case.mappings if m.relation == "kept_present"]
+    assert [(m.reported_id, m.finding_id) for m in kept] == [(RHEUMATOID_NODULE, NODULE)]
+    assert "does not rule it out" in kept[0].note
+
+
+def test_a_contradiction_on_a_findings_own_term_is_an_error(mini_pack):
     with pytest.raises(InputError, match="contradict"):
-        encode_case(mini_pack, [RHEUMATOID_NODULE], [SKIN_NODULE])
+        encode_case(mini_pack, [RHEUMATOID_NODULE], [NODULE])  # the absence names the finding itself
 
 
 def test_comma_separated_string_and_duplicates(mini_pack):

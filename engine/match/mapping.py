@@ -49,7 +49,7 @@ cache), so repeated scoring costs a dictionary look-up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -69,8 +69,8 @@ from engine.hpo.similarity import (
 from engine.io.presentation import COURSE_FROM_TERMS, WORDING
 from engine.knowledge.pack import KnowledgePack
 
-Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "too_general",
-                   "modifier", "unmapped"]
+Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "kept_present",
+                   "too_general", "modifier", "unmapped"]
 #: HPO roots whose terms describe how a finding behaves or is inherited, never a finding: the clinical modifiers
 #: (onset, course, severity, laterality...), mode of inheritance, frequency and blood group. A reported term below
 #: them is never finding credit (a pack finding that is itself such a term counts only when named), and course
@@ -85,7 +85,8 @@ class TermMapping:
     ``relation`` is one of ``exact``, ``more_specific`` (full credit), ``more_general`` and
     ``similar`` (partial credit through ``shared``, the most informative common ancestor),
     ``implied`` (a curated implication), ``measured`` (a measured vital sign counted as the finding it
-    amounts to), ``too_general``, ``modifier`` and ``unmapped`` (credit 0).
+    amounts to), ``kept_present`` (a finding reported present by its own term that a broader absence would
+    have ruled out), ``too_general``, ``modifier`` and ``unmapped`` (credit 0).
     """
 
     reported_id: str
@@ -351,6 +352,28 @@ def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> li
     return notes
 
 
+def _specific_present_wins(pack: KnowledgePack, x: np.ndarray, z: np.ndarray,
+                           mappings: Sequence[TermMapping]) -> list[TermMapping]:
+    """Settle a finding that is both present and absent when the presence was reported by its own term (or a
+    narrower one) and the absence only reached it through a broader or related term or an implication ("heliotrope
+    rash" with "no rash"): the specific report counts, as a clinician reads it, and the absence stays on everything
+    else it covers. Updates ``z`` in place; returns the notes. Two reports of the same finding's own term (or an
+    absence reported by its own term) remain a contradiction for :func:`encode_case` to refuse.
+    """
+    direct_present = {m.finding_id: m.reported_id for m in mappings
+                      if m.present and m.relation in ("exact", "more_specific") and m.credit >= 1.0}
+    direct_absent = {m.finding_id for m in mappings if not m.present and m.relation == "exact"}
+    notes: list[TermMapping] = []
+    for j in np.flatnonzero((x > 0) & (z > 0)):
+        finding = pack.findings[int(j)]
+        if finding.id in direct_present and finding.id not in direct_absent:
+            z[j] = 0.0
+            notes.append(TermMapping(direct_present[finding.id], finding.id, "kept_present", 1.0, True,
+                                     f"'{finding.lay_label}' was reported present; a broader or related finding "
+                                     "reported absent does not rule it out"))
+    return notes
+
+
 def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
                 absent: Iterable[str] | str | None = None,
                 similarity_floor: float = DEFAULT_SIMILARITY_FLOOR,
@@ -390,6 +413,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
         mappings.append(TermMapping(source, finding_id, "measured", 1.0, True, note))
         x[pack.finding_index[finding_id]] = 1.0
     mappings += _apply_implications(pack, x, z)
+    mappings += _specific_present_wins(pack, x, z, mappings)
     clash = np.flatnonzero((x > 0) & (z > 0))
     if clash.size:
         labels = ", ".join(pack.findings[j].label for j in clash)
