@@ -1,11 +1,12 @@
 """Every figure docs/evaluation.md quotes, from one command: what question it answers is "how do the ranking and
 the urgency advice do on each case set, against the panel, today?"
 
-Runs ``python -m engine evaluate FILES --method tfidf --format json`` (and ``--findings-only`` where asked) on each
-set and prints Markdown tables: ranking (top-1 strictly and with the relation between a lesion and the disease it
-arises in, top-3, MRR), urgency against the panel (within, under, under by two or more, over, exact, emergency
-sensitivity, weighted kappa, harm-weighted cost, each with its 95% interval), the raters read against each other,
-and the findings-only comparison.
+Runs ``python -m engine evaluate FILES --method tfidf --about-you --format json`` on each set (what the app and
+``score`` do: the default method with the cases' age and sex; and ``--findings-only`` where asked) and prints
+Markdown tables: ranking (top-1 strictly and with the relation between a lesion and the disease it arises in,
+top-3, MRR), urgency against the panel (within, under, under by two or more, over, exact, emergency sensitivity,
+weighted kappa, harm-weighted cost, each with its 95% interval), the raters read against each other, and the
+findings-only comparison.
 
 Usage::
 
@@ -38,7 +39,7 @@ BLIND = {
 
 
 def evaluate(files: list[str], findings_only: bool = False) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "engine", "evaluate", *files, "--method", "tfidf", "--format", "json"]
+    cmd = [sys.executable, "-m", "engine", "evaluate", *files, "--method", "tfidf", "--about-you", "--format", "json"]
     if findings_only:
         cmd.append("--findings-only")
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
