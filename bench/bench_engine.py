@@ -5,7 +5,7 @@ Run from anywhere::
     python bench/bench_engine.py            # curated pack, 100,000-case batches
     python bench/bench_engine.py --json out.json
 
-Targets (issue 2): < 1 ms per case, >= 100,000 cases/s in batch. Numbers are
+Targets: < 1 ms per case, >= 100,000 cases/s in batch. Numbers are
 medians over repeated runs on this machine; nothing here is a test.
 """
 

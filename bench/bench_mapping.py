@@ -7,7 +7,7 @@ Run from anywhere::
 Prints the pack load time, the one-off cost of the information content (computed on the first term
 that needs it, once per process), and the median time to encode a case and to build the full curated
 result (likelihood) with pack IDs only and with two of five findings given as other HPO terms.
-Target (issue 2, issue 7): full curated result < 1 ms median. Nothing here is a test.
+Target: full curated result < 1 ms median. Nothing here is a test.
 
 Imports the installed project (``pip install -r requirements-dev.txt`` installs it editable); no sys.path edits.
 """

@@ -1,4 +1,4 @@
-"""Search benchmark (issue 10 §10): index build and query latency of engine.match.search on the curated pack.
+"""Search benchmark: index build and query latency of engine.match.search on the curated pack.
 
 Run from anywhere::
 

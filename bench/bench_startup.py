@@ -1,4 +1,4 @@
-"""Start-up benchmark (issue 11 §8): the CLI's whole process against bare imports, and the app's first page.
+"""Start-up benchmark: the CLI's whole process against bare imports, and the app's first page.
 
 1. ``python -m engine score --present HP:0001482`` wall time (median of ``--runs`` fresh processes) against
    ``python -c "import numpy, scipy, pandas"``; target: at most 1.5 times.

@@ -1,4 +1,4 @@
-"""Evaluation figures (issue 7 §6): triage errors by direction, dropped findings, recall, bootstrap CIs."""
+"""Evaluation figures: triage errors by direction, dropped findings, recall, bootstrap CIs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Match strength people read correctly: absolute fit, evidence level and the shown share (issue 7 §5)."""
+"""Match strength people read correctly: absolute fit, evidence level and the shown share."""
 
 from __future__ import annotations
 

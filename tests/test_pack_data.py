@@ -106,7 +106,7 @@ def test_findings_columns_and_unique_ids(findings):
     assert set(findings["group"]) <= GROUPS
     for column in ("label", "lay_label", "description", "group"):
         assert (findings[column].str.strip() != "").all(), column
-    # 118 curated findings (issue 1) plus the vocabulary of issue 7 §2 (lab, imaging, biopsy, organ terms,
+    # 118 curated findings plus the vocabulary (lab, imaging, biopsy, organ terms,
     # and the signs phenotype.hpoa annotates to the coded conditions).
     assert 180 <= len(findings) <= 400
 
@@ -150,7 +150,7 @@ def test_no_row_uses_an_obsolete_or_secondary_hpo_id(findings, profiles, ontolog
 
 
 def test_vocabulary_covers_what_case_reports_record(findings):
-    """Terms that outside case reports of the 17 conditions record (issue 7: dropped as 'not close')."""
+    """Terms that outside case reports of the 17 conditions record (dropped as 'not close')."""
     needed = {
         "HP:0007618",  # Subcutaneous calcification
         "HP:0025477",  # Periarticular calcification
@@ -387,7 +387,7 @@ def test_calciphylaxis_is_not_cellulitis_in_nine_of_ten(profiles):
 def test_dcc_seed_rows_stay_seed(profiles):
     dcc = profiles[profiles["condition_id"] == "dystrophic_calcinosis_cutis"]
     assert (dcc.loc[dcc["source"] == "seed", "evidence"] == "seed").all()
-    assert (dcc["source"] == "seed").sum() == 33  # unchanged by issue 7
+    assert (dcc["source"] == "seed").sum() == 33  # the seed's own rows
 
 
 # ---------------------------------------------------------------- red flags
@@ -409,7 +409,7 @@ def test_red_flags(findings, sources):
     combos = {frozenset(_split(f)): lvl for f, lvl in zip(flags["findings"], flags["level"], strict=True)}
     assert combos[frozenset({"HP:0001945", "HP:0200042"})] == "urgent"
     assert combos[frozenset({"CT:retiform_purpura", "HP:0003774"})] == "emergency"
-    assert combos[frozenset({"HP:0033126"})] == "urgent"  # issue 7: the calciphylaxis pattern is urgent
+    assert combos[frozenset({"HP:0033126"})] == "urgent"  # the calciphylaxis pattern is urgent
     assert combos[frozenset({"HP:0003701", "HP:0002015"})] == "urgent"
 
 

@@ -106,7 +106,7 @@ def test_cli_score_with_broken_pack_exits_2_with_one_line(pack_copy, capsys):
     assert err.startswith("error: profiles.csv, row 2") and err.count("\n") == 1
 
 
-# ---------------------------------------------------------------- source, core and evidence columns (issue 7 §2, §3)
+# ---------------------------------------------------------------- source, core and evidence columns
 
 
 def _add_columns(pack_copy: Path, core_of_fever: str = "false", source_of_fever: str = "paper1") -> None:
