@@ -22,7 +22,7 @@ from bench_engine import median_seconds  # the script's own folder is on the pat
 
 from engine import default_weights, encode_case, load_pack, prepare, run_case
 
-#: Terms outside the pack that reach it by similarity (or are refused or unrelated), see data/README.md.
+#: Terms outside the pack that reach it by similarity (or are refused or unrelated), see docs/mapping.md.
 OFF_VOCABULARY = ("HP:0007618", "HP:0001919", "HP:0200036", "HP:0003565", "HP:0002789", "HP:0025477",
                   "HP:0000951", "HP:0001250")
 

@@ -6,7 +6,7 @@ and, given a previous run, prints every term whose level changed and the rule no
     python studies/single_term_sweep.py now.json                  # one run
     python studies/single_term_sweep.py now.json --before old.json  # what a change did
 
-Run it before and after a change to the rules, findings or mapping (``data/README.md``, *Single-term sweep*).
+Run it before and after a change to the rules, findings or mapping (``docs/triage-rules.md``, *Single-term sweep*).
 It is a study, not a test: reading the changed terms is the point.
 """
 

@@ -292,7 +292,8 @@ def test_a_bad_condition_floor_is_a_clear_pack_error(tmp_path, pack, floor, sour
         load_pack(data, ontology=pack.ontology)
 
 
-# General danger signs outside clinicians record (data/README.md): the terms a clinician would code.
+# General danger signs outside clinicians record (docs/triage-rules.md, *General danger signs beyond the pack*):
+# the terms a clinician would code.
 GENERAL_DANGER = [
     ("status epilepticus", ["HP:0002133"], [], "emergency", "status_epilepticus"),
     ("a seizure", ["HP:0001250"], [], "urgent", "seizure"),

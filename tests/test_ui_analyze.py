@@ -209,7 +209,8 @@ def test_metrics_and_case_changes(mini_pack, mini_weights):
 
 
 def test_wilson_interval_and_per_condition_recall(mini_pack, mini_weights):
-    from engine.evaluation.curated import per_condition_recall, wilson_interval
+    from engine.evaluation.curated import per_condition_recall
+    from engine.evaluation.metrics import wilson_interval
 
     lo, hi = wilson_interval(8, 10)
     assert lo == pytest.approx(0.4902, abs=1e-4) and hi == pytest.approx(0.9433, abs=1e-4)

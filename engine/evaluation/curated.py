@@ -7,7 +7,6 @@ over-triage, and the present findings dropped (reported, but reaching no finding
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from engine.errors import InputError
-from engine.evaluation.metrics import TriageShares, mean_reciprocal_rank, top_k_share, triage_shares
+from engine.evaluation.metrics import (
+    TriageShares,
+    mean_reciprocal_rank,
+    top_k_share,
+    triage_shares,
+    wilson_interval,
+)
 from engine.evaluation.urgency import Outcome, breakdown, findings_only_panel_report, triage_report
 from engine.io.cases import Case
 from engine.io.panel import Panel, single
@@ -272,20 +277,6 @@ def evaluate(pack: KnowledgePack, cases: Sequence[Case], method: str, weights: W
     matrix = (confusion_matrix([r.expected for r in results], [r.predicted for r in results], labels=list(labels))
               if results else np.zeros((len(labels), len(labels)), dtype=int))
     return Evaluation(method, tuple(results), labels, matrix, pack.triage_costs)
-
-
-Z_95 = 1.959963984540054  # two-sided 95% normal quantile
-
-
-def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson EB, J Am Stat Assoc 1927); (0, 1) when ``n`` is 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ exact  50.0%  under by 1  25.0%  under by >=2  0.0%  over  25.0%
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,3 +51,17 @@ def triage_shares(gaps: Sequence[int]) -> TriageShares | None:
     n = len(gaps)
     return TriageShares(sum(g == 0 for g in gaps) / n, sum(g == -1 for g in gaps) / n,
                         sum(g <= -2 for g in gaps) / n, sum(g > 0 for g in gaps) / n)
+
+
+Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Wilson EB, J Am Stat Assoc 1927); (0, 1) when ``n`` is 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

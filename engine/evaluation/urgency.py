@@ -10,30 +10,19 @@ intervals (cases resampled, fixed seed).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from engine.evaluation.metrics import wilson_interval
 from engine.io.panel import Panel, Rating
 from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, severity
 
-Z_95 = 1.959963984540054
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 20251124
 
-
-def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval of a proportion; (0, 1) when ``n`` is 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def weighted_kappa(a: Sequence[int], b: Sequence[int]) -> float | None:
@@ -81,7 +70,7 @@ def _cost(outcome: Outcome, costs: np.ndarray) -> float:
 
 def _share(flags: Sequence[bool]) -> dict[str, Any]:
     n, k = len(flags), int(sum(flags))
-    lo, hi = wilson(k, n)
+    lo, hi = wilson_interval(k, n)
     return {"share": round(k / n, 4) if n else None, "n": n, "ci95": [round(lo, 4), round(hi, 4)]}
 
 

@@ -30,7 +30,7 @@ from engine.triage.levels import TRIAGE_LEVELS, TriageLevel, triage_level
 
 DATA_DIR = shipped_data_dir()
 GROUPS = ("skin", "joints_muscles", "whole_body", "organs", "history", "tests")
-#: How a profile frequency was obtained (``evidence`` column of profiles.csv; data/README.md).
+#: How a profile frequency was obtained (``evidence`` column of profiles.csv; docs/frequencies.md).
 EVIDENCE = ("study", "seed", "class_estimate", "expert")
 MAX_PACK_FILE_BYTES = 20_000_000  # per CSV or TOML file of a pack: refused before reading when bigger
 MAX_PRIOR = 1e6  # as for analyst priors (engine.knowledge.weights): a sum of priors can never overflow
@@ -165,7 +165,7 @@ class VitalBand:
         return self.low <= measured < self.high
 
 
-#: Used when a pack has no ``triage_costs.csv``: the shipped matrix (data/README: the triage trade-off).
+#: Used when a pack has no ``triage_costs.csv``: the shipped matrix (docs/pack-format.md, *triage_costs.csv*).
 DEFAULT_TRIAGE_COSTS = np.array([[0, 1, 2, 3], [5, 0, 1, 2], [10, 5, 0, 1], [20, 10, 5, 0]], dtype=float)
 DEFAULT_TRIAGE_COSTS.setflags(write=False)
 

@@ -2,7 +2,7 @@
 
 Rules live in ``data/context_priors.csv`` (condition_id, factor, value, multiplier, source, evidence).
 The sources give the direction ("more common in children"); the multiplier is a coarse modelling
-choice (2.0 for every rule, see data/README.md), not a number taken from the sources.
+choice (2.0 for every rule, see docs/frequencies.md, *About you*), not a number taken from the sources.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ The cited rules are those of :mod:`engine.knowledge.priors` (``data/context_prio
   multipliers. A multiplier of 2 becomes x1.11 and two rules (x4) x1.23, so the answers can reorder
   conditions whose finding patterns fit about equally well (within 25%) but never overturn a clearly better fit.
   Why bounded: the cosine is not a probability, and the multipliers are coarse modelling choices that give the
-  sources' direction, not their size (data/README.md); a factor of 2 on a cosine would let age or sex outrank the
-  findings. The bound and exponent were fixed before measuring (docs/evaluation.md gives the measurement);
+  sources' direction, not their size (docs/frequencies.md, *About you*); a factor of 2 on a cosine would let age
+  or sex outrank the findings. The bound and exponent were fixed before measuring (docs/evaluation.md gives the
+  measurement);
 - the other methods compare the pattern of findings only, and say so.
 """
 
