@@ -286,6 +286,17 @@ def test_a_specific_present_report_wins_over_a_broader_absence(mini_pack):
     assert "does not rule it out" in kept[0].note
 
 
+def test_an_explicit_absence_wins_over_a_similar_present_term(mini_pack):
+    """"Chondrocalcinosis" (similar to calcinosis cutis) with "no calcinosis cutis": the calcinosis cutis stays
+    absent, with a note; chondrocalcinosis itself is still reported."""
+    calcinosis, chondrocalcinosis = "HP:0025520", "HP:0000934"
+    assert credit(mini_pack, encode_case(mini_pack, [chondrocalcinosis]), calcinosis)[0] > 0  # similar alone
+    case = encode_case(mini_pack, [chondrocalcinosis], [calcinosis])
+    assert credit(mini_pack, case, calcinosis) == (0.0, 1.0)
+    kept = [m for m in case.mappings if m.relation == "kept_absent"]
+    assert [(m.reported_id, m.finding_id) for m in kept] == [(calcinosis, calcinosis)]
+
+
 def test_a_contradiction_on_a_findings_own_term_is_an_error(mini_pack):
     with pytest.raises(InputError, match="contradict"):
         encode_case(mini_pack, [RHEUMATOID_NODULE], [NODULE])  # the absence names the finding itself

@@ -70,7 +70,7 @@ from engine.io.presentation import COURSE_FROM_TERMS, WORDING
 from engine.knowledge.pack import KnowledgePack
 
 Relation = Literal["exact", "more_specific", "more_general", "similar", "implied", "measured", "kept_present",
-                   "too_general", "modifier", "unmapped"]
+                   "kept_absent", "too_general", "modifier", "unmapped"]
 #: HPO roots whose terms describe how a finding behaves or is inherited, never a finding: the clinical modifiers
 #: (onset, course, severity, laterality...), mode of inheritance, frequency and blood group. A reported term below
 #: them is never finding credit (a pack finding that is itself such a term counts only when named), and course
@@ -86,7 +86,8 @@ class TermMapping:
     ``similar`` (partial credit through ``shared``, the most informative common ancestor),
     ``implied`` (a curated implication), ``measured`` (a measured vital sign counted as the finding it
     amounts to), ``kept_present`` (a finding reported present by its own term that a broader absence would
-    have ruled out), ``too_general``, ``modifier`` and ``unmapped`` (credit 0).
+    have ruled out), ``kept_absent`` (a finding reported absent by its own term that a related present term
+    would have credited), ``too_general``, ``modifier`` and ``unmapped`` (credit 0).
     """
 
     reported_id: str
@@ -352,25 +353,43 @@ def _apply_implications(pack: KnowledgePack, x: np.ndarray, z: np.ndarray) -> li
     return notes
 
 
-def _specific_present_wins(pack: KnowledgePack, x: np.ndarray, z: np.ndarray,
-                           mappings: Sequence[TermMapping]) -> list[TermMapping]:
-    """Settle a finding that is both present and absent when the presence was reported by its own term (or a
-    narrower one) and the absence only reached it through a broader or related term or an implication ("heliotrope
-    rash" with "no rash"): the specific report counts, as a clinician reads it, and the absence stays on everything
-    else it covers. Updates ``z`` in place; returns the notes. Two reports of the same finding's own term (or an
-    absence reported by its own term) remain a contradiction for :func:`encode_case` to refuse.
+def _settle_clashes(pack: KnowledgePack, x: np.ndarray, z: np.ndarray,
+                    mappings: Sequence[TermMapping]) -> list[TermMapping]:
+    """Settle a finding that is both present and absent when one side is the finding's own report and the other
+    only reached it indirectly, as a clinician reads such a note; updates ``x`` / ``z`` in place, returns notes.
+
+    - Reported present by its own term (or a narrower one), absent only through a broader term or an implication
+      ("heliotrope rash" with "no rash"): it stays present; the absence still rules out everything else it covers.
+    - Reported absent by its own term, present only through a similar term or a broader one (partial credit): it
+      stays absent. Similarity says two reports may describe the same thing; an explicit "no" to that thing says
+      they do not. The similar term itself still counts for whatever else it reaches.
+
+    Anything else (both by the finding's own term, or present only through an implication of another finding
+    against an explicit absence) remains a contradiction for :func:`encode_case` to refuse.
     """
     direct_present = {m.finding_id: m.reported_id for m in mappings
                       if m.present and m.relation in ("exact", "more_specific") and m.credit >= 1.0}
-    direct_absent = {m.finding_id for m in mappings if not m.present and m.relation == "exact"}
+    direct_absent = {m.finding_id: m.reported_id for m in mappings if not m.present and m.relation == "exact"}
+    partial_present: dict[str | None, list[str]] = {}
+    for m in mappings:
+        if m.present and m.relation in ("similar", "more_general"):
+            partial_present.setdefault(m.finding_id, []).append(m.reported_id)
+    implied_present = {m.finding_id for m in mappings if m.present and m.relation in ("implied", "measured")}
     notes: list[TermMapping] = []
     for j in np.flatnonzero((x > 0) & (z > 0)):
         finding = pack.findings[int(j)]
-        if finding.id in direct_present and finding.id not in direct_absent:
+        fid = finding.id
+        if fid in direct_present and fid not in direct_absent:
             z[j] = 0.0
-            notes.append(TermMapping(direct_present[finding.id], finding.id, "kept_present", 1.0, True,
+            notes.append(TermMapping(direct_present[fid], fid, "kept_present", 1.0, True,
                                      f"'{finding.lay_label}' was reported present; a broader or related finding "
                                      "reported absent does not rule it out"))
+        elif (fid in direct_absent and fid not in direct_present and fid in partial_present
+              and fid not in implied_present):
+            x[j] = 0.0
+            notes.append(TermMapping(direct_absent[fid], fid, "kept_absent", 1.0, False,
+                                     f"'{finding.lay_label}' was reported absent, so a related finding reported "
+                                     "present does not count for it"))
     return notes
 
 
@@ -413,7 +432,7 @@ def encode_case(pack: KnowledgePack, present: Iterable[str] | str | None,
         mappings.append(TermMapping(source, finding_id, "measured", 1.0, True, note))
         x[pack.finding_index[finding_id]] = 1.0
     mappings += _apply_implications(pack, x, z)
-    mappings += _specific_present_wins(pack, x, z, mappings)
+    mappings += _settle_clashes(pack, x, z, mappings)
     clash = np.flatnonzero((x > 0) & (z > 0))
     if clash.size:
         labels = ", ".join(pack.findings[j].label for j in clash)
