@@ -20,9 +20,9 @@ TARGET_MS = 150.0
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def submit_run_ms() -> float:

@@ -46,7 +46,7 @@ from engine.cli import main
 from engine.corpus.cache import cache_key, cache_path, load_arrays
 from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
 from engine.match.methods import METHODS
-from ui.check import MAX_LINK_IDS, state_from_link
+from ui.pages.check import MAX_LINK_IDS, state_from_link
 
 from .conftest import FIXTURES, MINI_PACK, use_in_ui
 
@@ -509,7 +509,7 @@ def upload_script() -> None:
     """Calls the Analyze page's upload handler with ``hostile_input`` and shows its message."""
     import streamlit as st
 
-    from ui import analyze
+    from ui.pages import analyze
 
     kind, name, content = st.session_state["hostile_input"]
     if kind == "weights":
@@ -696,9 +696,9 @@ def test_query_params_never_raise_and_keep_only_known_ids(params, fragment, mini
 @pytest.mark.slow
 def test_hostile_links_render_the_check_page(params):
     def check_page() -> None:
-        import ui.check
+        import ui.pages.check
 
-        ui.check.render()
+        ui.pages.check.render()
 
     at = AppTest.from_function(check_page, default_timeout=60)
     at.query_params.update(params)
@@ -822,7 +822,7 @@ def test_catalogue_has_at_least_100_inputs():
 # --- the Analyze page end to end (issue 9 §1 and §5) ---------------------------------------------------
 
 def analyze_page() -> None:
-    from ui import analyze
+    from ui.pages import analyze
 
     analyze.render()
 

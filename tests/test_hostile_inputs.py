@@ -425,7 +425,7 @@ def test_the_upload_limits_agree_with_the_server_cap():
     browser refuses a file itself, with a readable message, instead of the server answering 413."""
     import tomllib
 
-    from ui.phenopacket_io import MAX_ZIP_MB
+    from ui.components.phenopacket_files import MAX_ZIP_MB
 
     cap = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     limits = []

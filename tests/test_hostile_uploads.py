@@ -3,7 +3,7 @@ any failure is one line while what was on screen stays.
 
 Visitor-controlled text is every upload's file name, every zip member's name and text from a file's content that
 the engine quotes back (a term ID, an unknown field name, a case ID). Each is shown through
-:func:`ui.widgets.as_code`; the tests read every message the page shows and check that, outside code spans,
+:func:`ui.components.widgets.as_code`; the tests read every message the page shows and check that, outside code spans,
 nothing could become a link, an image, HTML or a Streamlit directive. The browser test checks the same on the
 rendered page (tests/test_browser.py).
 """
@@ -87,21 +87,21 @@ def one_line(text: str) -> None:
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def teach_page() -> None:
-    import ui.teach
+    import ui.pages.teach
 
-    ui.teach.render()
+    ui.pages.teach.render()
 
 
 def analyze_page() -> None:
-    import ui.analyze
+    import ui.pages.analyze
 
-    ui.analyze.render()
+    ui.pages.analyze.render()
 
 
 PAGES: dict[str, Callable[[], None]] = {"check": check_page, "teach": teach_page, "analyze": analyze_page}
@@ -210,9 +210,9 @@ def _check_with_result() -> AppTest:
 def test_a_failing_check_upload_keeps_the_result_on_screen(failure, monkeypatch):
     at = _check_with_result()
     if failure == "unexpected":
-        import ui.phenopacket_io
+        import ui.components.phenopacket_files
 
-        monkeypatch.setattr(ui.phenopacket_io, "parse_phenopacket", _boom)
+        monkeypatch.setattr(ui.components.phenopacket_files, "parse_phenopacket", _boom)
     upload(at, "check:phenopacket", ("x.json", b'{"id": "p", "subject": {"id": "s", "sex": 99}}'))
     [error] = [e for e in messages(at, "error") if "Nothing was changed" in e]
     one_line(error)
@@ -224,9 +224,9 @@ def test_a_failing_check_upload_keeps_the_result_on_screen(failure, monkeypatch)
 def test_a_failing_teach_upload_keeps_the_working_case(monkeypatch):
     at = started("teach")
     upload(at, "teach_phenopacket", ("good.json", GOOD))
-    import ui.phenopacket_io
+    import ui.components.phenopacket_files
 
-    monkeypatch.setattr(ui.phenopacket_io, "parse_phenopacket", _boom)
+    monkeypatch.setattr(ui.components.phenopacket_files, "parse_phenopacket", _boom)
     upload(at, "teach_phenopacket", ("worse.json", GOOD))
     [error] = [e for e in messages(at, "error") if "Nothing was changed" in e]
     assert error.startswith("`worse.json` could not be read (an unexpected RuntimeError)")
@@ -240,13 +240,13 @@ def test_a_failing_teach_upload_keeps_the_working_case(monkeypatch):
 ])
 def test_a_failing_analyze_upload_keeps_what_was_loaded(key, target, kept, monkeypatch):
     at = started("analyze")
-    import ui.analyze
-    import ui.analyze_phenopackets
+    import ui.components.analyze_phenopackets
+    import ui.pages.analyze
 
     upload(at, "pp:analyze_upload", ("good.json", GOOD))
     assert at.session_state["pp:analyze_inputs"].n == 1
     weights = at.session_state["analyst_weights"].key()
-    module = ui.analyze_phenopackets if key == "pp:analyze_upload" else ui.analyze
+    module = ui.components.analyze_phenopackets if key == "pp:analyze_upload" else ui.pages.analyze
     monkeypatch.setattr(module, target, _boom)
     upload(at, key, ("again.json" if key.startswith("pp") else "w.toml", GOOD))
     [error] = [e for e in messages(at, "error") if kept in e]

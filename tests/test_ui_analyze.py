@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui.components.widgets
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, METHODS, Case, WeightsError, default_weights, evaluate, parse_weights
 from engine.triage.copy import CLINICIAN_PROMPT
-from ui import frames
+from ui.components import frames
 
 from .conftest import use_in_ui
 
@@ -30,7 +30,7 @@ MINI_CASES = [
 
 
 def page() -> None:
-    from ui import analyze
+    from ui.pages import analyze
 
     analyze.render()
 
@@ -153,7 +153,7 @@ def test_handle_weights_upload_directly(pack_and_cases):
     def script() -> None:
         import streamlit as st
 
-        from ui import analyze
+        from ui.pages import analyze
 
         st.session_state["ok_big"] = analyze.handle_weights_upload("big.csv", b"x" * 1_000_001)
         st.session_state["ok_good"] = analyze.handle_weights_upload("w.csv", b"kind,key,value\nparam,leak,0.05\n")
@@ -232,7 +232,7 @@ def test_every_weights_problem_is_reported_at_once(mini_pack, mini_weights):
 
 
 def test_the_refusal_message_lists_every_problem_literally(mini_pack, mini_weights):
-    from ui.analyze import refused_message
+    from ui.pages.analyze import refused_message
 
     fw, pr, pa = frames.weights_tables(mini_pack, mini_weights)
     fw.loc[0, "weight"] = -2.0
@@ -284,7 +284,7 @@ def test_confusion_matrix_labels_every_row(pack_and_cases):
     confusion = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect"
                                              for layer in s.get("layer", [])))
     assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert confusion["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
+    assert confusion["config"]["axis"]["labelColor"] == ui.components.widgets.TEXT_COLOR
 
 
 # --- analyst wording, tables for phones, the urgency figures, lenient phenopacket uploads ---------------------
@@ -350,7 +350,8 @@ def test_urgency_figures_against_the_triage_panels(monkeypatch, real_pack_and_ca
     assert figures.loc["Under-triaged by two or more levels", "95% CI"] == f"{lo:.1%} to {hi:.1%}"
     assert any(f.startswith("Emergency sensitivity") for f in figures.index)
     kappa = tables_by_first["the tool against"]
-    roles = {"The panel's consensus"} | {ui.analyze_tables.role_title(r) for r in report["kappa"] if r != "consensus"}
+    role_title = ui.components.analyze_tables.role_title
+    roles = {"The panel's consensus"} | {role_title(r) for r in report["kappa"] if r != "consensus"}
     assert set(kappa["the tool against"]) == roles and "Urgent-care clinician" in roles
     yardstick = list(tables_by_first["whose levels, against what"]["whose levels, against what"])
     assert yardstick[0].startswith("The tool, against the panel's range")
@@ -438,7 +439,7 @@ def test_many_skipped_files_are_listed_in_a_table_and_none_readable_keeps_the_ca
 
 
 def test_urgency_tables_word_a_report(mini_pack, mini_weights):
-    from ui import analyze_tables as tables
+    from ui.components import analyze_tables as tables
 
     report = evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights).triage_report()
     frame = tables.overall_frame(report)

@@ -16,17 +16,17 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-import ui.check
+import ui.components.widgets
+import ui.pages.check
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, load_pack
 from engine.knowledge.pack import DATA_DIR, DCC
 from engine.triage.copy import CLINICIAN_PROMPT, EMERGENCY_FIRST
 from engine.triage.emergency import load_emergency_questions
 from engine.triage.levels import LEVEL_ADVICE
-from ui.check import filter_findings
-from ui.summary import build_summary, build_summary_pdf, latin1
-from ui.widgets import GROUP_TITLES, SAFETY_NOTES
+from ui.components.summary import build_summary, build_summary_pdf, latin1
+from ui.components.widgets import GROUP_TITLES, SAFETY_NOTES
+from ui.pages.check import filter_findings
 
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
 pytestmark = pytest.mark.slow
@@ -41,15 +41,15 @@ TEXT_TYPES = {"markdown", "caption", "info", "warning", "error", "success", "sub
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def about_page() -> None:
-    import ui.about
+    import ui.pages.about
 
-    ui.about.render()
+    ui.pages.about.render()
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +272,7 @@ def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack
     findings = tuple(dataclasses.replace(f, core=False) if f.id == extra.id else f for f in pack.findings)
     small = dataclasses.replace(pack, findings=findings)
     monkeypatch.setattr(ui.state, "get_pack", lambda: small)
-    monkeypatch.setattr("ui.check.get_pack", lambda: small)
+    monkeypatch.setattr("ui.pages.check.get_pack", lambda: small)
     at = new_app()
     assert f"tick:{extra.id}" not in {c.key for c in at.checkbox}
     assert any("more specific findings are not listed" in c.value for c in at.caption)
@@ -357,7 +357,7 @@ def test_an_emergency_answer_after_a_result_leaves_no_lower_level_anywhere(pack)
     for lower in ("ROUTINE", "SOON:", "URGENT:", LEVEL_ADVICE["routine"], SAFETY_NOTES["patient"]):
         assert lower not in texts, lower
     # the summaries are built from the same state the page shows: the step's answers included
-    shown = ui.check.with_step(pack, ui.check.CheckState([HARD_LUMP], []), ["unconscious"])
+    shown = ui.pages.check.with_step(pack, ui.pages.check.CheckState([HARD_LUMP], []), ["unconscious"])
     result = ui.state.run(shown.present, shown.absent, DEFAULT_METHOD, presentation=shown.presentation)
     text = build_summary(pack, result, shown.present, shown.absent)
     pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build_summary_pdf(pack, result, shown.present)))

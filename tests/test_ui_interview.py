@@ -20,9 +20,9 @@ YES, NO, NOT_SURE, UNDO = ("check:interview:yes", "check:interview:no", "check:i
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 @pytest.fixture(scope="module")

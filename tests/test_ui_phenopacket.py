@@ -16,7 +16,7 @@ from engine import load_pack
 from engine.errors import InputError
 from engine.evaluation.phenopackets import MAX_ZIP_TOTAL_BYTES, read_inputs, unpack_uploads
 from engine.io.phenopacket import MAX_PHENOPACKET_BYTES, parse_phenopacket
-from ui import phenopacket_io
+from ui.components import phenopacket_files
 
 from .test_phenopacket import packet
 
@@ -37,27 +37,27 @@ def page(name: str):
     def script() -> None:
         import importlib
 
-        importlib.import_module(f"ui.{name}").render()
+        importlib.import_module(f"ui.pages.{name}").render()
 
     return script
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def teach_page() -> None:
-    import ui.teach
+    import ui.pages.teach
 
-    ui.teach.render()
+    ui.pages.teach.render()
 
 
 def analyze_page() -> None:
-    import ui.analyze
+    import ui.pages.analyze
 
-    ui.analyze.render()
+    ui.pages.analyze.render()
 
 
 def started(script) -> AppTest:
@@ -90,15 +90,15 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 def test_selection_ticks_full_matches_and_explains_every_term(pack):
     case = parse_phenopacket(json.dumps(packet([HARD_LUMP, SKIN_ULCER], [KIDNEY])), "p.json")
-    present, absent, table = phenopacket_io.selection_from_packet(pack, case)
+    present, absent, table = phenopacket_files.selection_from_packet(pack, case)
     assert HARD_LUMP in present and SKIN_ULCER in present and KIDNEY in absent
     assert set(table["term"]) >= {HARD_LUMP, SKIN_ULCER, KIDNEY}
     assert table[table["term"] == KIDNEY]["reported"].tolist()[0] == "absent"
 
 
 def test_export_keeps_project_findings_and_round_trips(pack):
-    text, left_out = phenopacket_io.export_json(pack, [HARD_LUMP, "CT:injury_at_site"], [KIDNEY], "sel",
-                                                phenopacket_io.condition_diseases(pack, "calciphylaxis"))
+    text, left_out = phenopacket_files.export_json(pack, [HARD_LUMP, "CT:injury_at_site"], [KIDNEY], "sel",
+                                                phenopacket_files.condition_diseases(pack, "calciphylaxis"))
     doc = json.loads(text)  # the local finding is an ontology class under the declared local prefix
     assert {"id": "CT:injury_at_site", "label": pack.finding("CT:injury_at_site").label} in [
         f["type"] for f in doc["phenotypicFeatures"]]

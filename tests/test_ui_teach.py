@@ -11,12 +11,13 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
+import ui.components.widgets
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from engine.evaluation.quiz import score_top3
 from engine.triage.copy import CLINICIAN_PROMPT
-from ui import frames, teach, teach_charts
+from ui.components import frames, teach_charts
+from ui.pages import teach
 
 from .conftest import use_in_ui
 
@@ -35,7 +36,7 @@ MINI_CASES = [
 
 
 def page() -> None:
-    from ui import teach
+    from ui.pages import teach
 
     teach.render()
 
@@ -388,7 +389,7 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     hpo = [f for f in case.present if f.startswith("HP:")], [f for f in case.absent if f.startswith("HP:")]
     expected = triage_terms(pack, *hpo)  # the curated red-flag rules on the corpus's HPO terms
     assert all_text(at).count("**If things change:**") == before + 1
-    assert ui.widgets.triage_markdown(expected) in all_text(at)
+    assert ui.components.widgets.triage_markdown(expected) in all_text(at)
     top = at.dataframe[-1].value
     assert len(top) == 20
     assert list(top["rank"]) == list(range(1, 21))
@@ -425,7 +426,7 @@ def test_charts_label_every_row_in_readable_text(pack_and_cases):
     shown = specs(at)
     assert len(shown) >= 2
     for spec in shown:
-        assert spec["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
+        assert spec["config"]["axis"]["labelColor"] == ui.components.widgets.TEXT_COLOR
         assert spec["config"]["axis"]["labelFontSize"] >= 12
         assert spec["config"]["axisY"]["labelOverlap"] is False
 

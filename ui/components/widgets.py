@@ -27,7 +27,7 @@ from engine.corpus.pack import CORPUS_PACKS
 from engine.errors import one_line
 from engine.triage.copy import NOT_A_DIAGNOSIS, ROLE_NOTES, Role, level_lines
 from engine.triage.services import Services, localise
-from ui.wording import distinct_watch_for
+from ui.components.wording import distinct_watch_for
 
 _LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere

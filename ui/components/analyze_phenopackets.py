@@ -25,10 +25,11 @@ from engine.evaluation.phenopackets import (
     read_inputs,
     unpack_uploads,
 )
-from ui import analyze_tables as tables
-from ui import frames, state, widgets
-from ui.analyze_urgency import show_urgency
-from ui.phenopacket_io import MAX_ZIP_MB
+from ui import state
+from ui.components import analyze_tables as tables
+from ui.components import frames, widgets
+from ui.components.analyze_urgency import show_urgency
+from ui.components.phenopacket_files import MAX_ZIP_MB
 
 ANALYZE_UPLOAD, ANALYZE_INPUTS, ANALYZE_MSG = "pp:analyze_upload", "pp:analyze_inputs", "pp:analyze_msg"
 ANALYZE_PACK, ANALYZE_METHOD, ANALYZE_ON = "pp:analyze_pack", "pp:analyze_method", "pp:analyze_on"

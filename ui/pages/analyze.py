@@ -34,9 +34,10 @@ from engine.corpus.pack import CorpusPack
 from engine.evaluation.corpus import CorpusEvaluation, condition_codes, evaluate_corpus
 from engine.evaluation.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.knowledge.weights import MAX_UPLOAD_BYTES
-from ui import analyze_phenopackets, frames, state, widgets
-from ui import analyze_tables as tables
-from ui.analyze_urgency import show_urgency
+from ui import state
+from ui.components import analyze_phenopackets, frames, widgets
+from ui.components import analyze_tables as tables
+from ui.components.analyze_urgency import show_urgency
 
 METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
 UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
@@ -45,7 +46,7 @@ UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_versi
 CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
-#: The corpus evaluation's metric names as summary keys (their labels are in ui.analyze_tables).
+#: The corpus evaluation's metric names as summary keys (their labels are in ui.components.analyze_tables).
 CORPUS_METRIC_KEYS = {"top-1": "top1", "top-3": "top3", "top-10": "top10", "MRR": "mrr"}
 #: Below this page width Streamlit stacks columns; a chart that needs the width gives way to a table there.
 NARROW_PX = 640

@@ -30,16 +30,15 @@ from engine.triage.emergency import (
     with_step_answers,
 )
 from engine.triage.services import Services, country_from_locale, load_services, localise, where_to_get_help
-from ui import interview, phenopacket_io
-from ui.check_result import (
+from ui.components import interview, phenopacket_files
+from ui.components.check_result import (
     SUMMARY_ANCHOR,
     show_clinician_prompt,
     show_closeness_chart,
     show_headline,
     show_match_cards,
 )
-from ui.state import current_weights, get_pack, get_scorer, run
-from ui.summary import (
+from ui.components.summary import (
     PDF_MIME,
     SUMMARY_PDF_NAME,
     SUMMARY_TEXT_NAME,
@@ -47,12 +46,13 @@ from ui.summary import (
     build_summary,
     build_summary_pdf,
 )
-from ui.widgets import (
+from ui.components.widgets import (
     GROUP_TITLES,
     LEVEL_ICON,
     as_code,
     show_triage,
 )
+from ui.state import current_weights, get_pack, get_scorer, run
 
 TICK_PREFIX = "tick:"
 SEARCH_KEY = "check:search"
@@ -533,10 +533,10 @@ def _scroll_to_result() -> None:
 }}; setTimeout(go, 50); }})();</script>""", unsafe_allow_javascript=True, width=1)
 
 
-def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+def _load_phenopacket(packet: phenopacket_files.PhenopacketCase) -> str:
     """Tick what an uploaded phenopacket reports (an uploader callback: it runs before the form is drawn)."""
     pack = get_pack()
-    present, absent, table = phenopacket_io.selection_from_packet(pack, packet)
+    present, absent, table = phenopacket_files.selection_from_packet(pack, packet)
     for f in pack.findings:
         st.session_state[tick_key(f.id)] = f.id in present
     st.session_state[ABSENT_KEY] = absent
@@ -556,8 +556,8 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
 
 def _phenopacket_upload() -> None:
     with st.expander("Load findings from a phenopacket (GA4GH JSON file)", key="check:phenopacket_box"):
-        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
-    phenopacket_io.mapping_table(PACKET_TABLE_KEY)
+        phenopacket_files.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
+    phenopacket_files.mapping_table(PACKET_TABLE_KEY)
 
 
 # --- the result ---------------------------------------------------------------------------------------
@@ -586,7 +586,7 @@ def _set_answer(finding_id: str, answer: str) -> None:
 
 
 def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
-    """The next questions, one at a time, with the same scorer as the result (ui.interview)."""
+    """The next questions, one at a time, with the same scorer as the result (ui.components.interview)."""
     scorer, _ = with_context(get_scorer(state.method, current_weights()), context_rules(pack),
                              state.presentation.age_band, state.presentation.sex)
     interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
@@ -651,7 +651,7 @@ def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Resul
                                                   services=services),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
-    phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
+    phenopacket_files.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
                             state.presentation)
     st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
                 "now holds the findings you ticked. Nothing is stored on our side.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from ui.widgets import AXIS_FONT_SIZE, TEXT_COLOR
+from ui.components.widgets import AXIS_FONT_SIZE, TEXT_COLOR
 
 #: Okabe and Ito's colour-blind-safe categorical palette ("Color Universal Design", 2008) without its yellow, which
 #: is too pale against white to follow on a projector. Ordered so that neighbours in the list differ most.
@@ -76,7 +76,7 @@ def trajectory_chart(frame: pd.DataFrame, step: int, n: int, short_names: Mappin
                      top: int = 5) -> alt.LayerChart:
     """Rank of each condition per revealed finding: one line per condition, named at its end, no legend.
 
-    ``frame`` is :func:`ui.frames.step_frame` (every step); only steps up to ``step`` are drawn, while the x axis
+    ``frame`` is :func:`.frames.step_frame` (every step); only steps up to ``step`` are drawn, while the x axis
     keeps room for all ``n`` so that it does not jump. Conditions in the ``top`` at this step are drawn in their
     colour, the others (in the top at another step) in grey. ``short_names`` maps a condition's display name to
     the name written at its line (the medical name; the tooltip has the full one).
@@ -206,7 +206,7 @@ def _by_width(narrow: object, wide: object) -> str:
 def heatmap(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names: Mapping[str, str]) -> alt.LayerChart:
     """Finding × condition profile frequencies as a table of coloured cells with the percentage written in.
 
-    ``frame`` is :func:`ui.frames.profile_frame` (rows in the order to draw); ``finding_names`` maps a finding ID
+    ``frame`` is :func:`.frames.profile_frame` (rows in the order to draw); ``finding_names`` maps a finding ID
     to its clinical name, ``column_names`` a condition's display name to its column title (the medical name).
     Rows are :data:`HEAT_ROW_PX` high whatever their number; column titles are upright, wrapped to the column's
     width and never wider than it; finding names wrap to two lines. Labels are wrapped twice, for a wide column

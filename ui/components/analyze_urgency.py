@@ -1,6 +1,6 @@
 """The Analyze page's urgency figures: the tool's levels against each case's triage panel, in analyst wording.
 
-The figures are the engine's (:meth:`engine.Evaluation.triage_report`); :mod:`ui.analyze_tables` words them.
+The figures are the engine's (:meth:`engine.Evaluation.triage_report`); :mod:`ui.components.analyze_tables` words them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from engine import Evaluation
-from ui import analyze_tables as tables
+from ui.components import analyze_tables as tables
 
 METHOD_NOTE = (
     "Each case's urgency reference is its panel: two clinicians who saw what the tool sees (an urgent-care "

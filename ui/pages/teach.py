@@ -15,7 +15,8 @@ from engine.corpus.pack import rank_corpus
 from engine.evaluation.corpus import corpus_query
 from engine.evaluation.quiz import QUIZ_SIZE, score_top3
 from engine.triage.assess import triage_terms
-from ui import frames, phenopacket_io, state, teach_charts, widgets
+from ui import state
+from ui.components import frames, phenopacket_files, teach_charts, widgets
 
 PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
@@ -144,9 +145,9 @@ def _cases() -> list[Case]:
         return []
 
 
-def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+def _load_phenopacket(packet: phenopacket_files.PhenopacketCase) -> str:
     """An uploaded phenopacket becomes the working case (an uploader callback, before the widgets are drawn)."""
-    phenopacket_io.require_known_terms(packet, state.get_pack().ontology)
+    phenopacket_files.require_known_terms(packet, state.get_pack().ontology)
     marker = f"phenopacket {packet.origin}"
     load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
     labels = dict(packet.labels)
@@ -160,8 +161,8 @@ def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[
     marker, diseases = st.session_state.get(PACKET_DISEASES_KEY, (None, []))
     if loaded != marker:
         case = next((c for c in cases if c.id == loaded), None)
-        diseases = phenopacket_io.condition_diseases(pack, case.expected) if case else []
-    phenopacket_io.download(pack, present, absent, str(loaded or "teach-case").replace(" ", "_"), diseases,
+        diseases = phenopacket_files.condition_diseases(pack, case.expected) if case else []
+    phenopacket_files.download(pack, present, absent, str(loaded or "teach-case").replace(" ", "_"), diseases,
                             "teach_pp_download")
 
 
@@ -413,7 +414,7 @@ def render() -> None:
     _arrive(cases)
     _picker(pack, cases)
     with st.expander("Phenopacket (GA4GH): load a case from a file"):
-        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
+        phenopacket_files.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     present, absent = _working_case(pack, cases)
     if (present or absent) and not _answer_hidden(cases):  # the file would carry the expected condition
         _phenopacket_save(pack, cases, present, absent)
