@@ -51,7 +51,7 @@ def test_a_broken_rule_file_names_the_row(pack, tmp_path) -> None:
 @pytest.mark.slow
 def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     from tests.test_ui_check import new_app, page_texts
-    from ui.pages.check import METHOD_KEY
+    from ui.components.ticks import METHOD_KEY
 
     at = new_app()
     at.selectbox(key="check:context:age_band").set_value("5_to_15_years").run()

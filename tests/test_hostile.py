@@ -46,7 +46,7 @@ from engine.cli import main
 from engine.corpus.cache import cache_key, cache_path, load_arrays
 from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
 from engine.match.methods import METHODS
-from ui.pages.check import MAX_LINK_IDS, state_from_link
+from ui.components.link import MAX_LINK_IDS, state_from_link
 
 from .conftest import FIXTURES, MINI_PACK, use_in_ui
 

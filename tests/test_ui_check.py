@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+import ui.components.ticks
 import ui.components.widgets
 import ui.pages.check
 import ui.state
@@ -357,7 +358,7 @@ def test_an_emergency_answer_after_a_result_leaves_no_lower_level_anywhere(pack)
     for lower in ("ROUTINE", "SOON:", "URGENT:", LEVEL_ADVICE["routine"], SAFETY_NOTES["patient"]):
         assert lower not in texts, lower
     # the summaries are built from the same state the page shows: the step's answers included
-    shown = ui.pages.check.with_step(pack, ui.pages.check.CheckState([HARD_LUMP], []), ["unconscious"])
+    shown = ui.pages.check.with_step(pack, ui.components.ticks.CheckState([HARD_LUMP], []), ["unconscious"])
     result = ui.state.run(shown.present, shown.absent, DEFAULT_METHOD, presentation=shown.presentation)
     text = build_summary(pack, result, shown.present, shown.absent)
     pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build_summary_pdf(pack, result, shown.present)))

@@ -3,20 +3,19 @@
 Nothing ticked is stored on the server or logged: it lives in this browser session and,
 after "Show my matches", in the page address (so the link can be shared). Ticks not yet
 submitted are kept in the session (across searches and page switches); a result whose
-answers have changed since is marked out of date.
+answers have changed since is marked out of date. The tick state is :mod:`ui.components.ticks`, the link
+:mod:`ui.components.link`; this module draws the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
-from engine.hpo.ids import partition_ids
-from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
+from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, load_context_rules
 from engine.match.context import with_context
@@ -31,6 +30,7 @@ from engine.triage.emergency import (
 )
 from engine.triage.services import Services, country_from_locale, load_services, localise, where_to_get_help
 from ui.components import interview, phenopacket_files
+from ui.components import ticks as ticks_state
 from ui.components.check_result import (
     SUMMARY_ANCHOR,
     show_clinician_prompt,
@@ -38,6 +38,7 @@ from ui.components.check_result import (
     show_headline,
     show_match_cards,
 )
+from ui.components.link import clear_link, read_link_once, write_link
 from ui.components.summary import (
     PDF_MIME,
     SUMMARY_PDF_NAME,
@@ -46,6 +47,22 @@ from ui.components.summary import (
     build_summary,
     build_summary_pdf,
 )
+from ui.components.ticks import (
+    ABSENT_KEY,
+    CONTEXT_PREFIX,
+    METHOD_KEY,
+    PAGE_RUNS_KEY,
+    STATE_KEY,
+    VITAL_PREFIX,
+    CheckState,
+    check_state,
+    is_stale,
+    set_answer,
+    submit,
+    sync_ticks,
+    tick_key,
+)
+from ui.components.ticks import clear as clear_ticks
 from ui.components.widgets import (
     GROUP_TITLES,
     LEVEL_ICON,
@@ -54,25 +71,16 @@ from ui.components.widgets import (
 )
 from ui.state import current_weights, get_pack, get_scorer, run
 
-TICK_PREFIX = "tick:"
 SEARCH_KEY = "check:search"
-ABSENT_KEY = "check:absent"
-METHOD_KEY = "check:method"
-STATE_KEY = "check:state"
-TICKS_KEY = "check:ticks"
 SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
 STEP_KEY = "check:emergency_step"
-CONTEXT_PREFIX = "check:context:"
-VITAL_PREFIX = "check:vital:"
-LINK_READ_KEY = "check:link_read"
-PAGE_RUNS_KEY, CHECKLIST_RUNS_KEY = "check:page_runs", "check:checklist_runs"
+CHECKLIST_RUNS_KEY = "check:checklist_runs"
 SHOWN_STALE_KEY = "check:shown_stale"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 COUNTRY_KEY = "check:country"
 NO_COUNTRY = ""  # not set: the advice keeps "your local emergency number"
 RESULT_ANCHOR = "your-matches"
-MAX_LINK_IDS = 200
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("types",), "Types"),
     (("causes",), "Common causes"),
@@ -81,32 +89,6 @@ EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("treatments", "treatment_options"), "Treatment options"),
     (("medications",), "Medications a clinician may prescribe"),
 )
-
-
-@dataclass
-class CheckState:
-    """What was submitted last (the result shown), plus notes about how a link was read."""
-
-    present: list[str]
-    absent: list[str]
-    method: str = DEFAULT_METHOD
-    notes: tuple[str, ...] = ()
-    #: The optional course and context (not written into the link).
-    presentation: Presentation = field(default_factory=Presentation)
-
-    @property
-    def empty(self) -> bool:
-        return not self.present and not self.absent
-
-
-def tick_key(finding_id: str) -> str:
-    return f"{TICK_PREFIX}{finding_id}"
-
-
-def _state() -> CheckState:
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = CheckState([], [])
-    return st.session_state[STATE_KEY]
 
 
 # --- search -------------------------------------------------------------------------------------------
@@ -126,136 +108,18 @@ def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
     return search_index(pack).search(query)
 
 
-# --- shareable link -----------------------------------------------------------------------------------
-
-def parse_link_ids(pack: KnowledgePack, values: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Known finding IDs (order of appearance, no duplicates) and notes on the unknown ones, display-safe.
-
-    The lenient parse of :func:`engine.hpo.ids.partition_ids`: a link never raises, unknown IDs become notes.
-    """
-    known, unknown, over = partition_ids(values, pack.finding_index, MAX_LINK_IDS)
-    if over:
-        unknown.append(f"(and {over} more, over the limit of {MAX_LINK_IDS})")
-    return known, unknown
-
-
-def state_from_link(pack: KnowledgePack, params: Any) -> CheckState:
-    """Read ``present``, ``absent`` and ``method`` from query params; never raises on bad input."""
-    present, bad_present = parse_link_ids(pack, params.get_all("present"))
-    absent, bad_absent = parse_link_ids(pack, params.get_all("absent"))
-    notes = []
-    unknown = bad_present + [b for b in bad_absent if b not in bad_present]
-    if unknown:
-        notes.append(f"The link held {len(unknown)} finding ID(s) this tool does not know; they were ignored: "
-                     + ", ".join(as_code(u) for u in unknown))
-    both = [i for i in absent if i in present]
-    if both:
-        notes.append(f"{len(both)} finding(s) were listed both as present and as absent; they count as present.")
-        absent = [i for i in absent if i not in present]
-    method = params.get("method", DEFAULT_METHOD)
-    if method not in METHODS:
-        notes.append(f"The link asked for an unknown method; {METHOD_INFO[DEFAULT_METHOD].title} is used.")
-        method = DEFAULT_METHOD
-    return CheckState(present, absent, method, tuple(notes))
-
-
-def link_params(state: CheckState) -> dict[str, str]:
-    params = {"present": ",".join(state.present), "absent": ",".join(state.absent)}
-    if state.method != DEFAULT_METHOD:
-        params["method"] = state.method
-    return {k: v for k, v in params.items() if v}
-
-
-def _write_link(state: CheckState) -> None:
-    """Make the page address hold exactly the shown selection (only keys that differ are written)."""
-    params = link_params(state)
-    for key in ("present", "absent", "method"):
-        if key in params:
-            if st.query_params.get(key) != params[key]:
-                st.query_params[key] = params[key]
-        elif key in st.query_params:
-            del st.query_params[key]
-
-
-def _read_link_once(pack: KnowledgePack) -> None:
-    """On the first run of a session, restore ticks from the address (if it holds any)."""
-    if st.session_state.get(LINK_READ_KEY):
-        return
-    st.session_state[LINK_READ_KEY] = True
-    if not any(k in st.query_params for k in ("present", "absent", "method")):
-        return
-    state = state_from_link(pack, st.query_params)
-    st.session_state[STATE_KEY] = state
-    st.session_state[TICKS_KEY] = dict.fromkeys(state.present, True)
-    st.session_state[ABSENT_KEY] = list(state.absent)
-    st.session_state[METHOD_KEY] = state.method
-
-
-# --- pending ticks (kept across reruns, searches and page switches) ------------------------------------
-
-def _ticks() -> dict[str, bool]:
-    """Finding ID -> ticked, for every finding touched this session (submitted or not)."""
-    if TICKS_KEY not in st.session_state:
-        st.session_state[TICKS_KEY] = {}
-    return st.session_state[TICKS_KEY]
-
-
-def _sync_ticks() -> dict[str, bool]:
-    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks.
-
-    Called before every run of the whole page (never in a rerun of the checklist alone), so it also counts them.
-    """
-    st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
-    ticks = _ticks()
-    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
-        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
-    return ticks
-
-
-def pending_present(pack: KnowledgePack) -> list[str]:
-    """The ticked findings, submitted or not, in pack order."""
-    ticks = _ticks()
-    return [i for i in pack.finding_ids if ticks.get(i)]
-
-
 def _on_submit(finding_ids: tuple[str, ...]) -> None:
     """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
-    ticks = _sync_ticks()
-    present = [i for i in finding_ids if ticks.get(i)]
-    chosen = list(st.session_state.get(ABSENT_KEY, []))
-    absent = [i for i in chosen if i not in present]
-    notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
-    presentation, problem = current_presentation()
-    if problem:
-        notes = (*notes, problem)
-    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
-                                             notes, presentation)
+    submit(finding_ids)
     st.session_state[SCROLL_KEY] = st.session_state.get(SCROLL_KEY, 0) + 1
 
 
 def _reset() -> None:
     """Clear every tick, the result and the link (a callback, so widget state may be changed)."""
-    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
-        st.session_state[key] = False
-    st.session_state[TICKS_KEY] = {}
-    st.session_state[ABSENT_KEY] = []
-    st.session_state[METHOD_KEY] = DEFAULT_METHOD
-    st.session_state[STATE_KEY] = CheckState([], [])
+    clear_ticks()
     st.session_state.pop(PACKET_TABLE_KEY, None)
     interview.forget()
-    for key in ("present", "absent", "method"):
-        if key in st.query_params:
-            del st.query_params[key]
-
-
-def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
-    """The answers on screen differ from the ones the shown result was computed for."""
-    if state.empty:
-        return False
-    absent = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i not in _ticks() or not _ticks()[i]]
-    return (set(pending_present(pack)) != set(state.present) or set(absent) != set(state.absent)
-            or st.session_state.get(METHOD_KEY, state.method) != state.method
-            or current_presentation()[0] != state.presentation)
+    clear_link()
 
 
 # --- the checklist ------------------------------------------------------------------------------------
@@ -267,7 +131,7 @@ def _tick_columns(findings: Sequence[Finding], key: str) -> None:
     the reading order; on a phone the columns stack and keep it. What each finding means is one "What these
     mean" button under the list, not a help icon (and a keyboard stop) per checkbox.
     """
-    ticks = _ticks()
+    ticks = ticks_state.ticks()
     cols = st.columns(2)
     half = (len(findings) + 1) // 2
     for n, f in enumerate(findings):
@@ -282,7 +146,7 @@ def _tick_columns(findings: Sequence[Finding], key: str) -> None:
 
 
 def _group_label(title: str, findings: Sequence[Finding]) -> str:
-    n = sum(bool(_ticks().get(f.id)) for f in findings)
+    n = sum(bool(ticks_state.ticks().get(f.id)) for f in findings)
     return f"{title} ({n} ticked)" if n else title
 
 
@@ -299,7 +163,7 @@ def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> Non
     whole_page = st.session_state.get(PAGE_RUNS_KEY) != st.session_state.get(CHECKLIST_RUNS_KEY)
     st.session_state[CHECKLIST_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY)
     _draw_checkboxes(pack, query, open_first)
-    state = _state()
+    state = check_state()
     stale = None if state.empty else is_stale(pack, state)  # with this run's ticks, now drawn
     if whole_page:
         st.session_state[SHOWN_STALE_KEY] = stale  # what the page drawn around this checklist shows
@@ -320,7 +184,7 @@ def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
             with st.container(border=True, key="check:hits"):
                 _tick_columns(hits, "hits")
     shown = {f.id for f in hits}
-    ticks = _ticks()
+    ticks = ticks_state.ticks()
     for n, (group, title) in enumerate(GROUP_TITLES.items()):
         in_group = [f for f in pack.findings if f.group == group and f.id not in shown and (f.core or ticks.get(f.id))]
         if in_group:
@@ -362,26 +226,6 @@ def _context_rules(pack_id: int, _pack: KnowledgePack) -> tuple[ContextRule, ...
 
 def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
     return _context_rules(id(pack), pack)
-
-
-def current_presentation() -> tuple[Presentation, str | None]:
-    """The course-and-context answers on screen, and a note when a value was refused (it is then left out)."""
-    answers: dict[str, dict[str, object]] = {}
-    for block, keys in BLOCKS.items():
-        for key in keys:
-            value = st.session_state.get(f"{CONTEXT_PREFIX}{key}")
-            if value is not None:
-                answers.setdefault(block, {})[key] = (value == "true") if key == "pregnant" else value
-    vitals = {v.key: st.session_state.get(f"{VITAL_PREFIX}{v.key}") for v in VITAL_SIGNS}
-    answers["vitals"] = {k: v for k, v in vitals.items() if v is not None}
-    try:
-        return parse_presentation(answers, "your answers"), None
-    except InputError as exc:
-        answers.pop("vitals")
-        try:
-            return parse_presentation(answers, "your answers"), f"A value was left out: {as_code(exc)}"
-        except InputError:
-            return Presentation(), f"Your course and context answers were left out: {as_code(exc)}"
 
 
 _CONTEXT_LABELS = {
@@ -573,23 +417,11 @@ def _show_matches(pack: KnowledgePack, state: CheckState, result: Result, stale:
     show_closeness_chart(pack, result)
 
 
-def _set_answer(finding_id: str, answer: str) -> None:
-    """An interview answer made part of the shown answers and the checklist: "yes" present, "no" absent, anything
-    else neither (a callback: it runs before the page, so the result drawn next includes it and is not stale)."""
-    state = _state()
-    present = [i for i in state.present if i != finding_id] + ([finding_id] if answer == "yes" else [])
-    absent = [i for i in state.absent if i != finding_id] + ([finding_id] if answer == "no" else [])
-    st.session_state[STATE_KEY] = replace(state, present=present, absent=absent, notes=())
-    st.session_state[tick_key(finding_id)] = _ticks()[finding_id] = answer == "yes"
-    chosen = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i != finding_id]
-    st.session_state[ABSENT_KEY] = chosen + ([finding_id] if answer == "no" else [])
-
-
 def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
     """The next questions, one at a time, with the same scorer as the result (ui.components.interview)."""
     scorer, _ = with_context(get_scorer(state.method, current_weights()), context_rules(pack),
                              state.presentation.age_band, state.presentation.sex)
-    interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
+    interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, set_answer)
 
 
 def _show_state_notes(state: CheckState) -> None:
@@ -720,10 +552,10 @@ def render() -> None:
     st.markdown("Tick what you notice, then press **Show my matches**. This educational tool compares your "
                 "findings with conditions that can cause hard lumps or calcium in the skin. "
                 "**It gives matches, not a diagnosis.**")
-    _read_link_once(pack)
-    _sync_ticks()  # before anything compares them with the shown result
-    state = _state()
-    _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
+    read_link_once(pack)
+    sync_ticks()  # before anything compares them with the shown result
+    state = check_state()
+    write_link(state)  # every run: the address always holds what is shown, even after visiting another page
     yes = step_answers(pack)
     shown = with_step(pack, state, yes)
     result, used = _compute(pack, shown)
