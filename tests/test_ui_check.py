@@ -489,7 +489,7 @@ def test_the_headline_leads_with_the_meaning_and_the_chart_is_scaled_to_the_scor
     assert frame["closeness"].iloc[0] == 1.0 and list(frame["closeness"]) == sorted(frame["closeness"], reverse=True)
     result = ui.state.run(list(DCC_STORY), [], DEFAULT_METHOD)
     top = result.ranking.matches[:5]
-    assert list(frame["closeness"]) == pytest.approx([m.strength / top[0].strength for m in top], abs=1e-4)
+    assert list(frame["closeness"]) == pytest.approx([m.share / top[0].share for m in top], abs=1e-4)
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     x = spec["layer"][0]["encoding"]["x"]
     assert x["scale"]["domain"] == [0, 1] and x["axis"]["labels"] is False  # the closest is the full bar, no %

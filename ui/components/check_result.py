@@ -61,13 +61,13 @@ def closeness_frame(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) 
     """The chart's rows: each close match's share of the match relative to the closest one (the closest is 1),
     with its plain name wrapped to fit a phone."""
     matches = result.ranking.matches[:top]
-    best = matches[0].strength if matches and matches[0].strength > 0 else 1.0
+    best = matches[0].share if matches and matches[0].share > 0 else 1.0
     rows = []
     for m in matches:
         lines = textwrap.wrap(pack.condition(m.condition_id).lay_name, NAME_WIDTH)[:2]
         rows.append({"rank": m.rank, "condition": pack.condition(m.condition_id).display_name,
                      "label": "\n".join(lines), "lines": len(lines),
-                     "closeness": round(max(m.strength, 0.0) / best, 4)})
+                     "closeness": round(max(m.share, 0.0) / best, 4)})
     return pd.DataFrame(rows, columns=["rank", "condition", "label", "lines", "closeness"])
 
 
