@@ -42,7 +42,7 @@ def _scorer(method: str, weights_key: str, _weights: Weights) -> Scorer:
 
 
 @st.cache_resource(show_spinner="Loading the teaching cases…")
-def _teaching_cases(pack_id: int) -> list[Case]:
+def _teaching_cases(fingerprint: str) -> list[Case]:
     return teaching_cases(get_pack())
 
 
@@ -58,7 +58,7 @@ def get_corpus(name: str) -> CorpusPack:
 
 def get_teaching_cases() -> list[Case]:
     """The teaching cases of ``data/cases/`` read against the current pack (raises ``InputError``)."""
-    return _teaching_cases(id(get_pack()))
+    return _teaching_cases(get_pack().fingerprint)
 
 
 def get_scorer(method: str, weights: Weights) -> Scorer:

@@ -94,13 +94,13 @@ EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 # --- search -------------------------------------------------------------------------------------------
 
 @st.cache_resource(max_entries=4)
-def _search_index(pack_id: int, _pack: KnowledgePack) -> SearchIndex:
+def _search_index(fingerprint: str, _pack: KnowledgePack) -> SearchIndex:
     return build_index(_pack)
 
 
 def search_index(pack: KnowledgePack) -> SearchIndex:
     """The pack's search index (engine.match.search), built once per pack."""
-    return _search_index(id(pack), pack)
+    return _search_index(pack.fingerprint, pack)
 
 
 def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
@@ -220,12 +220,12 @@ def _submit_row(pack: KnowledgePack, where: str) -> None:
 # --- about you ----------------------------------------------------------------------------------------
 
 @st.cache_resource
-def _context_rules(pack_id: int, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
+def _context_rules(fingerprint: str, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
     return load_context_rules(_pack)
 
 
 def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
-    return _context_rules(id(pack), pack)
+    return _context_rules(pack.fingerprint, pack)
 
 
 _CONTEXT_LABELS = {
@@ -282,12 +282,12 @@ def _show_context(pack: KnowledgePack, result: Result) -> None:
 # --- the emergency step -------------------------------------------------------------------------------
 
 @st.cache_resource
-def _emergency_questions(pack_id: int, _pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
+def _emergency_questions(fingerprint: str, _pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
     return load_emergency_questions(_pack)
 
 
 def emergency_questions(pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
-    return _emergency_questions(id(pack), pack)
+    return _emergency_questions(pack.fingerprint, pack)
 
 
 def step_answers(pack: KnowledgePack) -> list[str]:
