@@ -76,7 +76,8 @@ def current_weights() -> Weights:
     """The analyst's weights for this session (the defaults until changed on the Analyze page)."""
     if WEIGHTS_KEY not in st.session_state:
         st.session_state[WEIGHTS_KEY] = default_weights(get_pack())
-    return st.session_state[WEIGHTS_KEY]
+    weights: Weights = st.session_state[WEIGHTS_KEY]
+    return weights
 
 
 def set_weights(weights: Weights) -> None:

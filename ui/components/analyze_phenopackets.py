@@ -150,7 +150,7 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
                                   for c in evaluation.cases])
         else:
             corpus_method = cols[1].selectbox("Corpus method", tuple(widgets.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
-                                              format_func=widgets.CORPUS_METHOD_TITLES.get)
+                                              format_func=widgets.CORPUS_METHOD_TITLES.__getitem__)
             with st.spinner("Ranking the corpus for every case…"):
                 ev = evaluate_on_corpus(state.get_corpus(target), inputs, pack, corpus_method)
             summary = corpus_summary(ev)

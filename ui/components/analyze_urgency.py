@@ -58,7 +58,7 @@ def _tiles(report: Mapping[str, Any], default: Mapping[str, Any] | None) -> None
     _tile(cols[0], "Emergency sensitivity", tables.pct(sens["share"]),
           f"Of the {sens['n']} case(s) the panel called an emergency, the share the tool sent to emergency care. "
           f"95% CI {tables.pct_ci(sens['ci95'])}.",
-          _delta(sens["share"], default and default["emergency_sensitivity"]["share"], True))
+          _delta(sens["share"], default["emergency_sensitivity"]["share"] if default else None, True))
     cost = overall["cost"]
     _tile(cols[1], tables.COST_TITLE, "n/a" if cost["mean"] is None else f"{cost['mean']:.3f}",
           f"{COST_NOTE} 95% CI {tables.num_ci(cost['ci95'])}.",

@@ -50,14 +50,16 @@ def check_state() -> CheckState:
     """The shown selection (empty until something is submitted or read from a link)."""
     if STATE_KEY not in st.session_state:
         st.session_state[STATE_KEY] = CheckState([], [])
-    return st.session_state[STATE_KEY]
+    state: CheckState = st.session_state[STATE_KEY]
+    return state
 
 
 def ticks() -> dict[str, bool]:
     """Finding ID -> ticked, for every finding touched this session (submitted or not)."""
     if TICKS_KEY not in st.session_state:
         st.session_state[TICKS_KEY] = {}
-    return st.session_state[TICKS_KEY]
+    touched: dict[str, bool] = st.session_state[TICKS_KEY]
+    return touched
 
 
 def sync_ticks() -> dict[str, bool]:

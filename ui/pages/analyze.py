@@ -6,7 +6,7 @@ Weights change only after validation (editor, upload); a refused change keeps th
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -111,18 +111,22 @@ def reset_weights() -> None:
 
 # --- cached engine calls -----------------------------------------------------------------------------
 
-def _pack_key(pack: KnowledgePack) -> tuple:
+#: What a cached call is keyed by beside its arguments: the pack's, the weights' or the corpus's identity.
+CacheKey = tuple[object, ...]
+
+
+def _pack_key(pack: KnowledgePack) -> CacheKey:
     return (pack.name, pack.hpo_version, pack.finding_ids, pack.condition_ids)
 
 
 @st.cache_data(show_spinner="Evaluating…", max_entries=64)
-def _evaluate(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+def _evaluate(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey,
               _pack: KnowledgePack, _weights: Weights) -> Evaluation:
     return evaluate(_pack, cases, method, _weights)
 
 
 @st.cache_data(show_spinner="Measuring sensitivity…", max_entries=32)
-def _sensitivity(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple, factor: float,
+def _sensitivity(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey, factor: float,
                  _pack: KnowledgePack, _weights: Weights) -> tuple[list[Sensitivity], float]:
     start = time.perf_counter()
     rows = sensitivity(_pack, cases, method, _weights, factor)
@@ -134,7 +138,7 @@ def run_evaluation(pack: KnowledgePack, cases: Sequence[Case], method: str, weig
 
 
 @st.cache_data(show_spinner="Measuring the urgency against the panels…", max_entries=64)
-def _triage_report(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+def _triage_report(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey,
                    _pack: KnowledgePack, _weights: Weights) -> dict[str, Any] | None:
     return _evaluate(pack_key, cases, method, weights_key, _pack, _weights).triage_report()
 
@@ -153,7 +157,7 @@ def run_sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, wei
 
 
 @st.cache_data(show_spinner="Ranking the corpus for every case…", max_entries=16)
-def _corpus_evaluation(pack_key: tuple, cases: tuple[Case, ...], corpus_key: tuple, method: str,
+def _corpus_evaluation(pack_key: CacheKey, cases: tuple[Case, ...], corpus_key: CacheKey, method: str,
                        _pack: KnowledgePack, _corpus: CorpusPack) -> CorpusEvaluation:
     return evaluate_corpus(_corpus, cases, condition_codes(_pack), method)
 
@@ -224,7 +228,8 @@ def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
         st.session_state[CASES_SEEN] = upload.file_id
         handle_cases_upload(upload.name, upload.getvalue())
     _show(CASES_MSG)
-    return st.session_state.get(UPLOADED_CASES, [])
+    uploaded: list[Case] = st.session_state.get(UPLOADED_CASES, [])
+    return uploaded
 
 
 def _metrics(current: Evaluation, default: Evaluation) -> None:
@@ -232,7 +237,8 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
     frame = frames.metrics_frame(current, default)
     keys = [attr for _, attr in frames.METRICS]
     cols = [c for _ in range(0, len(frame), 2) for c in st.columns(2)]  # two a row: labels stay whole
-    for col, key, row in zip(cols, keys, frame.itertuples(index=False), strict=False):
+    rows: list[Any] = list(frame.itertuples(index=False))  # pandas types each field as any scalar
+    for col, key, row in zip(cols, keys, rows, strict=False):
         help_text = tables.SUMMARY_HELP[key]
         if row.current is None:
             col.metric(row.metric, "n/a", help=help_text)
@@ -245,7 +251,7 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
     st.dataframe(frame, hide_index=True)
 
 
-def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
+def _confusion_chart(frame: pd.DataFrame) -> alt.LayerChart:
     x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
     # No title beside the rows: drawn next to long condition names it ran into them (the heading says it instead).
     base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Ranked first", axis=x_axis),
@@ -255,7 +261,8 @@ def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
                                    tooltip=["expected", "predicted", "count"])
     text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
     n = frame["expected"].nunique()
-    return (rect + text).properties(height=28 * n + 60)
+    chart: alt.LayerChart = (rect + text).properties(height=28 * n + 60)
+    return chart
 
 
 def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
@@ -285,7 +292,8 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     st.markdown(f"**All methods compared** (the same {len(chosen)} case(s), current weights)")
     by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
     methods = frames.methods_frame(by_method).drop(columns="cases")  # the same cases for all: said above
-    shares = {title: "{:.1%}" for title, attr in frames.METRICS if attr in tables.PERCENT_KEYS}  # as the tiles
+    shares: dict[Any, str | Callable[[object], str] | None] = {  # as the tiles
+        title: "{:.1%}" for title, attr in frames.METRICS if attr in tables.PERCENT_KEYS}
     st.table(methods.style.format(shares, precision=3, na_rep="n/a"), hide_index=True)
     st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
                 "intervals: with few cases per condition they are wide)")
@@ -331,10 +339,15 @@ def _movers_chart(frame: pd.DataFrame) -> alt.LayerChart:
     )
     # A name's last line sits just above its bar and a first line (of a long name) above that, so no line ever
     # runs into a bar whatever the length (Vega draws further lines of one text mark downwards, onto the bar).
-    text = {"align": "left", "baseline": "bottom", "fontSize": widgets.AXIS_FONT_SIZE, "color": widgets.TEXT_COLOR}
-    last = base.mark_text(dy=-9, **text).encode(x=alt.datum(0), text="last:N")
-    first = base.mark_text(dy=-9 - LINE_PX, **text).encode(x=alt.datum(0), text="first:N")
-    return (bars + last + first).properties(height=MOVER_ROW_PX * len(data))
+    def label(dy: float) -> alt.Chart:
+        mark: alt.Chart = base.mark_text(dy=dy, align="left", baseline="bottom", fontSize=widgets.AXIS_FONT_SIZE,
+                                         color=widgets.TEXT_COLOR)
+        return mark
+
+    last = label(-9).encode(x=alt.datum(0), text="last:N")
+    first = label(-9 - LINE_PX).encode(x=alt.datum(0), text="first:N")
+    chart: alt.LayerChart = (bars + last + first).properties(height=MOVER_ROW_PX * len(data))
+    return chart
 
 
 @st.fragment  # its slider changes only this section: moving it reruns the section, not the evaluation above

@@ -9,12 +9,13 @@ answers have changed since is marked out of date. The tick state is :mod:`ui.com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
+from engine.io.phenopacket import PhenopacketCase
 from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, load_context_rules
@@ -237,6 +238,11 @@ _CONTEXT_LABELS = {
 }
 
 
+def _wording(key: str) -> Callable[[str], str]:
+    """How one answer of ``key`` reads on screen."""
+    return lambda value: WORDING[key][value]
+
+
 def _course_and_context() -> None:
     """Optional answers that change the urgency: course, how unwell, who, and measured vital signs."""
     with st.expander("How it started, how unwell you are, and about you (optional: changes how soon to be seen)"):
@@ -248,11 +254,10 @@ def _course_and_context() -> None:
                     cols = st.columns(2)
                 options = ["true", "false"] if key == "pregnant" else list(CHOICES[key])
                 cols[n % 2].selectbox(_CONTEXT_LABELS[key], options, index=None, key=f"{CONTEXT_PREFIX}{key}",
-                                      format_func=lambda v, k=key: WORDING[k][v], placeholder="Not sure / skip",
+                                      format_func=_wording(key), placeholder="Not sure / skip",
                                       persist_state="session")
         st.markdown("**Measured vital signs** (only if someone measured them)")
-        cols = st.columns(len(VITAL_SIGNS))
-        for col, sign in zip(cols, VITAL_SIGNS, strict=True):
+        for col, sign in zip(st.columns(len(VITAL_SIGNS)), VITAL_SIGNS, strict=True):
             unit = "°C" if sign.unit == "Cel" else sign.unit
             col.number_input(f"{sign.label} ({unit})", min_value=sign.low, max_value=sign.high, value=None,
                              step=0.1 if sign.unit == "Cel" else 1.0, key=f"{VITAL_PREFIX}{sign.key}",
@@ -377,7 +382,7 @@ def _scroll_to_result() -> None:
 }}; setTimeout(go, 50); }})();</script>""", unsafe_allow_javascript=True, width=1)
 
 
-def _load_phenopacket(packet: phenopacket_files.PhenopacketCase) -> str:
+def _load_phenopacket(packet: PhenopacketCase) -> str:
     """Tick what an uploaded phenopacket reports (an uploader callback: it runs before the form is drawn)."""
     pack = get_pack()
     present, absent, table = phenopacket_files.selection_from_packet(pack, packet)

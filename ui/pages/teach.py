@@ -14,6 +14,7 @@ from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Cas
 from engine.corpus.pack import rank_corpus
 from engine.evaluation.corpus import corpus_query
 from engine.evaluation.quiz import QUIZ_SIZE, score_top3
+from engine.io.phenopacket import PhenopacketCase, require_known_terms
 from engine.triage.assess import triage_terms
 from ui import state
 from ui.components import frames, phenopacket_files, teach_charts, widgets
@@ -145,9 +146,9 @@ def _cases() -> list[Case]:
         return []
 
 
-def _load_phenopacket(packet: phenopacket_files.PhenopacketCase) -> str:
+def _load_phenopacket(packet: PhenopacketCase) -> str:
     """An uploaded phenopacket becomes the working case (an uploader callback, before the widgets are drawn)."""
-    phenopacket_files.require_known_terms(packet, state.get_pack().ontology)
+    require_known_terms(packet, state.get_pack().ontology)
     marker = f"phenopacket {packet.origin}"
     load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
     labels = dict(packet.labels)
