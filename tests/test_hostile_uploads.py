@@ -266,7 +266,7 @@ def test_pages_never_put_visitor_text_into_markdown_without_the_helper():
     """A tripwire over the pages' sources: a line that shows Markdown never interpolates an exception, an upload's
     name, a search or a loaded case's name directly; they go through ``as_code`` (or ``refusal``, which uses it)."""
     offenders = []
-    for path in sorted((ROOT / "ui").glob("*.py")):
+    for path in sorted((ROOT / "ui").rglob("*.py")):
         for n, line in enumerate(path.read_text().splitlines(), start=1):
             if SHOWS.search(line) and RAW.search(line):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
