@@ -55,7 +55,7 @@ def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
 
     at = new_app()
     at.selectbox(key="check:context:age_band").set_value("5_to_15_years").run()
-    at.checkbox(key="tick:HP:0001482").check()
+    at.checkbox(key="check:tick:HP:0001482").check()
     at.button(key="check:submit").click().run()
     assert not at.exception
     text = " ".join(page_texts(at))  # the default method takes age and sex into account, with the source

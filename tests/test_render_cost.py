@@ -70,9 +70,9 @@ def test_the_summaries_are_built_only_when_downloaded(monkeypatch):
     monkeypatch.setattr(ui.pages.check, "build_summary", lambda *a, **k: built.append("text") or real_text(*a, **k))
     at = AppTest.from_function(check_page, default_timeout=60)
     at.run()
-    at.checkbox(key=f"tick:{HARD_LUMP}").check()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check()
     at.button(key="check:submit").click().run()
-    at.checkbox(key=f"tick:{ULCER}").check().run()  # a rerun with the result on screen
+    at.checkbox(key=f"check:tick:{ULCER}").check().run()  # a rerun with the result on screen
     assert not at.exception, at.exception
     buttons = {b.label: b.proto for b in at.get("download_button")}
     for label in ("Download a summary (PDF)", "Download a summary (plain text)"):

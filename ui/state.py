@@ -27,7 +27,7 @@ from engine.io.presentation import Presentation
 from engine.knowledge.priors import ContextRule
 from engine.triage.assess import encode_with_presentation
 
-WEIGHTS_KEY = "analyst_weights"
+WEIGHTS_KEY = "analyze:weights"
 
 
 @st.cache_resource(show_spinner="Loading the knowledge pack…")

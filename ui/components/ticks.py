@@ -16,7 +16,7 @@ from engine import DEFAULT_METHOD, InputError, KnowledgePack
 from engine.io.presentation import BLOCKS, VITAL_SIGNS, Presentation, parse_presentation
 from ui.components.widgets import as_code
 
-TICK_PREFIX = "tick:"
+TICK_PREFIX = "check:tick:"
 ABSENT_KEY = "check:absent"
 METHOD_KEY = "check:method"
 STATE_KEY = "check:state"

@@ -39,11 +39,11 @@ from ui.components import analyze_phenopackets, frames, widgets
 from ui.components import analyze_tables as tables
 from ui.components.analyze_urgency import show_urgency
 
-METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
-UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
-CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze_cases_upload", "analyze_cases_seen", "analyze_cases_msg"
-UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_version"
-CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
+METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze:method", "analyze:factor", "analyze:case_source"
+UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze:upload", "analyze:upload_seen", "analyze:weights_msg"
+CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze:cases_upload", "analyze:cases_seen", "analyze:cases_msg"
+UPLOADED_CASES, EDITOR_VERSION = "analyze:uploaded_cases", "analyze:editor_version"
+CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze:corpus_on", "analyze:corpus_pack", "analyze:corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
 #: The corpus evaluation's metric names as summary keys (their labels are in ui.components.analyze_tables).
@@ -187,9 +187,9 @@ def _files_section() -> None:
 def _downloads(weights: Weights) -> None:
     cols = st.columns(2)
     cols[0].download_button("Download weights (.toml)", weights_to_toml(weights), "weights.toml",
-                            mime="application/toml", key="analyze_download_toml")
+                            mime="application/toml", key="analyze:download_toml")
     cols[1].download_button("Download weights (.csv)", weights_to_csv(weights), "weights.csv", mime="text/csv",
-                            key="analyze_download_csv")
+                            key="analyze:download_csv")
 
 
 def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
@@ -198,24 +198,24 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
     fw, pr, pa = frames.weights_tables(pack, weights)
     tabs = st.tabs(["Finding weights", "Condition priors", "Method parameters"])
     with tabs[0]:
-        fw = st.data_editor(fw, key=f"analyze_fw_{version}", hide_index=True, disabled=["finding_id", "label", "group"],
+        fw = st.data_editor(fw, key=f"analyze:fw:{version}", hide_index=True, disabled=["finding_id", "label", "group"],
                             column_config={"weight": st.column_config.NumberColumn("weight", step=0.1,
                                                                                    help="0 to 100; 1 = neutral")})
     with tabs[1]:
-        pr = st.data_editor(pr, key=f"analyze_priors_{version}", hide_index=True, disabled=["condition_id", "name"],
+        pr = st.data_editor(pr, key=f"analyze:priors:{version}", hide_index=True, disabled=["condition_id", "name"],
                             column_config={"prior": st.column_config.NumberColumn("prior", help="relative, above 0")})
     with tabs[2]:
-        pa = st.data_editor(pa, key=f"analyze_params_{version}", hide_index=True,
+        pa = st.data_editor(pa, key=f"analyze:params:{version}", hide_index=True,
                             disabled=["parameter", "default", "allowed", "help"])
     cols = st.columns(2)
-    if cols[0].button("Apply edited weights", key="analyze_apply", type="primary"):
+    if cols[0].button("Apply edited weights", key="analyze:apply", type="primary"):
         try:
             new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
             _say(WEIGHTS_MSG, "error", refused_message(exc))
         else:
             _apply(new, "Edited weights applied.")
-    cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
+    cols[1].button("Reset to defaults", key="analyze:reset", on_click=reset_weights)
 
 
 def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
@@ -288,7 +288,7 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
                 "negative = better now)")
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
-                       mime="text/csv", key="analyze_download_eval")
+                       mime="text/csv", key="analyze:download_eval")
     st.markdown(f"**All methods compared** (the same {len(chosen)} case(s), current weights)")
     by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
     methods = frames.methods_frame(by_method).drop(columns="cases")  # the same cases for all: said above
@@ -369,7 +369,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the sensitivity table (.csv)", frames.safe_csv(frame), "sensitivity.csv",
-                       mime="text/csv", key="analyze_download_sens")
+                       mime="text/csv", key="analyze:download_sens")
 
 
 def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
@@ -403,7 +403,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
     frame = frames.corpus_eval_frame(pack, evaluation)
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the corpus check (.csv)", frames.safe_csv(frame), "corpus_check.csv",
-                       mime="text/csv", key="analyze_download_corpus")
+                       mime="text/csv", key="analyze:download_corpus")
 
 
 # --- page --------------------------------------------------------------------------------------------
