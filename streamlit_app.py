@@ -18,7 +18,8 @@ if COLD:
 # `streamlit run` puts this file's folder on the import path, so `ui` and `engine` import from any working
 # directory; an installed calcinosis-triage provides them too. Imported after the message on purpose.
 from engine import DEFAULT_METHOD, default_weights  # noqa: E402
-from ui import about, analyze, browser, check, teach  # noqa: E402
+from ui.components import browser  # noqa: E402
+from ui.pages import about, analyze, check, teach  # noqa: E402
 from ui.state import get_pack, get_scorer  # noqa: E402
 
 pack = get_pack()

@@ -20,16 +20,16 @@ TARGET_MS = 150.0
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def submit_run_ms() -> float:
     """Load the page, tick, then time the script run that the submit triggers."""
     at = AppTest.from_function(check_page, default_timeout=60).run()
     for fid in TICKS:
-        at.checkbox(key=f"tick:{fid}").check()
+        at.checkbox(key=f"check:tick:{fid}").check()
     at.button(key="check:submit").click()
     start = time.perf_counter()
     at.run()

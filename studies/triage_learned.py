@@ -90,7 +90,7 @@ def features(pack: KnowledgePack, case: Case, set_name: str) -> CaseFeatures:
         np.eye(len(TRIAGE_LEVELS))[rules_level],
         per_level,
         [c.id == top.condition_id for c in pack.conditions],
-        [top.shown_share, top.strength, EVIDENCE_LEVELS.index(top.fit.level), len(case.present), len(case.absent)],
+        [top.shown_share, top.share, EVIDENCE_LEVELS.index(top.fit.level), len(case.present), len(case.absent)],
         credit,
     ]).astype(float)
     return CaseFeatures(set_name, TRIAGE_LEVELS.index(case.expected_triage), rules_level, vector)

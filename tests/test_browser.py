@@ -380,7 +380,7 @@ def _everything_on_the_page(page: Page) -> str:
 
 def _teach_case(quiz: bool) -> tuple[object, object]:
     from engine import load_pack, teaching_cases
-    from ui.teach import quiz_order
+    from ui.pages.teach import quiz_order
 
     pack = load_pack()
     cases = teaching_cases(pack)
@@ -393,7 +393,7 @@ def test_teach_quiz_mode_keeps_the_answer_and_the_unrevealed_findings_off_the_pa
     expected condition, the case id, title, summary, teaching point or source, or a finding not yet revealed,
     until the student commits a top 3; then the score and the answer show."""
     from engine import Case, KnowledgePack
-    from ui.frames import case_steps
+    from ui.components.frames import case_steps
 
     pack, case = _teach_case(quiz=True)
     assert isinstance(pack, KnowledgePack) and isinstance(case, Case)

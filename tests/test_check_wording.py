@@ -1,4 +1,4 @@
-"""The Check page's shared wording (ui.wording) and its theme (.streamlit/config.toml): fast, no AppTest."""
+"""The Check page's shared wording (ui.components.wording) and its theme (.streamlit/config.toml): fast, no AppTest."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from engine import load_pack, match_findings
 from engine.triage.copy import SAFETY_NET
-from ui.summary import build_summary
-from ui.widgets import triage_markdown
-from ui.wording import closest_sentence, distinct_watch_for, evidence_sentence
+from ui.components.summary import build_summary
+from ui.components.widgets import triage_markdown
+from ui.components.wording import closest_sentence, distinct_watch_for, evidence_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 SAME_DAY = "Get help the same day if it spreads, hurts more, or a fever starts."  # a rule's own line

@@ -51,11 +51,11 @@ def test_a_broken_rule_file_names_the_row(pack, tmp_path) -> None:
 @pytest.mark.slow
 def test_check_page_shows_the_adjustment_with_its_source(pack) -> None:
     from tests.test_ui_check import new_app, page_texts
-    from ui.check import METHOD_KEY
+    from ui.components.ticks import METHOD_KEY
 
     at = new_app()
     at.selectbox(key="check:context:age_band").set_value("5_to_15_years").run()
-    at.checkbox(key="tick:HP:0001482").check()
+    at.checkbox(key="check:tick:HP:0001482").check()
     at.button(key="check:submit").click().run()
     assert not at.exception
     text = " ".join(page_texts(at))  # the default method takes age and sex into account, with the source

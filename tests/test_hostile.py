@@ -46,7 +46,7 @@ from engine.cli import main
 from engine.corpus.cache import cache_key, cache_path, load_arrays
 from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
 from engine.match.methods import METHODS
-from ui.check import MAX_LINK_IDS, state_from_link
+from ui.components.link import MAX_LINK_IDS, state_from_link
 
 from .conftest import FIXTURES, MINI_PACK, use_in_ui
 
@@ -509,7 +509,7 @@ def upload_script() -> None:
     """Calls the Analyze page's upload handler with ``hostile_input`` and shows its message."""
     import streamlit as st
 
-    from ui import analyze
+    from ui.pages import analyze
 
     kind, name, content = st.session_state["hostile_input"]
     if kind == "weights":
@@ -617,9 +617,9 @@ def _check_refused(at: AppTest, kind: str, name: str, content: bytes, fragment: 
                          ids=[c[0] for c in WEIGHT_UPLOADS])
 def test_weights_uploads_are_refused_and_the_weights_kept(name, content, fragment, mini_ui):
     at = _upload_app("weights", "good.toml", GOOD_WEIGHTS)
-    before = at.session_state["analyst_weights"].key()
+    before = at.session_state["analyze:weights"].key()
     _check_refused(at, "weights", name, content() if callable(content) else content, fragment)
-    assert at.session_state["analyst_weights"].key() == before
+    assert at.session_state["analyze:weights"].key() == before
 
 
 @pytest.mark.slow
@@ -628,7 +628,7 @@ def test_weights_uploads_are_refused_and_the_weights_kept(name, content, fragmen
 def test_case_uploads_are_refused_and_the_cases_kept(name, content, fragment, mini_ui):
     at = _upload_app("cases", "good.json", GOOD_CASES)
     _check_refused(at, "cases", name, content() if callable(content) else content, fragment)
-    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["kept"]
+    assert [c.id for c in at.session_state["analyze:uploaded_cases"]] == ["kept"]
 
 
 def test_read_case_bytes_names_file_and_case_for_every_id_problem(mini_pack):
@@ -696,9 +696,9 @@ def test_query_params_never_raise_and_keep_only_known_ids(params, fragment, mini
 @pytest.mark.slow
 def test_hostile_links_render_the_check_page(params):
     def check_page() -> None:
-        import ui.check
+        import ui.pages.check
 
-        ui.check.render()
+        ui.pages.check.render()
 
     at = AppTest.from_function(check_page, default_timeout=60)
     at.query_params.update(params)
@@ -822,7 +822,7 @@ def test_catalogue_has_at_least_100_inputs():
 # --- the Analyze page end to end (issue 9 §1 and §5) ---------------------------------------------------
 
 def analyze_page() -> None:
-    from ui import analyze
+    from ui.pages import analyze
 
     analyze.render()
 
@@ -839,18 +839,18 @@ def _page_upload(at: AppTest, key: str, name: str | None, content: bytes = b"") 
 def test_a_bad_case_file_keeps_the_previous_cases_and_the_page_alive(finding, mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
-    _page_upload(at, "analyze_cases_upload", "good.json", GOOD_CASES)
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
+    _page_upload(at, "analyze:cases_upload", "good.json", GOOD_CASES)
     assert any("Loaded 1 case(s)" in s.value for s in at.success)
-    _page_upload(at, "analyze_cases_upload", "bad.json", cases_json(case(findings=[finding])))
+    _page_upload(at, "analyze:cases_upload", "bad.json", cases_json(case(findings=[finding])))
     errors = [e.value for e in at.error]
     assert any("bad.json, case 'c1'" in e and finding["hpo_id"] in e and "previous cases are kept" in e
                for e in errors), errors
-    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["kept"]
-    _page_upload(at, "analyze_cases_upload", None)  # the file removed from the widget
+    assert [c.id for c in at.session_state["analyze:uploaded_cases"]] == ["kept"]
+    _page_upload(at, "analyze:cases_upload", None)  # the file removed from the widget
     at.run()
     assert not at.exception, at.exception
-    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["kept"]
+    assert [c.id for c in at.session_state["analyze:uploaded_cases"]] == ["kept"]
     assert any("case(s), method" in m.value for m in at.markdown)  # the evaluation of the kept cases shows
 
 
@@ -858,22 +858,22 @@ def test_a_bad_case_file_keeps_the_previous_cases_and_the_page_alive(finding, mi
 def test_a_bad_case_file_with_a_contradiction_is_refused_on_the_page(mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
     both = cases_json(case(findings=[{"hpo_id": ULCER}, {"hpo_id": ULCER, "present": False}]))
-    _page_upload(at, "analyze_cases_upload", "both.json", both)
+    _page_upload(at, "analyze:cases_upload", "both.json", both)
     assert any("both present and absent" in e.value for e in at.error)
-    assert "analyze_uploaded_cases" not in at.session_state
+    assert "analyze:uploaded_cases" not in at.session_state
 
 
 @pytest.mark.slow
 def test_injected_markdown_in_names_is_shown_as_code(mini_ui):
     at = AppTest.from_function(analyze_page, default_timeout=60)
     at.run()
-    _page_upload(at, "analyze_upload", f"{INJECTED}.toml", GOOD_WEIGHTS)
+    _page_upload(at, "analyze:upload", f"{INJECTED}.toml", GOOD_WEIGHTS)
     [message] = [s.value for s in at.success if "Loaded weights from" in s.value]
     assert message == f"Loaded weights from `{INJECTED}.toml`."
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
-    _page_upload(at, "analyze_cases_upload", "c.json", cases_json(case(expected_condition=INJECTED)))
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
+    _page_upload(at, "analyze:cases_upload", "c.json", cases_json(case(expected_condition=INJECTED)))
     [error] = [e.value for e in at.error if "unknown condition" in e.value]
     code, rest = error[1:].split("`", 1)
     assert "[click](https://evil.example)" in code and "](" not in rest

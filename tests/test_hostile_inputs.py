@@ -425,11 +425,11 @@ def test_the_upload_limits_agree_with_the_server_cap():
     browser refuses a file itself, with a readable message, instead of the server answering 413."""
     import tomllib
 
-    from ui.phenopacket_io import MAX_ZIP_MB
+    from ui.components.phenopacket_files import MAX_ZIP_MB
 
     cap = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     limits = []
-    for path in sorted((ROOT / "ui").glob("*.py")):
+    for path in sorted((ROOT / "ui").rglob("*.py")):
         for raw in re.findall(r"max_upload_size=(\w+)", path.read_text()):
             limits.append(int(raw) if raw.isdigit() else {"MAX_ZIP_MB": MAX_ZIP_MB}[raw])
     assert len(limits) == 4 and max(limits) == cap and all(1 <= n <= cap for n in limits), (limits, cap)

@@ -3,7 +3,7 @@ any failure is one line while what was on screen stays.
 
 Visitor-controlled text is every upload's file name, every zip member's name and text from a file's content that
 the engine quotes back (a term ID, an unknown field name, a case ID). Each is shown through
-:func:`ui.widgets.as_code`; the tests read every message the page shows and check that, outside code spans,
+:func:`ui.components.widgets.as_code`; the tests read every message the page shows and check that, outside code spans,
 nothing could become a link, an image, HTML or a Streamlit directive. The browser test checks the same on the
 rendered page (tests/test_browser.py).
 """
@@ -87,21 +87,21 @@ def one_line(text: str) -> None:
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def teach_page() -> None:
-    import ui.teach
+    import ui.pages.teach
 
-    ui.teach.render()
+    ui.pages.teach.render()
 
 
 def analyze_page() -> None:
-    import ui.analyze
+    import ui.pages.analyze
 
-    ui.analyze.render()
+    ui.pages.analyze.render()
 
 
 PAGES: dict[str, Callable[[], None]] = {"check": check_page, "teach": teach_page, "analyze": analyze_page}
@@ -145,27 +145,28 @@ UPLOADS: list[tuple[str, str, str, list[tuple[str, bytes]], str, str]] = [
     ("check-name-bad", "check", "check:phenopacket", [(f"{INJECTED}.json", b"{")], "evil.example/a", "error"),
     ("check-term", "check", "check:phenopacket", [("p.json", BAD_TERM)], "evil.example/a", "error"),
     ("check-field", "check", "check:phenopacket", [("p.json", BAD_FIELD)], "evil.example/a", "error"),
-    ("teach-name-ok", "teach", "teach_phenopacket", [(f"{INJECTED}.json", GOOD)], "evil.example/a", "success"),
-    ("teach-name-bad", "teach", "teach_phenopacket", [(f"{INJECTED}.json", b"[]")], "evil.example/a", "error"),
-    ("teach-term", "teach", "teach_phenopacket", [("p.json", BAD_TERM)], "evil.example/a", "error"),
-    ("teach-field", "teach", "teach_phenopacket", [("p.json", BAD_FIELD)], "evil.example/a", "error"),
-    ("analyze-name-bad", "analyze", "pp:analyze_upload", [(f"{INJECTED}.json", b"{")], "evil.example/a", "error"),
-    ("analyze-zip-name", "analyze", "pp:analyze_upload", [(f"{INJECTED}.zip", b"PK nope")], "evil.example/a",
+    ("teach-name-ok", "teach", "teach:phenopacket", [(f"{INJECTED}.json", GOOD)], "evil.example/a", "success"),
+    ("teach-name-bad", "teach", "teach:phenopacket", [(f"{INJECTED}.json", b"[]")], "evil.example/a", "error"),
+    ("teach-term", "teach", "teach:phenopacket", [("p.json", BAD_TERM)], "evil.example/a", "error"),
+    ("teach-field", "teach", "teach:phenopacket", [("p.json", BAD_FIELD)], "evil.example/a", "error"),
+    ("analyze-name-bad", "analyze", "analyze:phenopackets:upload", [(f"{INJECTED}.json", b"{")], "evil.example/a",
      "error"),
-    ("analyze-member-bad", "analyze", "pp:analyze_upload", [("set.zip", zipped({f"{INJECTED}.json": b"{"}))],
-     "evil.example/a", "error"),
-    ("analyze-member-ok", "analyze", "pp:analyze_upload", [("set.zip", zipped({f"{INJECTED}.json": GOOD}))], "",
-     "success"),
-    ("analyze-term", "analyze", "pp:analyze_upload", [("p.json", BAD_TERM)], "evil.example/a", "error"),
-    ("analyze-field", "analyze", "pp:analyze_upload", [("p.json", BAD_FIELD)], "evil.example/a", "error"),
-    ("weights-name-ok", "analyze", "analyze_upload", [(f"{INJECTED}.toml", b"[params]\nleak = 0.05\n")],
+    ("analyze-zip-name", "analyze", "analyze:phenopackets:upload", [(f"{INJECTED}.zip", b"PK nope")], "evil.example/a",
+     "error"),
+    ("analyze-member-bad", "analyze", "analyze:phenopackets:upload",
+     [("set.zip", zipped({f"{INJECTED}.json": b"{"}))], "evil.example/a", "error"),
+    ("analyze-member-ok", "analyze", "analyze:phenopackets:upload",
+     [("set.zip", zipped({f"{INJECTED}.json": GOOD}))], "", "success"),
+    ("analyze-term", "analyze", "analyze:phenopackets:upload", [("p.json", BAD_TERM)], "evil.example/a", "error"),
+    ("analyze-field", "analyze", "analyze:phenopackets:upload", [("p.json", BAD_FIELD)], "evil.example/a", "error"),
+    ("weights-name-ok", "analyze", "analyze:upload", [(f"{INJECTED}.toml", b"[params]\nleak = 0.05\n")],
      "evil.example/a", "success"),
-    ("weights-key", "analyze", "analyze_upload", [("w.toml", f'[finding_weights]\n"{INJECTED}" = 1\n'.encode())],
+    ("weights-key", "analyze", "analyze:upload", [("w.toml", f'[finding_weights]\n"{INJECTED}" = 1\n'.encode())],
      "evil.example/a", "error"),
-    ("weights-section", "analyze", "analyze_upload", [("w.toml", f'["{INJECTED}"]\nx = 1\n'.encode())],
+    ("weights-section", "analyze", "analyze:upload", [("w.toml", f'["{INJECTED}"]\nx = 1\n'.encode())],
      "evil.example/a", "error"),
-    ("cases-name-ok", "analyze", "analyze_cases_upload", [(f"{INJECTED}.json", CASES)], "evil.example/a", "success"),
-    ("cases-id-bad", "analyze", "analyze_cases_upload",
+    ("cases-name-ok", "analyze", "analyze:cases_upload", [(f"{INJECTED}.json", CASES)], "evil.example/a", "success"),
+    ("cases-id-bad", "analyze", "analyze:cases_upload",
      [("c.json", CASES.replace(HARD_LUMP.encode(), b"HP:12"))], "evil.example/a", "error"),
 ]
 
@@ -174,8 +175,8 @@ UPLOADS: list[tuple[str, str, str, list[tuple[str, bytes]], str, str]] = [
                          ids=[c[0] for c in UPLOADS])
 def test_visitor_text_from_every_uploader_is_shown_as_code(name, key, files, must_show, kind):
     at = started(name)
-    if key == "analyze_cases_upload":
-        at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    if key == "analyze:cases_upload":
+        at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
     upload(at, key, *files)
     said = messages(at, kind)
     assert said, (kind, shown(at))
@@ -186,8 +187,8 @@ def test_visitor_text_from_every_uploader_is_shown_as_code(name, key, files, mus
 
 def test_content_borne_case_ids_stay_out_of_markdown_on_analyze():
     at = started("analyze")
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
-    upload(at, "analyze_cases_upload", ("c.json", CASES))
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
+    upload(at, "analyze:cases_upload", ("c.json", CASES))
     assert any("case(s), method" in m for m in messages(at, "markdown"))  # the evaluation of that case shows
     assert_inert(at)
 
@@ -200,7 +201,7 @@ def _boom(*_args: Any, **_kwargs: Any) -> Any:
 
 def _check_with_result() -> AppTest:
     at = started("check")
-    at.checkbox(key=f"tick:{HARD_LUMP}").check()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check()
     at.button(key="check:submit").click().run()
     assert "Your closest matches" in [s.value for s in at.subheader]
     return at
@@ -210,9 +211,9 @@ def _check_with_result() -> AppTest:
 def test_a_failing_check_upload_keeps_the_result_on_screen(failure, monkeypatch):
     at = _check_with_result()
     if failure == "unexpected":
-        import ui.phenopacket_io
+        import ui.components.phenopacket_files
 
-        monkeypatch.setattr(ui.phenopacket_io, "parse_phenopacket", _boom)
+        monkeypatch.setattr(ui.components.phenopacket_files, "parse_phenopacket", _boom)
     upload(at, "check:phenopacket", ("x.json", b'{"id": "p", "subject": {"id": "s", "sex": 99}}'))
     [error] = [e for e in messages(at, "error") if "Nothing was changed" in e]
     one_line(error)
@@ -223,36 +224,37 @@ def test_a_failing_check_upload_keeps_the_result_on_screen(failure, monkeypatch)
 
 def test_a_failing_teach_upload_keeps_the_working_case(monkeypatch):
     at = started("teach")
-    upload(at, "teach_phenopacket", ("good.json", GOOD))
-    import ui.phenopacket_io
+    upload(at, "teach:phenopacket", ("good.json", GOOD))
+    import ui.components.phenopacket_files
 
-    monkeypatch.setattr(ui.phenopacket_io, "parse_phenopacket", _boom)
-    upload(at, "teach_phenopacket", ("worse.json", GOOD))
+    monkeypatch.setattr(ui.components.phenopacket_files, "parse_phenopacket", _boom)
+    upload(at, "teach:phenopacket", ("worse.json", GOOD))
     [error] = [e for e in messages(at, "error") if "Nothing was changed" in e]
     assert error.startswith("`worse.json` could not be read (an unexpected RuntimeError)")
-    assert at.session_state["teach_present"] == [HARD_LUMP, SKIN_ULCER]
+    assert at.session_state["teach:present"] == [HARD_LUMP, SKIN_ULCER]
     assert "Step through the findings" in [s.value for s in at.header]
 
 
 @pytest.mark.parametrize(("key", "target", "kept"), [
-    ("pp:analyze_upload", "read_inputs", "previous cases are kept"),
-    ("analyze_upload", "parse_weights", "current weights are unchanged"),
+    ("analyze:phenopackets:upload", "read_inputs", "previous cases are kept"),
+    ("analyze:upload", "parse_weights", "current weights are unchanged"),
 ])
 def test_a_failing_analyze_upload_keeps_what_was_loaded(key, target, kept, monkeypatch):
     at = started("analyze")
-    import ui.analyze
-    import ui.analyze_phenopackets
+    import ui.components.analyze_phenopackets
+    import ui.pages.analyze
 
-    upload(at, "pp:analyze_upload", ("good.json", GOOD))
-    assert at.session_state["pp:analyze_inputs"].n == 1
-    weights = at.session_state["analyst_weights"].key()
-    module = ui.analyze_phenopackets if key == "pp:analyze_upload" else ui.analyze
+    upload(at, "analyze:phenopackets:upload", ("good.json", GOOD))
+    assert at.session_state["analyze:phenopackets:inputs"].n == 1
+    weights = at.session_state["analyze:weights"].key()
+    module = ui.components.analyze_phenopackets if key == "analyze:phenopackets:upload" else ui.pages.analyze
     monkeypatch.setattr(module, target, _boom)
-    upload(at, key, ("again.json" if key.startswith("pp") else "w.toml", GOOD))
+    upload(at, key, ("again.json" if key.startswith("analyze:phenopackets") else "w.toml", GOOD))
     [error] = [e for e in messages(at, "error") if kept in e]
     one_line(error)
     assert "RuntimeError" in error and "/srv/app" not in error
-    assert at.session_state["pp:analyze_inputs"].n == 1 and at.session_state["analyst_weights"].key() == weights
+    assert at.session_state["analyze:phenopackets:inputs"].n == 1
+    assert at.session_state["analyze:weights"].key() == weights
 
 
 # --- one helper, everywhere -------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ def test_pages_never_put_visitor_text_into_markdown_without_the_helper():
     """A tripwire over the pages' sources: a line that shows Markdown never interpolates an exception, an upload's
     name, a search or a loaded case's name directly; they go through ``as_code`` (or ``refusal``, which uses it)."""
     offenders = []
-    for path in sorted((ROOT / "ui").glob("*.py")):
+    for path in sorted((ROOT / "ui").rglob("*.py")):
         for n, line in enumerate(path.read_text().splitlines(), start=1):
             if SHOWS.search(line) and RAW.search(line):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")

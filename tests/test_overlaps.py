@@ -1,4 +1,4 @@
-"""Findings a report already covers (engine.overlaps) and the match card's lists built on them (ui.wording)."""
+"""Findings a report already covers (engine.overlaps) and the match card's lists built on them (ui wording)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from engine import load_pack, match_findings
 from engine.errors import PackError
 from engine.knowledge.pack import DCC
 from engine.match.overlaps import OVERLAPS_FILE, covered, load_overlaps, narrower
-from ui.wording import card_lists, explains_text, fit_sentence
+from ui.components.wording import card_lists, explains_text, fit_sentence
 
 DCC_STORY = ("HP:0001482", "CT:lumps_on_fingers", "CT:injury_at_site", "CT:normal_calcium_phosphate", "HP:0025520")
 

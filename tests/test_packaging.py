@@ -129,7 +129,8 @@ def test_phenopacket_and_evaluation_commands_work_installed(bare_env: Path, tmp_
 
 def test_app_modules_import_from_any_folder(bare_env: Path, tmp_path: Path) -> None:
     run = _run([str(bare_env / "bin" / "python"), "-c",
-                "import ui.check, ui.teach, ui.analyze, ui.about, ui.summary, ui.phenopacket_io; print('ok')"],
+                "import ui.pages.check, ui.pages.teach, ui.pages.analyze, ui.pages.about, ui.components.summary, "
+                "ui.components.phenopacket_files; print('ok')"],
                tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().endswith("ok")

@@ -17,8 +17,8 @@ from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart
 from streamlit.testing.v1 import AppTest
 
 from engine import default_weights, load_pack, match_findings
+from ui.components.widgets import ranking_chart, ranking_spec, readable
 from ui.state import weights_digest
-from ui.widgets import ranking_chart, ranking_spec, readable
 
 HARD_LUMP, INJURY, SCLERODERMA, FEVER, ULCER = ("HP:0001482", "CT:injury_at_site", "CT:systemic_sclerosis_diagnosis",
                                                 "HP:0001945", "HP:0200042")
@@ -55,24 +55,24 @@ def test_the_weights_digest_tells_weights_apart(pack):
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 @pytest.mark.slow
 def test_the_summaries_are_built_only_when_downloaded(monkeypatch):
-    import ui.check
+    import ui.pages.check
 
     built: list[str] = []
-    real_pdf, real_text = ui.check.build_summary_pdf, ui.check.build_summary
-    monkeypatch.setattr(ui.check, "build_summary_pdf", lambda *a, **k: built.append("pdf") or real_pdf(*a, **k))
-    monkeypatch.setattr(ui.check, "build_summary", lambda *a, **k: built.append("text") or real_text(*a, **k))
+    real_pdf, real_text = ui.pages.check.build_summary_pdf, ui.pages.check.build_summary
+    monkeypatch.setattr(ui.pages.check, "build_summary_pdf", lambda *a, **k: built.append("pdf") or real_pdf(*a, **k))
+    monkeypatch.setattr(ui.pages.check, "build_summary", lambda *a, **k: built.append("text") or real_text(*a, **k))
     at = AppTest.from_function(check_page, default_timeout=60)
     at.run()
-    at.checkbox(key=f"tick:{HARD_LUMP}").check()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check()
     at.button(key="check:submit").click().run()
-    at.checkbox(key=f"tick:{ULCER}").check().run()  # a rerun with the result on screen
+    at.checkbox(key=f"check:tick:{ULCER}").check().run()  # a rerun with the result on screen
     assert not at.exception, at.exception
     buttons = {b.label: b.proto for b in at.get("download_button")}
     for label in ("Download a summary (PDF)", "Download a summary (plain text)"):

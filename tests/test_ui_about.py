@@ -7,15 +7,15 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from engine import load_pack
-from ui.about import SEED_CITATION, identifier_link
+from ui.pages.about import SEED_CITATION, identifier_link
 
 TIMEOUT = 30
 
 
 def about_page() -> None:
-    import ui.about
+    import ui.pages.about
 
-    ui.about.render()
+    ui.pages.about.render()
 
 
 def test_the_source_article_is_cited_by_title_without_a_file_path() -> None:

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui.components.widgets
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, METHODS, Case, WeightsError, default_weights, evaluate, parse_weights
 from engine.triage.copy import CLINICIAN_PROMPT
-from ui import frames
+from ui.components import frames
 
 from .conftest import use_in_ui
 
@@ -30,7 +30,7 @@ MINI_CASES = [
 
 
 def page() -> None:
-    from ui import analyze
+    from ui.pages import analyze
 
     analyze.render()
 
@@ -42,7 +42,7 @@ def started() -> AppTest:
     return at
 
 
-def upload(at: AppTest, name: str, content: bytes, key: str = "analyze_upload") -> AppTest:
+def upload(at: AppTest, name: str, content: bytes, key: str = "analyze:upload") -> AppTest:
     at.file_uploader(key=key).set_value((name, content, "application/octet-stream")).run()
     assert not at.exception, at.exception
     return at
@@ -124,7 +124,7 @@ def test_reset_restores_defaults(pack_and_cases):
     pack, cases = pack_and_cases
     at = started()
     upload(at, "mine.toml", changing_upload(pack, cases))
-    at.button(key="analyze_reset").click().run()
+    at.button(key="analyze:reset").click().run()
     assert weights_key(at) == default_weights(pack).key()
     assert any("reset to the defaults" in s.value for s in at.success)
     at.run()  # the uploaded file is still in the widget: it must not be applied again
@@ -134,16 +134,16 @@ def test_reset_restores_defaults(pack_and_cases):
 def test_uploaded_case_file_broken_then_valid(pack_and_cases):
     _pack, cases = pack_and_cases
     at = started()
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
-    upload(at, "cases.json", b"{not json", key="analyze_cases_upload")
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
+    upload(at, "cases.json", b"{not json", key="analyze:cases_upload")
     assert any("not valid JSON" in e.value for e in at.error)
     good = [{"id": "u1", "findings": [{"hpo_id": f, "present": True} for f in cases[0].present],
              "expected_condition": cases[0].expected}]
-    upload(at, "cases2.json", json.dumps(good).encode(), key="analyze_cases_upload")
+    upload(at, "cases2.json", json.dumps(good).encode(), key="analyze:cases_upload")
     assert any("Loaded 1 case(s) from `cases2.json`" in s.value for s in at.success)
-    upload(at, "cases3.json", b"#" * 1_000_001, key="analyze_cases_upload")
+    upload(at, "cases3.json", b"#" * 1_000_001, key="analyze:cases_upload")
     assert any("the limit is 1,000,000 bytes" in e.value for e in at.error)
-    assert [c.id for c in at.session_state["analyze_uploaded_cases"]] == ["u1"]  # previous cases kept
+    assert [c.id for c in at.session_state["analyze:uploaded_cases"]] == ["u1"]  # previous cases kept
 
 
 def test_handle_weights_upload_directly(pack_and_cases):
@@ -153,7 +153,7 @@ def test_handle_weights_upload_directly(pack_and_cases):
     def script() -> None:
         import streamlit as st
 
-        from ui import analyze
+        from ui.pages import analyze
 
         st.session_state["ok_big"] = analyze.handle_weights_upload("big.csv", b"x" * 1_000_001)
         st.session_state["ok_good"] = analyze.handle_weights_upload("w.csv", b"kind,key,value\nparam,leak,0.05\n")
@@ -233,7 +233,7 @@ def test_every_weights_problem_is_reported_at_once(mini_pack, mini_weights):
 
 
 def test_the_refusal_message_lists_every_problem_literally(mini_pack, mini_weights):
-    from ui.analyze import refused_message
+    from ui.pages.analyze import refused_message
 
     fw, pr, pa = frames.weights_tables(mini_pack, mini_weights)
     fw.loc[0, "weight"] = -2.0
@@ -261,7 +261,7 @@ def test_corpus_check_shows_metrics_and_per_case_ranks(monkeypatch, real_pack_an
     at = started()
     assert "Corpus check" in [s.value for s in at.header]
     assert not [m for m in at.metric if m.label.endswith(" (corpus)")]  # nothing loaded until asked
-    at.toggle(key="analyze_corpus_on").set_value(True).run()
+    at.toggle(key="analyze:corpus_on").set_value(True).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric if m.label.endswith(" (corpus)")}
     assert list(metrics) == ["Top-1 accuracy (corpus)", "Top-3 accuracy (corpus)", "Top-10 accuracy (corpus)",
@@ -285,7 +285,7 @@ def test_confusion_matrix_labels_every_row(pack_and_cases):
     confusion = next(s for s in specs if any(layer.get("mark", {}).get("type") == "rect"
                                              for layer in s.get("layer", [])))
     assert confusion["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert confusion["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
+    assert confusion["config"]["axis"]["labelColor"] == ui.components.widgets.TEXT_COLOR
 
 
 # --- analyst wording, tables for phones, the urgency figures, lenient phenopacket uploads ---------------------
@@ -351,7 +351,8 @@ def test_urgency_figures_against_the_triage_panels(monkeypatch, real_pack_and_ca
     assert figures.loc["Under-triaged by two or more levels", "95% CI"] == f"{lo:.1%} to {hi:.1%}"
     assert any(f.startswith("Emergency sensitivity") for f in figures.index)
     kappa = tables_by_first["the tool against"]
-    roles = {"The panel's consensus"} | {ui.analyze_tables.role_title(r) for r in report["kappa"] if r != "consensus"}
+    role_title = ui.components.analyze_tables.role_title
+    roles = {"The panel's consensus"} | {role_title(r) for r in report["kappa"] if r != "consensus"}
     assert set(kappa["the tool against"]) == roles and "Urgent-care clinician" in roles
     yardstick = list(tables_by_first["whose levels, against what"]["whose levels, against what"])
     assert yardstick[0].startswith("The tool, against the panel's range")
@@ -363,10 +364,10 @@ def test_urgency_figures_against_the_triage_panels(monkeypatch, real_pack_and_ca
 def test_uploaded_cases_without_a_panel_are_judged_against_their_author(pack_and_cases):
     _pack, cases = pack_and_cases
     at = started()
-    at.radio(key="analyze_case_source").set_value("Uploaded case file").run()
+    at.radio(key="analyze:case_source").set_value("Uploaded case file").run()
     case = {"id": "u1", "findings": [{"hpo_id": f, "present": True} for f in cases[0].present],
             "expected_condition": cases[0].expected, "expected_triage": "routine"}
-    upload(at, "cases.json", json.dumps([case]).encode(), key="analyze_cases_upload")
+    upload(at, "cases.json", json.dumps([case]).encode(), key="analyze:cases_upload")
     assert any(c.value.startswith("0 case(s) have a panel; 1 are judged against their author's expected urgency")
                for c in at.caption)
 
@@ -389,7 +390,8 @@ def _zipped(members: dict[str, bytes]) -> bytes:
 
 
 def _upload_many(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
-    at.file_uploader(key="pp:analyze_upload").set_value([(n, c, "application/octet-stream") for n, c in files]).run()
+    values = [(n, c, "application/octet-stream") for n, c in files]
+    at.file_uploader(key="analyze:phenopackets:upload").set_value(values).run()
     assert not at.exception, at.exception
     return at
 
@@ -400,17 +402,17 @@ def test_phenopackets_bad_files_are_skipped_named_and_the_rest_evaluated():
     files = [("g1.json", _packet("g1")), ("broken.json", b"{nope"),
              ("set.zip", _zipped({"g2.json": _packet("g2"), "big.json": big}))]
     _upload_many(at, *files)
-    assert at.session_state["pp:analyze_inputs"].n == 2
+    assert at.session_state["analyze:phenopackets:inputs"].n == 2
     [warning] = [w.value for w in at.warning if "skipped" in w.value]
     assert warning.startswith("2 file(s) skipped, the rest loaded: `broken.json` (`not valid JSON")
     assert "`set.zip/big.json` (`member is 1,000,001 bytes" in warning
     assert any("2 phenopacket(s) and 0 case-file case(s) loaded" in s.value for s in at.success)
     # the bad files stay in the uploader: adding a good one loads all the good ones again, and names the bad again
     _upload_many(at, *files, ("g3.json", _packet("g3")))
-    assert [p.id for p in at.session_state["pp:analyze_inputs"].phenopackets] == ["g1", "g2", "g3"]
+    assert [p.id for p in at.session_state["analyze:phenopackets:inputs"].phenopackets] == ["g1", "g2", "g3"]
     assert any(w.value.startswith("2 file(s) skipped") for w in at.warning)
     assert not at.error
-    at.toggle(key="pp:analyze_on").set_value(True).run()
+    at.toggle(key="analyze:phenopackets:on").set_value(True).run()
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric[-5:]]
     assert labels == ["Cases evaluated", "Top-1 accuracy", "Top-3 accuracy", "Mean reciprocal rank",
@@ -435,11 +437,11 @@ def test_many_skipped_files_are_listed_in_a_table_and_none_readable_keeps_the_ca
     [error] = [e.value for e in at.error]
     assert error.startswith("No case could be read from the 7 file(s): `b0.json`")
     assert "previous cases are kept" in error
-    assert at.session_state["pp:analyze_inputs"].n == 1
+    assert at.session_state["analyze:phenopackets:inputs"].n == 1
 
 
 def test_urgency_tables_word_a_report(mini_pack, mini_weights):
-    from ui import analyze_tables as tables
+    from ui.components import analyze_tables as tables
 
     report = evaluate(mini_pack, MINI_CASES, "likelihood", mini_weights).triage_report()
     frame = tables.overall_frame(report)

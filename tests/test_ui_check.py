@@ -16,17 +16,18 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-import ui.check
+import ui.components.ticks
+import ui.components.widgets
+import ui.pages.check
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, load_pack
 from engine.knowledge.pack import DATA_DIR, DCC
 from engine.triage.copy import CLINICIAN_PROMPT, EMERGENCY_FIRST
 from engine.triage.emergency import load_emergency_questions
 from engine.triage.levels import LEVEL_ADVICE
-from ui.check import filter_findings
-from ui.summary import build_summary, build_summary_pdf, latin1
-from ui.widgets import GROUP_TITLES, SAFETY_NOTES
+from ui.components.summary import build_summary, build_summary_pdf, latin1
+from ui.components.widgets import GROUP_TITLES, SAFETY_NOTES
+from ui.pages.check import filter_findings
 
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
 pytestmark = pytest.mark.slow
@@ -41,15 +42,15 @@ TEXT_TYPES = {"markdown", "caption", "info", "warning", "error", "success", "sub
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def about_page() -> None:
-    import ui.about
+    import ui.pages.about
 
-    ui.about.render()
+    ui.pages.about.render()
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def new_app(**params: str) -> AppTest:
 
 def submit(at: AppTest, *finding_ids: str) -> AppTest:
     for fid in finding_ids:
-        at.checkbox(key=f"tick:{fid}").check()
+        at.checkbox(key=f"check:tick:{fid}").check()
     return at.button(key="check:submit").click().run()
 
 
@@ -127,14 +128,15 @@ def test_nothing_ticked_shows_a_friendly_prompt_and_no_chart() -> None:
 
 def test_checkboxes_are_grouped_plain_language_with_stable_keys(pack) -> None:
     at = new_app()
-    keys = {c.key for c in at.checkbox if c.key.startswith("tick:")}
+    keys = {c.key for c in at.checkbox if c.key.startswith("check:tick:")}
     # the curated core of each group up front; the other findings are reached through search
-    assert keys == {f"tick:{f.id}" for f in pack.findings if f.core}
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").label == pack.finding(HARD_LUMP).lay_label
+    assert keys == {f"check:tick:{f.id}" for f in pack.findings if f.core}
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").label == pack.finding(HARD_LUMP).lay_label
     groups = [e for e in at.expander if e.label in GROUP_TITLES.values()]
     assert [e.label for e in groups] == list(GROUP_TITLES.values())
     skin = next(e for e in groups if e.label == GROUP_TITLES["skin"])
-    assert {c.key for c in skin.checkbox} == {f"tick:{f.id}" for f in pack.findings if f.group == "skin" and f.core}
+    core_skin = {f.id for f in pack.findings if f.group == "skin" and f.core}
+    assert {c.key for c in skin.checkbox} == {f"check:tick:{i}" for i in core_skin}
     assert skin.proto.expanded and not any(e.proto.expanded for e in groups if e is not skin)
 
 
@@ -198,8 +200,8 @@ def test_disclaimer_and_clinician_prompt_on_every_result(pack, ticks: tuple[str,
 def test_query_params_restore_the_ticks_and_show_the_result(pack) -> None:
     at = new_app(present=f"{HARD_LUMP},{INJURY}", absent="HP:0001945")
     assert not at.exception
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key=f"tick:{INJURY}").value
-    assert not at.checkbox(key="tick:HP:0001945").value
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value and at.checkbox(key=f"check:tick:{INJURY}").value
+    assert not at.checkbox(key="check:tick:HP:0001945").value
     assert at.multiselect(key="check:absent").value == ["HP:0001945"]
     assert match_labels(at)
 
@@ -211,7 +213,7 @@ def test_unknown_query_param_ids_give_a_note_not_an_exception() -> None:
     assert "does not know; they were ignored" in notes and "HP:9999999" in notes and "CT:nope" in notes
     assert "<b>" not in notes
     assert "unknown method" in notes
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value
     assert match_labels(at)
     assert at.query_params["present"] == HARD_LUMP and "absent" not in at.query_params  # the link is cleaned
     assert "method" not in at.query_params
@@ -250,11 +252,11 @@ def test_search_is_word_aware_with_synonyms_typos_and_a_count(pack) -> None:
 
 def test_search_keeps_pending_ticks_and_folds_nothing_away(pack) -> None:
     at = new_app()
-    at.checkbox(key=f"tick:{HARD_LUMP}").check().run()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check().run()
     at = search(at, "dialysis")
-    at.checkbox(key="tick:HP:0003774").check().run()
+    at.checkbox(key="check:tick:HP:0003774").check().run()
     at = search(at, "")
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key="tick:HP:0003774").value
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value and at.checkbox(key="check:tick:HP:0003774").value
     at.button(key="check:submit").click().run()
     assert at.query_params["present"].split(",") == [i for i in pack.finding_ids if i in {HARD_LUMP, "HP:0003774"}]
 
@@ -272,14 +274,14 @@ def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack
     findings = tuple(dataclasses.replace(f, core=False) if f.id == extra.id else f for f in pack.findings)
     small = dataclasses.replace(pack, findings=findings)
     monkeypatch.setattr(ui.state, "get_pack", lambda: small)
-    monkeypatch.setattr("ui.check.get_pack", lambda: small)
+    monkeypatch.setattr("ui.pages.check.get_pack", lambda: small)
     at = new_app()
-    assert f"tick:{extra.id}" not in {c.key for c in at.checkbox}
+    assert f"check:tick:{extra.id}" not in {c.key for c in at.checkbox}
     assert any("more specific findings are not listed" in c.value for c in at.caption)
     at = search(at, extra.lay_label)
-    at.checkbox(key=f"tick:{extra.id}").check().run()
+    at.checkbox(key=f"check:tick:{extra.id}").check().run()
     at = search(at, "")
-    assert at.checkbox(key=f"tick:{extra.id}").value  # still listed (ticked), so it can be unticked
+    assert at.checkbox(key=f"check:tick:{extra.id}").value  # still listed (ticked), so it can be unticked
     at.button(key="check:submit").click().run()
     assert extra.id in at.query_params["present"].split(",")
 
@@ -287,7 +289,7 @@ def test_non_core_findings_are_found_by_search_and_stay_ticked(monkeypatch, pack
 def test_changing_ticks_after_a_result_marks_it_out_of_date() -> None:
     at = submit(new_app(), HARD_LUMP)
     assert "Your result" in [h.value for h in at.header]
-    at.checkbox(key=f"tick:{INJURY}").check().run()
+    at.checkbox(key=f"check:tick:{INJURY}").check().run()
     assert "Your result (out of date)" in [h.value for h in at.header]
     assert any("You changed your answers" in w.value for w in at.warning)
     at.button(key="check:submit").click().run()
@@ -298,7 +300,7 @@ def test_changing_ticks_after_a_result_marks_it_out_of_date() -> None:
 def test_submit_is_reachable_before_the_checklist_and_the_result_can_be_jumped_to() -> None:
     at = submit(new_app(), HARD_LUMP)
     order = [getattr(e, "key", None) or getattr(e, "label", None) for e in walk(at.main)]
-    assert order.index("check:submit") < order.index(f"tick:{HARD_LUMP}")
+    assert order.index("check:submit") < order.index(f"check:tick:{HARD_LUMP}")
     assert any(m.value.startswith("[Jump to your matches](#your-matches)") for m in at.markdown)
     html = [e for e in walk(at.main) if getattr(e, "type", None) == "html"]
     assert any("your-matches" in str(getattr(e, "proto", "")) for e in html)  # focus moves to the result
@@ -350,7 +352,7 @@ def test_an_emergency_answer_after_a_result_leaves_no_lower_level_anywhere(pack)
     for lower in ("ROUTINE", "SOON:", "URGENT:", LEVEL_ADVICE["routine"], SAFETY_NOTES["patient"]):
         assert lower not in texts, lower
     # the summaries are built from the same state the page shows: the step's answers included
-    shown = ui.check.with_step(pack, ui.check.CheckState([HARD_LUMP], []), ["unconscious"])
+    shown = ui.pages.check.with_step(pack, ui.components.ticks.CheckState([HARD_LUMP], []), ["unconscious"])
     result = ui.state.run(shown.present, shown.absent, DEFAULT_METHOD, presentation=shown.presentation)
     text = build_summary(pack, result, shown.present, shown.absent)
     pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build_summary_pdf(pack, result, shown.present)))
@@ -374,7 +376,7 @@ def test_pdf_summary_opens_and_holds_disclaimer_ticks_and_triage(pack) -> None:
 
 def test_findings_marked_absent_and_method_go_into_the_link() -> None:
     at = new_app()
-    at.checkbox(key=f"tick:{HARD_LUMP}").check()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check()
     at.multiselect(key="check:absent").select("HP:0001945")
     at.radio(key="check:method").set_value("weighted")
     at.button(key="check:submit").click().run()
@@ -386,7 +388,7 @@ def test_clear_all_resets_ticks_result_and_link() -> None:
     at = submit(new_app(), HARD_LUMP, INJURY)
     at.button(key="check:reset").click().run()
     assert not at.exception
-    assert not at.checkbox(key=f"tick:{HARD_LUMP}").value
+    assert not at.checkbox(key=f"check:tick:{HARD_LUMP}").value
     assert "present" not in at.query_params
     assert chart_count(at) == 0 and any("Nothing ticked yet" in i.value for i in at.info)
 
@@ -538,9 +540,9 @@ def test_one_urgency_block_a_distinct_clinician_prompt_and_the_summaries_linked_
 
 def test_checklist_items_add_no_help_stop_and_run_in_reading_order(pack) -> None:
     at = new_app()
-    boxes = [c for c in walk(at.main) if getattr(c, "type", None) == "checkbox" and c.key.startswith("tick:")]
+    boxes = [c for c in walk(at.main) if getattr(c, "type", None) == "checkbox" and c.key.startswith("check:tick:")]
     assert boxes and not any(c.proto.help for c in boxes)  # no "Help for ..." keyboard stop per item
-    expected = [f"tick:{f.id}" for group in GROUP_TITLES for f in pack.findings if f.group == group and f.core]
+    expected = [f"check:tick:{f.id}" for group in GROUP_TITLES for f in pack.findings if f.group == group and f.core]
     assert [c.key for c in boxes] == expected  # page (and keyboard) order: down the left column, then the right
     meanings = [e for e in walk(at.main) if getattr(e, "type", None) == "popover"
                 or "What these mean" in str(getattr(e, "label", ""))]

@@ -20,9 +20,9 @@ YES, NO, NOT_SURE, UNDO = ("check:interview:yes", "check:interview:no", "check:i
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_yes_adds_the_finding_and_updates_the_result_link_and_checklist(pack) ->
     button(at, YES).click().run()
     assert not at.exception
     assert at.query_params["present"] == f"{HARD_LUMP},{fid}"
-    assert at.checkbox(key=f"tick:{fid}").value
+    assert at.checkbox(key=f"check:tick:{fid}").value
     assert not any("out of date" in h.value for h in at.header)  # the result includes the answer
     full = match_findings(pack, [HARD_LUMP, fid])
     names = [e.label for e in at.expander if e.label[:2] in ("1.", "2.", "3.")]
@@ -150,7 +150,7 @@ def test_an_emergency_result_asks_no_questions() -> None:
 
 def test_pending_changes_pause_the_questions_until_submitted() -> None:
     at = new_app(present=HARD_LUMP)
-    at.checkbox(key="tick:CT:injury_at_site").check().run()
+    at.checkbox(key="check:tick:CT:injury_at_site").check().run()
     assert not has_button(at, YES)
     assert any("Press **Show my matches** to update your result first" in i.value for i in at.info)
     at.button(key="check:submit").click().run()
@@ -162,7 +162,7 @@ def test_clear_all_forgets_the_interview() -> None:
     button(at, NOT_SURE).click().run()
     at.button(key="check:reset").click().run()
     assert "check:interview:answers" not in at.session_state
-    at.checkbox(key=f"tick:{HARD_LUMP}").check()
+    at.checkbox(key=f"check:tick:{HARD_LUMP}").check()
     at.button(key="check:submit").click().run()
     assert any(m.value.startswith("Question 1.") for m in at.markdown)
 

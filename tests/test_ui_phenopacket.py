@@ -16,7 +16,7 @@ from engine import load_pack
 from engine.errors import InputError
 from engine.evaluation.phenopackets import MAX_ZIP_TOTAL_BYTES, read_inputs, unpack_uploads
 from engine.io.phenopacket import MAX_PHENOPACKET_BYTES, parse_phenopacket
-from ui import phenopacket_io
+from ui.components import phenopacket_files
 
 from .test_phenopacket import packet
 
@@ -37,27 +37,27 @@ def page(name: str):
     def script() -> None:
         import importlib
 
-        importlib.import_module(f"ui.{name}").render()
+        importlib.import_module(f"ui.pages.{name}").render()
 
     return script
 
 
 def check_page() -> None:
-    import ui.check
+    import ui.pages.check
 
-    ui.check.render()
+    ui.pages.check.render()
 
 
 def teach_page() -> None:
-    import ui.teach
+    import ui.pages.teach
 
-    ui.teach.render()
+    ui.pages.teach.render()
 
 
 def analyze_page() -> None:
-    import ui.analyze
+    import ui.pages.analyze
 
-    ui.analyze.render()
+    ui.pages.analyze.render()
 
 
 def started(script) -> AppTest:
@@ -90,15 +90,15 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 def test_selection_ticks_full_matches_and_explains_every_term(pack):
     case = parse_phenopacket(json.dumps(packet([HARD_LUMP, SKIN_ULCER], [KIDNEY])), "p.json")
-    present, absent, table = phenopacket_io.selection_from_packet(pack, case)
+    present, absent, table = phenopacket_files.selection_from_packet(pack, case)
     assert HARD_LUMP in present and SKIN_ULCER in present and KIDNEY in absent
     assert set(table["term"]) >= {HARD_LUMP, SKIN_ULCER, KIDNEY}
     assert table[table["term"] == KIDNEY]["reported"].tolist()[0] == "absent"
 
 
 def test_export_keeps_project_findings_and_round_trips(pack):
-    text, left_out = phenopacket_io.export_json(pack, [HARD_LUMP, "CT:injury_at_site"], [KIDNEY], "sel",
-                                                phenopacket_io.condition_diseases(pack, "calciphylaxis"))
+    text, left_out = phenopacket_files.export_json(pack, [HARD_LUMP, "CT:injury_at_site"], [KIDNEY], "sel",
+                                                phenopacket_files.condition_diseases(pack, "calciphylaxis"))
     doc = json.loads(text)  # the local finding is an ontology class under the declared local prefix
     assert {"id": "CT:injury_at_site", "label": pack.finding("CT:injury_at_site").label} in [
         f["type"] for f in doc["phenotypicFeatures"]]
@@ -132,7 +132,7 @@ def test_check_upload_fills_ticks_and_a_bad_file_changes_nothing():
     at = started(check_page)
     good = json.dumps(packet([HARD_LUMP, SKIN_ULCER], [KIDNEY], pid="c1")).encode()
     upload(at, "check:phenopacket", ("c1.json", good))
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.checkbox(key=f"tick:{SKIN_ULCER}").value
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value and at.checkbox(key=f"check:tick:{SKIN_ULCER}").value
     before = list(at.session_state["check:state"].absent)
     assert KIDNEY in before  # with what it rules out below it (engine.match.mapping)
     assert "`c1.json`: 2 finding(s) ticked" in texts(at, "success")
@@ -140,36 +140,36 @@ def test_check_upload_fills_ticks_and_a_bad_file_changes_nothing():
     assert any(b.label.startswith("Download as a phenopacket") for b in at.get("download_button"))
     upload(at, "check:phenopacket", ("broken.json", b"{nope"))
     assert "broken.json: not valid JSON" in texts(at, "error") and "Nothing was changed" in texts(at, "error")
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value and at.session_state["check:state"].absent == before
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value and at.session_state["check:state"].absent == before
     upload(at, "check:phenopacket", ("newer.json", json.dumps(packet(["HP:9999999"])).encode()))
     assert "newer.json: 1 term(s) not current in HPO release" in texts(at, "error")
-    assert at.checkbox(key=f"tick:{HARD_LUMP}").value
+    assert at.checkbox(key=f"check:tick:{HARD_LUMP}").value
 
 
 def test_teach_upload_becomes_the_working_case_and_exports_its_disease():
     at = started(teach_page)
     good = json.dumps(packet([HARD_LUMP, SKIN_ULCER], [KIDNEY], CALCIPHYLAXIS_ORPHA, "t1")).encode()
-    upload(at, "teach_phenopacket", ("t1.json", good))
-    assert at.session_state["teach_present"] == [HARD_LUMP, SKIN_ULCER]
-    assert at.session_state["teach_absent"] == [KIDNEY]
-    assert at.session_state["teach_case_id"] == "phenopacket t1.json"
-    assert at.session_state["teach_phenopacket_diseases"][1] == [(CALCIPHYLAXIS_ORPHA, "Disease")]
+    upload(at, "teach:phenopacket", ("t1.json", good))
+    assert at.session_state["teach:present"] == [HARD_LUMP, SKIN_ULCER]
+    assert at.session_state["teach:absent"] == [KIDNEY]
+    assert at.session_state["teach:case_id"] == "phenopacket t1.json"
+    assert at.session_state["teach:phenopacket_diseases"][1] == [(CALCIPHYLAXIS_ORPHA, "Disease")]
     assert any(b.label.startswith("Download as a phenopacket") for b in at.get("download_button"))
-    upload(at, "teach_phenopacket", ("wrong.json", json.dumps({"id": "x", "subject": "me"}).encode()))
+    upload(at, "teach:phenopacket", ("wrong.json", json.dumps({"id": "x", "subject": "me"}).encode()))
     assert "wrong.json: not a GA4GH phenopacket v2" in texts(at, "error")
-    assert at.session_state["teach_present"] == [HARD_LUMP, SKIN_ULCER]
+    assert at.session_state["teach:present"] == [HARD_LUMP, SKIN_ULCER]
 
 
 def test_analyze_upload_of_several_files_and_a_zip_then_a_bad_zip_keeps_them():
     at = started(analyze_page)
     p1 = json.dumps(packet([SKIN_ULCER, KIDNEY], [], CALCIPHYLAXIS_ORPHA, "a1")).encode()
     p2 = json.dumps(packet([HARD_LUMP], [], "OMIM:999999", "a2")).encode()
-    upload(at, "pp:analyze_upload", ("a1.json", p1), ("set.zip", zipped({"a2.json": p2})))
-    assert at.session_state["pp:analyze_inputs"].n == 2
-    at.toggle(key="pp:analyze_on").set_value(True).run()
+    upload(at, "analyze:phenopackets:upload", ("a1.json", p1), ("set.zip", zipped({"a2.json": p2})))
+    assert at.session_state["analyze:phenopackets:inputs"].n == 2
+    at.toggle(key="analyze:phenopackets:on").set_value(True).run()
     assert not at.exception, at.exception
     assert "disease not a curated condition (1)" in texts(at, "caption")
     bad = zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)})
-    upload(at, "pp:analyze_upload", ("bad.zip", bad))
+    upload(at, "analyze:phenopackets:upload", ("bad.zip", bad))
     assert "`bad.zip/big.json` (`member is" in texts(at, "error") and "previous cases are kept" in texts(at, "error")
-    assert at.session_state["pp:analyze_inputs"].n == 2
+    assert at.session_state["analyze:phenopackets:inputs"].n == 2

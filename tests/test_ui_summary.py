@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from engine import load_pack, match_findings
-from ui.summary import build_summary, clinician_questions, finding_line, questions_to_ask
-from ui.wording import fit_sentence
+from ui.components.summary import build_summary, clinician_questions, finding_line, questions_to_ask
+from ui.components.wording import fit_sentence
 
 HARD_LUMP, INJURY, FEVER = "HP:0001482", "CT:injury_at_site", "HP:0001945"
 NET_PATCHES, DIALYSIS = "CT:retiform_purpura", "HP:0003774"

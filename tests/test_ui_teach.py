@@ -11,12 +11,13 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
+import ui.components.widgets
 import ui.state
-import ui.widgets
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, Case, default_weights, triage_terms
 from engine.evaluation.quiz import score_top3
 from engine.triage.copy import CLINICIAN_PROMPT
-from ui import frames, teach, teach_charts
+from ui.components import frames, teach_charts
+from ui.pages import teach
 
 from .conftest import use_in_ui
 
@@ -35,7 +36,7 @@ MINI_CASES = [
 
 
 def page() -> None:
-    from ui import teach
+    from ui.pages import teach
 
     teach.render()
 
@@ -50,8 +51,8 @@ def started() -> AppTest:
 def loaded(cases: list[Case], index: int = 0, at: AppTest | None = None) -> AppTest:
     """The page with ``cases[index]`` chosen in the picker (choosing loads it) and loaded again, at finding 1."""
     at = at or started()
-    at.selectbox(key="teach_case_pick").set_value(cases[index].id).run()
-    at.button(key="teach_load").click().run()
+    at.selectbox(key="teach:case_pick").set_value(cases[index].id).run()
+    at.button(key="teach:load").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -81,40 +82,40 @@ def test_arrival_puts_the_picker_first_folds_the_library_and_loads_a_case(pack_a
     at = started()
     order = main_order(at)
     assert next(s.value for s in at.header) == "Choose a teaching case"
-    pick = order.index("selectbox:teach_case_pick")
+    pick = order.index("selectbox:teach:case_pick")
     # nothing but the title, one line and the quiz switch above the picker; the library and the case below it
-    assert order[:pick] == ["main", "title", "markdown", "header", "toggle:teach_quiz"]
-    assert pick < order.index("expander") < order.index("multiselect:teach_present")
+    assert order[:pick] == ["main", "title", "markdown", "header", "toggle:teach:quiz"]
+    assert pick < order.index("expander") < order.index("multiselect:teach:present")
     library = next(e for e in at.expander if e.label.startswith("Case library"))
     assert library.proto.expanded is False  # folded
     assert list(library.table[0].value["id"]) == [c.id for c in cases]
     # a case on arrival: the first one, at its first finding, with its ranking on screen
-    assert at.session_state["teach_case_id"] == cases[0].id
-    assert at.session_state["teach_present"] == list(cases[0].present)
-    assert at.session_state["teach_step"] == 1 and "after 1 of" in all_text(at)
+    assert at.session_state["teach:case_id"] == cases[0].id
+    assert at.session_state["teach:present"] == list(cases[0].present)
+    assert at.session_state["teach:step"] == 1 and "after 1 of" in all_text(at)
     assert not any("Add findings" in i.value for i in at.info)
 
 
 def test_choosing_a_case_loads_it_and_clearing_keeps_the_working_case_empty(pack_and_cases):
     _pack, cases = pack_and_cases
     at = started()
-    at.selectbox(key="teach_case_pick").set_value(cases[1].id).run()
-    assert at.session_state["teach_case_id"] == cases[1].id
-    assert at.session_state["teach_present"] == list(cases[1].present)
-    at.button(key="teach_clear").click().run()
-    assert not at.exception and not at.session_state["teach_present"]
+    at.selectbox(key="teach:case_pick").set_value(cases[1].id).run()
+    assert at.session_state["teach:case_id"] == cases[1].id
+    assert at.session_state["teach:present"] == list(cases[1].present)
+    at.button(key="teach:clear").click().run()
+    assert not at.exception and not at.session_state["teach:present"]
     assert any("Add findings" in i.value for i in at.info)  # not refilled behind the educator's back
-    at.button(key="teach_load").click().run()
-    assert at.session_state["teach_present"] == list(cases[1].present)
+    at.button(key="teach:load").click().run()
+    assert at.session_state["teach:present"] == list(cases[1].present)
 
 
 def test_editing_the_working_case_by_hand_detaches_it_from_the_teaching_case(pack_and_cases):
     pack, cases = pack_and_cases
     at = started()
     extra = next(f for f in pack.finding_ids if f not in cases[0].present + cases[0].absent)
-    at.multiselect(key="teach_present").set_value([*cases[0].present, extra]).run()
+    at.multiselect(key="teach:present").set_value([*cases[0].present, extra]).run()
     assert not at.exception
-    assert "teach_case_id" not in at.session_state
+    assert "teach:case_id" not in at.session_state
     assert any("Built by hand" in c.value for c in at.caption)
 
 
@@ -122,9 +123,9 @@ def test_load_case_fills_the_working_case_and_shows_safety(pack_and_cases):
     pack, cases = pack_and_cases
     case = cases[0]
     at = loaded(cases)
-    assert at.session_state["teach_present"] == list(case.present)
-    assert at.session_state["teach_absent"] == list(case.absent)
-    assert at.session_state["teach_step"] == 1  # starts at finding 1, not at the answer
+    assert at.session_state["teach:present"] == list(case.present)
+    assert at.session_state["teach:absent"] == list(case.absent)
+    assert at.session_state["teach:step"] == 1  # starts at finding 1, not at the answer
     assert "after 1 of" in all_text(at)
     text = all_text(at)
     assert "For teaching" in text and CLINICIAN_PROMPT not in text  # a note for educators, not patients
@@ -149,22 +150,22 @@ def test_step_through_changes_the_table(pack_and_cases):
     at = loaded(cases, cases.index(case))
     n = len(case.present) + len(case.absent)
     assert n >= 2
-    assert "after 1 of" in all_text(at) and at.button(key="teach_prev").disabled
+    assert "after 1 of" in all_text(at) and at.button(key="teach:prev").disabled
     assert trajectory_steps(at) == {1}  # only the revealed steps are drawn
-    at.button(key="teach_next").click().run()
-    assert at.session_state["teach_step"] == 2
+    at.button(key="teach:next").click().run()
+    assert at.session_state["teach:step"] == 2
     assert "after 2 of" in all_text(at) and trajectory_steps(at) == {1, 2}
-    at.button(key="teach_prev").click().run()
-    assert at.session_state["teach_step"] == 1
+    at.button(key="teach:prev").click().run()
+    assert at.session_state["teach:step"] == 1
     for _ in range(n - 1):
-        at.button(key="teach_next").click().run()
-    assert at.session_state["teach_step"] == n and at.button(key="teach_next").disabled
-    at.button(key="teach_restart").click().run()
-    assert at.session_state["teach_step"] == 1 and not at.exception
+        at.button(key="teach:next").click().run()
+    assert at.session_state["teach:step"] == n and at.button(key="teach:next").disabled
+    at.button(key="teach:restart").click().run()
+    assert at.session_state["teach:step"] == 1 and not at.exception
     assert len(at.get("vega_lite_chart")) >= 2  # trajectory + heat map
 
 
-def page_strings(at: AppTest, skip: tuple[str, ...] = ("teach_quiz_picks",)) -> str:
+def page_strings(at: AppTest, skip: tuple[str, ...] = ("teach:quiz_picks",)) -> str:
     """Every string the page sends to the browser: each element's message (labels, values, options, help,
     captions, expander titles), every table cell and chart datum, all in one text.
 
@@ -219,15 +220,15 @@ def test_quiz_mode_gives_nothing_away_until_a_top3_is_committed_then_scores_it(p
     at = started()
     case = cases[0]
     assert shown_giveaways(at, pack, case) == giveaways(pack, case)  # the scan finds them all out of quiz mode
-    at.button(key="teach_next").click().run()
-    at.toggle(key="teach_quiz").set_value(True).run()
+    at.button(key="teach:next").click().run()
+    at.toggle(key="teach:quiz").set_value(True).run()
     # the case that was on screen restarts as a quiz, at finding 1, still the picker's choice
-    assert at.session_state["teach_case_id"] == at.selectbox(key="teach_case_pick").value == case.id
-    assert at.session_state["teach_step"] == 1
+    assert at.session_state["teach:case_id"] == at.selectbox(key="teach:case_pick").value == case.id
+    assert at.session_state["teach:step"] == 1
     assert not shown_giveaways(at, pack, case)
     assert not at.table and not at.get("vega_lite_chart") and not at.get("download_button")
-    assert not at.multiselect(key="teach_quiz_picks").value
-    picker = at.selectbox(key="teach_case_pick")
+    assert not at.multiselect(key="teach:quiz_picks").value
+    picker = at.selectbox(key="teach:case_pick")
     assert all(re.fullmatch(r"Quiz case \d+ of \d+", o) for o in picker.options)  # neutral names only
     # only the revealed findings: the first now, the second after Next, never the ones still to come
     steps = frames.case_steps(case.present, case.absent)
@@ -236,11 +237,11 @@ def test_quiz_mode_gives_nothing_away_until_a_top3_is_committed_then_scores_it(p
         assert all(f in text for f, _ in steps[:k]) and not any(f in text for f, _ in steps[k:]), k
         assert not shown_giveaways(at, pack, case)
         if k < len(steps):
-            at.button(key="teach_next").click().run()
-    assert at.button(key="teach_commit").disabled
+            at.button(key="teach:next").click().run()
+    assert at.button(key="teach:commit").disabled
     others = [c for c in pack.condition_ids if c not in case.accepted][:2]
-    at.multiselect(key="teach_quiz_picks").set_value([*others, case.expected]).run()
-    at.button(key="teach_commit").click().run()
+    at.multiselect(key="teach:quiz_picks").set_value([*others, case.expected]).run()
+    at.button(key="teach:commit").click().run()
     assert not at.exception
     text = all_text(at)
     expected = pack.condition(case.expected).display_name
@@ -251,15 +252,15 @@ def test_quiz_mode_gives_nothing_away_until_a_top3_is_committed_then_scores_it(p
 def test_quiz_mode_from_the_address_opens_on_quiz_case_1_and_next_quiz_case_moves_on(pack_and_cases):
     pack, cases = pack_and_cases
     at = quiz_started(quiz="1")
-    assert at.toggle(key="teach_quiz").value is True
+    assert at.toggle(key="teach:quiz").value is True
     first, second = teach.quiz_order(cases)[:2]
-    assert at.session_state["teach_case_id"] == first.id
+    assert at.session_state["teach:case_id"] == first.id
     assert not shown_giveaways(at, pack, first) and not at.table
-    at.multiselect(key="teach_quiz_picks").set_value(list(pack.condition_ids)[:3]).run()
-    at.button(key="teach_commit").click().run()
-    at.button(key="teach_next_quiz").click().run()
+    at.multiselect(key="teach:quiz_picks").set_value(list(pack.condition_ids)[:3]).run()
+    at.button(key="teach:commit").click().run()
+    at.button(key="teach:next_quiz").click().run()
     assert not at.exception
-    assert at.session_state["teach_case_id"] == second.id and at.session_state["teach_step"] == 1
+    assert at.session_state["teach:case_id"] == second.id and at.session_state["teach:step"] == 1
     assert not shown_giveaways(at, pack, second) and not at.get("vega_lite_chart")
 
 
@@ -276,9 +277,9 @@ def test_no_teaching_case_gives_its_answer_away_in_quiz_mode(monkeypatch, real_p
     at = quiz_started(quiz="1")
     leaks = {}
     for case in teach.quiz_order(cases):
-        at.selectbox(key="teach_case_pick").set_value(case.id).run()
+        at.selectbox(key="teach:case_pick").set_value(case.id).run()
         assert not at.exception, at.exception
-        assert at.session_state["teach_case_id"] == case.id
+        assert at.session_state["teach:case_id"] == case.id
         shown = shown_giveaways(at, pack, case)
         if shown:
             leaks[case.id] = shown
@@ -319,19 +320,19 @@ def test_hand_built_case_with_pertinent_negative(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()
     ids = list(pack.finding_ids)
-    at.multiselect(key="teach_present").set_value(ids[:2]).run()
-    at.multiselect(key="teach_absent").set_value(ids[2:3]).run()
+    at.multiselect(key="teach:present").set_value(ids[:2]).run()
+    at.multiselect(key="teach:absent").set_value(ids[2:3]).run()
     assert not at.exception
     assert "after 1 of 3" in all_text(at)  # a changed case starts again at finding 1
-    assert at.session_state["teach_compare"]
+    assert at.session_state["teach:compare"]
 
 
 def test_contradictory_case_shows_an_error_not_a_crash(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()
     fid = pack.finding_ids[0]
-    at.multiselect(key="teach_present").set_value([fid]).run()
-    at.multiselect(key="teach_absent").set_value([fid]).run()
+    at.multiselect(key="teach:present").set_value([fid]).run()
+    at.multiselect(key="teach:absent").set_value([fid]).run()
     assert not at.exception
     assert at.error and "cannot be scored" in at.error[0].value
 
@@ -375,7 +376,7 @@ def test_corpus_section_stays_off_until_asked(monkeypatch, real_pack_and_cases):
     monkeypatch.setattr(ui.state, "get_corpus", refuse)
     at = loaded(cases)
     assert "Widen the differential: all HPO-annotated rare diseases" in [s.value for s in at.header]
-    assert at.toggle(key="teach_corpus_on").value is False
+    assert at.toggle(key="teach:corpus_on").value is False
 
 
 def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monkeypatch, real_pack_and_cases):
@@ -383,12 +384,12 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     case = next(c for c in cases if any(f.startswith("CT:") for f in c.present + c.absent))
     at = loaded(cases, cases.index(case))
     before = all_text(at).count("**If things change:**")  # once per urgency block
-    at.toggle(key="teach_corpus_on").set_value(True).run(timeout=CORPUS_TIMEOUT)
+    at.toggle(key="teach:corpus_on").set_value(True).run(timeout=CORPUS_TIMEOUT)
     assert not at.exception, at.exception
     hpo = [f for f in case.present if f.startswith("HP:")], [f for f in case.absent if f.startswith("HP:")]
     expected = triage_terms(pack, *hpo)  # the curated red-flag rules on the corpus's HPO terms
     assert all_text(at).count("**If things change:**") == before + 1
-    assert ui.widgets.triage_markdown(expected) in all_text(at)
+    assert ui.components.widgets.triage_markdown(expected) in all_text(at)
     top = at.dataframe[-1].value
     assert len(top) == 20
     assert list(top["rank"]) == list(range(1, 21))
@@ -404,8 +405,8 @@ def test_corpus_section_ranks_orphanet_diseases_and_says_what_was_left_out(monke
     corpus_chart = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
     assert corpus_chart["encoding"]["y"]["axis"]["labelOverlap"] is False  # every disease labelled
 
-    at.selectbox(key="teach_corpus_pack").set_value("hpo-omim").run(timeout=CORPUS_TIMEOUT)
-    at.selectbox(key="teach_corpus_method").set_value("resnik").run(timeout=CORPUS_TIMEOUT)
+    at.selectbox(key="teach:corpus_pack").set_value("hpo-omim").run(timeout=CORPUS_TIMEOUT)
+    at.selectbox(key="teach:corpus_method").set_value("resnik").run(timeout=CORPUS_TIMEOUT)
     assert not at.exception, at.exception
     assert all(str(d).startswith("OMIM:") for d in at.dataframe[-1].value["disease"])
 
@@ -425,7 +426,7 @@ def test_charts_label_every_row_in_readable_text(pack_and_cases):
     shown = specs(at)
     assert len(shown) >= 2
     for spec in shown:
-        assert spec["config"]["axis"]["labelColor"] == ui.widgets.TEXT_COLOR
+        assert spec["config"]["axis"]["labelColor"] == ui.components.widgets.TEXT_COLOR
         assert spec["config"]["axis"]["labelFontSize"] >= 12
         assert spec["config"]["axisY"]["labelOverlap"] is False
 
@@ -482,7 +483,7 @@ def test_heat_map_projects_rows_of_20_px_or_more_upright_titles_within_their_col
     assert y_axis["labelLimit"] == {
         "expr": f"(containerSize()[0] < {below} ? {teach_charts.NARROW.label_px} : {teach_charts.WIDE.label_px})"}
 
-    at.checkbox(key="teach_heat_all").check().run()
+    at.checkbox(key="teach:heat_all").check().run()
     every = layer_with(heat_spec(at), "rect")["encoding"]["y"]["sort"]
     assert len(every) >= len(rows) and heat_spec(at)["height"] == {"step": teach_charts.HEAT_ROW_PX}
 
@@ -502,7 +503,7 @@ def test_trajectory_uses_a_colour_blind_safe_palette_and_names_each_line(pack_an
     case = max(cases, key=lambda c: len(c.present) + len(c.absent))
     at = loaded(cases, cases.index(case))
     for _ in range(2):
-        at.button(key="teach_next").click().run()
+        at.button(key="teach:next").click().run()
     spec = next(s for s in specs(at) if any(layer["mark"]["type"] == "line" for layer in s["layer"]))
     line = layer_with(spec, "line")
     colour = line["encoding"]["color"]

@@ -27,7 +27,7 @@ from engine.io.presentation import Presentation
 from engine.knowledge.priors import ContextRule
 from engine.triage.assess import encode_with_presentation
 
-WEIGHTS_KEY = "analyst_weights"
+WEIGHTS_KEY = "analyze:weights"
 
 
 @st.cache_resource(show_spinner="Loading the knowledge pack…")
@@ -42,7 +42,7 @@ def _scorer(method: str, weights_key: str, _weights: Weights) -> Scorer:
 
 
 @st.cache_resource(show_spinner="Loading the teaching cases…")
-def _teaching_cases(pack_id: int) -> list[Case]:
+def _teaching_cases(fingerprint: str) -> list[Case]:
     return teaching_cases(get_pack())
 
 
@@ -58,7 +58,7 @@ def get_corpus(name: str) -> CorpusPack:
 
 def get_teaching_cases() -> list[Case]:
     """The teaching cases of ``data/cases/`` read against the current pack (raises ``InputError``)."""
-    return _teaching_cases(id(get_pack()))
+    return _teaching_cases(get_pack().fingerprint)
 
 
 def get_scorer(method: str, weights: Weights) -> Scorer:
@@ -76,7 +76,8 @@ def current_weights() -> Weights:
     """The analyst's weights for this session (the defaults until changed on the Analyze page)."""
     if WEIGHTS_KEY not in st.session_state:
         st.session_state[WEIGHTS_KEY] = default_weights(get_pack())
-    return st.session_state[WEIGHTS_KEY]
+    weights: Weights = st.session_state[WEIGHTS_KEY]
+    return weights
 
 
 def set_weights(weights: Weights) -> None:

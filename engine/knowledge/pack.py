@@ -8,10 +8,11 @@ as :class:`~engine.knowledge.validation.Issue` data; :func:`load_pack` raises on
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -290,6 +291,21 @@ class KnowledgePack:
         out.setflags(write=False)
         return out
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """A sha256 (hex) of what the pack holds, computed once: equal content, equal fingerprint.
+
+        Caches keyed by it (the app's search index, context rules, emergency questions, teaching cases) stay right
+        for a pack built in memory or changed with :func:`dataclasses.replace`, where a key by ``id()`` could be
+        reused by a new object once the old one is gone. It covers every field, the HPO release by its version
+        (not its terms) and the folder, since loaders read the pack's companion files from there.
+        """
+        digest = hashlib.sha256()
+        for f in fields(self):
+            value = self.ontology.version if f.name == "ontology" else getattr(self, f.name)
+            digest.update(f"{f.name}={_stable(value)!r}\n".encode())
+        return digest.hexdigest()
+
     def finding(self, finding_id: str) -> Finding:
         return self.findings[self.finding_index[finding_id]]
 
@@ -329,6 +345,23 @@ class KnowledgePack:
 
 
 _DISCLAIMER_END = re.compile(r"educational purposes only\.?", re.IGNORECASE)
+
+
+def _stable(value: object) -> object:
+    """``value`` as nested tuples whose ``repr`` depends on the content only (for :attr:`KnowledgePack.fingerprint`):
+    arrays by dtype, shape and a digest of their bytes (a repr would elide them), sets sorted."""
+    if isinstance(value, np.ndarray):
+        data = np.ascontiguousarray(value)
+        return ("ndarray", str(data.dtype), data.shape, hashlib.sha256(data.tobytes()).hexdigest())
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, _stable(getattr(value, f.name))) for f in fields(value)))
+    if isinstance(value, dict):
+        return ("dict", tuple((_stable(k), _stable(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_stable(v)) for v in value)))
+    if isinstance(value, (list, tuple)):
+        return tuple(_stable(v) for v in value)
+    return value
 
 
 @lru_cache(maxsize=16)  # shown with every result: trim the same seed text once

@@ -14,16 +14,18 @@ from engine import CORPUS_METHOD_INFO, DEFAULT_METHOD, METHOD_INFO, METHODS, Cas
 from engine.corpus.pack import rank_corpus
 from engine.evaluation.corpus import corpus_query
 from engine.evaluation.quiz import QUIZ_SIZE, score_top3
+from engine.io.phenopacket import PhenopacketCase, require_known_terms
 from engine.triage.assess import triage_terms
-from ui import frames, phenopacket_io, state, teach_charts, widgets
+from ui import state
+from ui.components import frames, phenopacket_files, teach_charts, widgets
 
-PRESENT_KEY, ABSENT_KEY = "teach_present", "teach_absent"
-CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach_case_id", "teach_case_pick", "teach_step", "teach_method"
-COMPARE_KEY, STEPS_SEEN_KEY = "teach_compare", "teach_steps_seen"
-QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach_quiz", "teach_quiz_picks", "teach_quiz_committed"
-CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach_corpus_on", "teach_corpus_pack", "teach_corpus_method"
-PACKET_KEY, PACKET_DISEASES_KEY = "teach_phenopacket", "teach_phenopacket_diseases"
-CLEARED_KEY = "teach_cleared"  # the working case was emptied on purpose: do not load a case into it again
+PRESENT_KEY, ABSENT_KEY = "teach:present", "teach:absent"
+CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach:case_id", "teach:case_pick", "teach:step", "teach:method"
+COMPARE_KEY, STEPS_SEEN_KEY = "teach:compare", "teach:steps_seen"
+QUIZ_KEY, PICKS_KEY, COMMITTED_KEY = "teach:quiz", "teach:quiz_picks", "teach:quiz_committed"
+CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "teach:corpus_on", "teach:corpus_pack", "teach:corpus_method"
+PACKET_KEY, PACKET_DISEASES_KEY = "teach:phenopacket", "teach:phenopacket_diseases"
+CLEARED_KEY = "teach:cleared"  # the working case was emptied on purpose: do not load a case into it again
 QUIZ_PARAM = "quiz"  # /teach?quiz=1 opens in quiz mode, so nothing is shown before the educator can hide it
 TOP, CORPUS_TOP = 5, 20
 COMPARE_MAX = 6  # conditions side by side: more columns than this no longer fit a projected page
@@ -144,9 +146,9 @@ def _cases() -> list[Case]:
         return []
 
 
-def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+def _load_phenopacket(packet: PhenopacketCase) -> str:
     """An uploaded phenopacket becomes the working case (an uploader callback, before the widgets are drawn)."""
-    phenopacket_io.require_known_terms(packet, state.get_pack().ontology)
+    require_known_terms(packet, state.get_pack().ontology)
     marker = f"phenopacket {packet.origin}"
     load_case(Case(id=marker, present=packet.present, absent=packet.absent, expected=""))
     labels = dict(packet.labels)
@@ -160,9 +162,9 @@ def _phenopacket_save(pack: KnowledgePack, cases: Sequence[Case], present: list[
     marker, diseases = st.session_state.get(PACKET_DISEASES_KEY, (None, []))
     if loaded != marker:
         case = next((c for c in cases if c.id == loaded), None)
-        diseases = phenopacket_io.condition_diseases(pack, case.expected) if case else []
-    phenopacket_io.download(pack, present, absent, str(loaded or "teach-case").replace(" ", "_"), diseases,
-                            "teach_pp_download")
+        diseases = phenopacket_files.condition_diseases(pack, case.expected) if case else []
+    phenopacket_files.download(pack, present, absent, str(loaded or "teach-case").replace(" ", "_"), diseases,
+                            "teach:pp_download")
 
 
 # --- sections ----------------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def _picker(pack: KnowledgePack, cases: list[Case]) -> None:
         st.markdown(f"**Teaching point:** {case.teaching_point or '_none given_'}")
         expected = frames.condition_name(pack, case.expected)
         st.markdown(f"Expected: {expected} · Source: {case.source or 'n/a'}")
-    st.button("Reload this case", key="teach_load", on_click=load_case, args=(case,),
+    st.button("Reload this case", key="teach:load", on_click=load_case, args=(case,),
               help="Put the chosen case back into the working case, at its first finding.")
     if quiz:
         st.caption("The case library is hidden in quiz mode: it names every case's condition.")
@@ -236,7 +238,7 @@ def _working_case(pack: KnowledgePack, cases: Sequence[Case]) -> tuple[list[str]
     present = st.multiselect("Findings present", options, key=PRESENT_KEY, format_func=fmt, on_change=_edited)
     absent = st.multiselect("Findings explicitly absent (pertinent negatives)", options, key=ABSENT_KEY,
                             format_func=fmt, on_change=_edited)
-    st.button("Clear the working case", key="teach_clear", on_click=_clear_case)
+    st.button("Clear the working case", key="teach:clear", on_click=_clear_case)
     return present, absent
 
 
@@ -250,11 +252,11 @@ def _stepper(steps: list[tuple[str, bool]]) -> int:
     st.session_state[STEP_KEY] = step
     cols = st.columns([2, 1, 1, 1])
     cols[0].markdown(f"**Finding {step} of {n}**")
-    cols[1].button("Previous", key="teach_prev", on_click=_move, args=(-1, n), disabled=step <= 1,
+    cols[1].button("Previous", key="teach:prev", on_click=_move, args=(-1, n), disabled=step <= 1,
                    icon=":material/arrow_back:")
-    cols[2].button("Next", key="teach_next", on_click=_move, args=(1, n), disabled=step >= n,
+    cols[2].button("Next", key="teach:next", on_click=_move, args=(1, n), disabled=step >= n,
                    icon=":material/arrow_forward:", type="primary")
-    cols[3].button("Restart", key="teach_restart", on_click=_restart, icon=":material/restart_alt:")
+    cols[3].button("Restart", key="teach:restart", on_click=_restart, icon=":material/restart_alt:")
     return step
 
 
@@ -266,7 +268,7 @@ def _quiz(pack: KnowledgePack, case: Case, cases: Sequence[Case]) -> bool:
                            max_selections=QUIZ_SIZE, disabled=committed is not None,
                            format_func=lambda c: pack.condition(c).display_name)
     if committed is None:
-        if st.button(f"Commit my top {QUIZ_SIZE}", key="teach_commit", type="primary",
+        if st.button(f"Commit my top {QUIZ_SIZE}", key="teach:commit", type="primary",
                      disabled=len(picks) != QUIZ_SIZE):
             st.session_state[COMMITTED_KEY] = list(picks)
             st.rerun()
@@ -275,7 +277,7 @@ def _quiz(pack: KnowledgePack, case: Case, cases: Sequence[Case]) -> bool:
     result = score_top3(committed, case.accepted)
     st.success(f"**Score: {result.points} / {result.out_of}.** {result.feedback} "
                f"Expected: {frames.condition_name(pack, case.expected)}.")
-    st.button("Next quiz case", key="teach_next_quiz", on_click=_next_quiz_case, args=(cases,),
+    st.button("Next quiz case", key="teach:next_quiz", on_click=_next_quiz_case, args=(cases,),
               icon=":material/skip_next:")
     return True
 
@@ -319,7 +321,7 @@ def _compare(pack: KnowledgePack, result: Result, shown: list[tuple[str, bool]])
         st.info("Choose at least one condition.")
         return
     frame = frames.profile_frame(pack, chosen, dict(shown))
-    every = st.checkbox("Show every profile finding (not only the most telling ones)", key="teach_heat_all")
+    every = st.checkbox("Show every profile finding (not only the most telling ones)", key="teach:heat_all")
     total = frame["finding_id"].nunique()
     frame = (teach_charts.heat_rows(frame, None) if every
              else teach_charts.heat_rows(frames.salient_profile_rows(frame), teach_charts.HEAT_ROWS))
@@ -413,7 +415,7 @@ def render() -> None:
     _arrive(cases)
     _picker(pack, cases)
     with st.expander("Phenopacket (GA4GH): load a case from a file"):
-        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
+        phenopacket_files.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
     present, absent = _working_case(pack, cases)
     if (present or absent) and not _answer_hidden(cases):  # the file would carry the expected condition
         _phenopacket_save(pack, cases, present, absent)

@@ -6,7 +6,7 @@ Weights change only after validation (editor, upload); a refused change keeps th
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -34,18 +34,19 @@ from engine.corpus.pack import CorpusPack
 from engine.evaluation.corpus import CorpusEvaluation, condition_codes, evaluate_corpus
 from engine.evaluation.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.knowledge.weights import MAX_UPLOAD_BYTES
-from ui import analyze_phenopackets, frames, state, widgets
-from ui import analyze_tables as tables
-from ui.analyze_urgency import show_urgency
+from ui import state
+from ui.components import analyze_phenopackets, frames, widgets
+from ui.components import analyze_tables as tables
+from ui.components.analyze_urgency import show_urgency
 
-METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze_method", "analyze_factor", "analyze_case_source"
-UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze_upload", "analyze_upload_seen", "analyze_weights_msg"
-CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze_cases_upload", "analyze_cases_seen", "analyze_cases_msg"
-UPLOADED_CASES, EDITOR_VERSION = "analyze_uploaded_cases", "analyze_editor_version"
-CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze_corpus_on", "analyze_corpus_pack", "analyze_corpus_method"
+METHOD_KEY, FACTOR_KEY, SOURCE_KEY = "analyze:method", "analyze:factor", "analyze:case_source"
+UPLOAD_KEY, UPLOAD_SEEN, WEIGHTS_MSG = "analyze:upload", "analyze:upload_seen", "analyze:weights_msg"
+CASES_UPLOAD_KEY, CASES_SEEN, CASES_MSG = "analyze:cases_upload", "analyze:cases_seen", "analyze:cases_msg"
+UPLOADED_CASES, EDITOR_VERSION = "analyze:uploaded_cases", "analyze:editor_version"
+CORPUS_ON_KEY, CORPUS_PACK_KEY, CORPUS_METHOD_KEY = "analyze:corpus_on", "analyze:corpus_pack", "analyze:corpus_method"
 SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
-#: The corpus evaluation's metric names as summary keys (their labels are in ui.analyze_tables).
+#: The corpus evaluation's metric names as summary keys (their labels are in ui.components.analyze_tables).
 CORPUS_METRIC_KEYS = {"top-1": "top1", "top-3": "top3", "top-10": "top10", "MRR": "mrr"}
 #: Below this page width Streamlit stacks columns; a chart that needs the width gives way to a table there.
 NARROW_PX = 640
@@ -110,18 +111,22 @@ def reset_weights() -> None:
 
 # --- cached engine calls -----------------------------------------------------------------------------
 
-def _pack_key(pack: KnowledgePack) -> tuple:
+#: What a cached call is keyed by beside its arguments: the pack's, the weights' or the corpus's identity.
+CacheKey = tuple[object, ...]
+
+
+def _pack_key(pack: KnowledgePack) -> CacheKey:
     return (pack.name, pack.hpo_version, pack.finding_ids, pack.condition_ids)
 
 
 @st.cache_data(show_spinner="Evaluating…", max_entries=64)
-def _evaluate(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+def _evaluate(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey,
               _pack: KnowledgePack, _weights: Weights) -> Evaluation:
     return evaluate(_pack, cases, method, _weights)
 
 
 @st.cache_data(show_spinner="Measuring sensitivity…", max_entries=32)
-def _sensitivity(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple, factor: float,
+def _sensitivity(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey, factor: float,
                  _pack: KnowledgePack, _weights: Weights) -> tuple[list[Sensitivity], float]:
     start = time.perf_counter()
     rows = sensitivity(_pack, cases, method, _weights, factor)
@@ -133,7 +138,7 @@ def run_evaluation(pack: KnowledgePack, cases: Sequence[Case], method: str, weig
 
 
 @st.cache_data(show_spinner="Measuring the urgency against the panels…", max_entries=64)
-def _triage_report(pack_key: tuple, cases: tuple[Case, ...], method: str, weights_key: tuple,
+def _triage_report(pack_key: CacheKey, cases: tuple[Case, ...], method: str, weights_key: CacheKey,
                    _pack: KnowledgePack, _weights: Weights) -> dict[str, Any] | None:
     return _evaluate(pack_key, cases, method, weights_key, _pack, _weights).triage_report()
 
@@ -152,7 +157,7 @@ def run_sensitivity(pack: KnowledgePack, cases: Sequence[Case], method: str, wei
 
 
 @st.cache_data(show_spinner="Ranking the corpus for every case…", max_entries=16)
-def _corpus_evaluation(pack_key: tuple, cases: tuple[Case, ...], corpus_key: tuple, method: str,
+def _corpus_evaluation(pack_key: CacheKey, cases: tuple[Case, ...], corpus_key: CacheKey, method: str,
                        _pack: KnowledgePack, _corpus: CorpusPack) -> CorpusEvaluation:
     return evaluate_corpus(_corpus, cases, condition_codes(_pack), method)
 
@@ -182,9 +187,9 @@ def _files_section() -> None:
 def _downloads(weights: Weights) -> None:
     cols = st.columns(2)
     cols[0].download_button("Download weights (.toml)", weights_to_toml(weights), "weights.toml",
-                            mime="application/toml", key="analyze_download_toml")
+                            mime="application/toml", key="analyze:download_toml")
     cols[1].download_button("Download weights (.csv)", weights_to_csv(weights), "weights.csv", mime="text/csv",
-                            key="analyze_download_csv")
+                            key="analyze:download_csv")
 
 
 def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
@@ -193,24 +198,24 @@ def _editor_section(pack: KnowledgePack, weights: Weights) -> None:
     fw, pr, pa = frames.weights_tables(pack, weights)
     tabs = st.tabs(["Finding weights", "Condition priors", "Method parameters"])
     with tabs[0]:
-        fw = st.data_editor(fw, key=f"analyze_fw_{version}", hide_index=True, disabled=["finding_id", "label", "group"],
+        fw = st.data_editor(fw, key=f"analyze:fw:{version}", hide_index=True, disabled=["finding_id", "label", "group"],
                             column_config={"weight": st.column_config.NumberColumn("weight", step=0.1,
                                                                                    help="0 to 100; 1 = neutral")})
     with tabs[1]:
-        pr = st.data_editor(pr, key=f"analyze_priors_{version}", hide_index=True, disabled=["condition_id", "name"],
+        pr = st.data_editor(pr, key=f"analyze:priors:{version}", hide_index=True, disabled=["condition_id", "name"],
                             column_config={"prior": st.column_config.NumberColumn("prior", help="relative, above 0")})
     with tabs[2]:
-        pa = st.data_editor(pa, key=f"analyze_params_{version}", hide_index=True,
+        pa = st.data_editor(pa, key=f"analyze:params:{version}", hide_index=True,
                             disabled=["parameter", "default", "allowed", "help"])
     cols = st.columns(2)
-    if cols[0].button("Apply edited weights", key="analyze_apply", type="primary"):
+    if cols[0].button("Apply edited weights", key="analyze:apply", type="primary"):
         try:
             new = frames.weights_from_tables(pack, fw, pr, pa)
         except WeightsError as exc:
             _say(WEIGHTS_MSG, "error", refused_message(exc))
         else:
             _apply(new, "Edited weights applied.")
-    cols[1].button("Reset to defaults", key="analyze_reset", on_click=reset_weights)
+    cols[1].button("Reset to defaults", key="analyze:reset", on_click=reset_weights)
 
 
 def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
@@ -223,7 +228,8 @@ def _cases_for_evaluation(cases: list[Case]) -> list[Case]:
         st.session_state[CASES_SEEN] = upload.file_id
         handle_cases_upload(upload.name, upload.getvalue())
     _show(CASES_MSG)
-    return st.session_state.get(UPLOADED_CASES, [])
+    uploaded: list[Case] = st.session_state.get(UPLOADED_CASES, [])
+    return uploaded
 
 
 def _metrics(current: Evaluation, default: Evaluation) -> None:
@@ -231,7 +237,8 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
     frame = frames.metrics_frame(current, default)
     keys = [attr for _, attr in frames.METRICS]
     cols = [c for _ in range(0, len(frame), 2) for c in st.columns(2)]  # two a row: labels stay whole
-    for col, key, row in zip(cols, keys, frame.itertuples(index=False), strict=False):
+    rows: list[Any] = list(frame.itertuples(index=False))  # pandas types each field as any scalar
+    for col, key, row in zip(cols, keys, rows, strict=False):
         help_text = tables.SUMMARY_HELP[key]
         if row.current is None:
             col.metric(row.metric, "n/a", help=help_text)
@@ -244,7 +251,7 @@ def _metrics(current: Evaluation, default: Evaluation) -> None:
     st.dataframe(frame, hide_index=True)
 
 
-def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
+def _confusion_chart(frame: pd.DataFrame) -> alt.LayerChart:
     x_axis = alt.Axis(labelAngle=-45, labelLimit=200, labelOverlap=False)
     # No title beside the rows: drawn next to long condition names it ran into them (the heading says it instead).
     base = alt.Chart(frame).encode(x=alt.X("predicted:N", title="Ranked first", axis=x_axis),
@@ -254,7 +261,8 @@ def _confusion_chart(frame: pd.DataFrame) -> alt.Chart:
                                    tooltip=["expected", "predicted", "count"])
     text = base.mark_text().encode(text=alt.condition("datum.count > 0", "count:Q", alt.value("")))
     n = frame["expected"].nunique()
-    return (rect + text).properties(height=28 * n + 60)
+    chart: alt.LayerChart = (rect + text).properties(height=28 * n + 60)
+    return chart
 
 
 def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, weights: Weights) -> None:
@@ -280,11 +288,12 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
                 "negative = better now)")
     st.dataframe(changes, hide_index=True)
     st.download_button("Download the evaluation (.csv)", frames.safe_csv(changes), "evaluation.csv",
-                       mime="text/csv", key="analyze_download_eval")
+                       mime="text/csv", key="analyze:download_eval")
     st.markdown(f"**All methods compared** (the same {len(chosen)} case(s), current weights)")
     by_method = {METHOD_INFO[m].title: run_evaluation(pack, chosen, m, weights) for m in METHODS}
     methods = frames.methods_frame(by_method).drop(columns="cases")  # the same cases for all: said above
-    shares = {title: "{:.1%}" for title, attr in frames.METRICS if attr in tables.PERCENT_KEYS}  # as the tiles
+    shares: dict[Any, str | Callable[[object], str] | None] = {  # as the tiles
+        title: "{:.1%}" for title, attr in frames.METRICS if attr in tables.PERCENT_KEYS}
     st.table(methods.style.format(shares, precision=3, na_rep="n/a"), hide_index=True)
     st.markdown(f"**Recall per expected condition** ({METHOD_INFO[method].title}, current weights; 95% Wilson "
                 "intervals: with few cases per condition they are wide)")
@@ -330,10 +339,15 @@ def _movers_chart(frame: pd.DataFrame) -> alt.LayerChart:
     )
     # A name's last line sits just above its bar and a first line (of a long name) above that, so no line ever
     # runs into a bar whatever the length (Vega draws further lines of one text mark downwards, onto the bar).
-    text = {"align": "left", "baseline": "bottom", "fontSize": widgets.AXIS_FONT_SIZE, "color": widgets.TEXT_COLOR}
-    last = base.mark_text(dy=-9, **text).encode(x=alt.datum(0), text="last:N")
-    first = base.mark_text(dy=-9 - LINE_PX, **text).encode(x=alt.datum(0), text="first:N")
-    return (bars + last + first).properties(height=MOVER_ROW_PX * len(data))
+    def label(dy: float) -> alt.Chart:
+        mark: alt.Chart = base.mark_text(dy=dy, align="left", baseline="bottom", fontSize=widgets.AXIS_FONT_SIZE,
+                                         color=widgets.TEXT_COLOR)
+        return mark
+
+    last = label(-9).encode(x=alt.datum(0), text="last:N")
+    first = label(-9 - LINE_PX).encode(x=alt.datum(0), text="first:N")
+    chart: alt.LayerChart = (bars + last + first).properties(height=MOVER_ROW_PX * len(data))
+    return chart
 
 
 @st.fragment  # its slider changes only this section: moving it reruns the section, not the evaluation above
@@ -355,7 +369,7 @@ def _sensitivity_section(pack: KnowledgePack, cases: list[Case], method: str, we
                f"computed in {seconds:.2f} s (cached per weights).")
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the sensitivity table (.csv)", frames.safe_csv(frame), "sensitivity.csv",
-                       mime="text/csv", key="analyze_download_sens")
+                       mime="text/csv", key="analyze:download_sens")
 
 
 def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
@@ -389,7 +403,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
     frame = frames.corpus_eval_frame(pack, evaluation)
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the corpus check (.csv)", frames.safe_csv(frame), "corpus_check.csv",
-                       mime="text/csv", key="analyze_download_corpus")
+                       mime="text/csv", key="analyze:download_corpus")
 
 
 # --- page --------------------------------------------------------------------------------------------

@@ -245,7 +245,8 @@ def salient_profile_rows(frame: pd.DataFrame, threshold: float = SALIENT_FREQUEN
     """Keep findings that are reported, a hallmark, or at least ``threshold`` frequent in a chosen condition."""
     if frame.empty:
         return frame
-    keep = frame.groupby("finding_id").apply(
+    # pandas-stubs routes every keyword to ``func``, so it misses apply's own include_groups
+    keep = frame.groupby("finding_id").apply(  # type: ignore[call-overload]
         lambda g: bool((g["reported"] != "").any() or g["hallmark"].any() or (g["frequency"] >= threshold).any()),
         include_groups=False)
     return frame[frame["finding_id"].isin(keep[keep].index)]

@@ -10,7 +10,7 @@ import copy
 import logging
 import re
 import threading
-from typing import Any
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -27,7 +27,7 @@ from engine.corpus.pack import CORPUS_PACKS
 from engine.errors import one_line
 from engine.triage.copy import NOT_A_DIAGNOSIS, ROLE_NOTES, Role, level_lines
 from engine.triage.services import Services, localise
-from ui.wording import distinct_watch_for
+from ui.components.wording import distinct_watch_for
 
 _LOG = logging.getLogger(__name__)
 RESULT_TOP = 5  # matches in the chart, the list and the summary: the same conditions everywhere
@@ -158,13 +158,18 @@ def ranking_frame(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) ->
                                        "score", "matched"])
 
 
-def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
+
+
+def readable(chart: ChartT) -> ChartT:
     """Every axis label drawn (no overlap culling), in body-text colour and size, legends never cut."""
-    return (chart.configure_axis(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
-                                 titleFontSize=AXIS_FONT_SIZE)
-            .configure_axisY(labelOverlap=False).configure_axisBand(labelOverlap=False)
-            .configure_legend(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
-                              titleFontSize=AXIS_FONT_SIZE, labelLimit=0, titleLimit=0))
+    configured: ChartT = (
+        chart.configure_axis(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                             titleFontSize=AXIS_FONT_SIZE)
+        .configure_axisY(labelOverlap=False).configure_axisBand(labelOverlap=False)
+        .configure_legend(labelColor=TEXT_COLOR, titleColor=TEXT_COLOR, labelFontSize=AXIS_FONT_SIZE,
+                          titleFontSize=AXIS_FONT_SIZE, labelLimit=0, titleLimit=0))
+    return configured
 
 
 def _two_lines(pack: KnowledgePack, condition_id: str) -> str:
@@ -200,7 +205,8 @@ def ranking_chart(pack: KnowledgePack, result: Result, top: int = RESULT_TOP) ->
     )
     names = base.mark_text(align="left", baseline="bottom", dy=-28, lineBreak="\n", fontSize=AXIS_FONT_SIZE,
                            color=TEXT_COLOR).encode(x=alt.datum(0), text="label:N")
-    return (bars + names).properties(height=92 * len(frame))
+    chart: alt.LayerChart = (bars + names).properties(height=92 * len(frame))
+    return chart
 
 
 #: The Vega-Lite spec of :func:`ranking_chart` without its data, per shape (thin evidence or not, number of bars):

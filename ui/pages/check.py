@@ -3,20 +3,20 @@
 Nothing ticked is stored on the server or logged: it lives in this browser session and,
 after "Show my matches", in the page address (so the link can be shared). Ticks not yet
 submitted are kept in the session (across searches and page switches); a result whose
-answers have changed since is marked out of date.
+answers have changed since is marked out of date. The tick state is :mod:`ui.components.ticks`, the link
+:mod:`ui.components.link`; this module draws the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
 from engine import DEFAULT_METHOD, METHOD_INFO, METHODS, InputError, KnowledgePack, Result
-from engine.hpo.ids import partition_ids
-from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING, Presentation, parse_presentation
+from engine.io.phenopacket import PhenopacketCase
+from engine.io.presentation import BLOCKS, CHOICES, VITAL_SIGNS, WORDING
 from engine.knowledge.pack import DCC, Finding
 from engine.knowledge.priors import ContextRule, load_context_rules
 from engine.match.search import SearchIndex, build_index
@@ -29,16 +29,17 @@ from engine.triage.emergency import (
     with_step_answers,
 )
 from engine.triage.services import Services, country_from_locale, load_services, localise, where_to_get_help
-from ui import interview, phenopacket_io
-from ui.check_result import (
+from ui.components import interview, phenopacket_files
+from ui.components import ticks as ticks_state
+from ui.components.check_result import (
     SUMMARY_ANCHOR,
     show_clinician_prompt,
     show_closeness_chart,
     show_headline,
     show_match_cards,
 )
-from ui.state import current_weights, get_pack, get_scorer, run
-from ui.summary import (
+from ui.components.link import clear_link, read_link_once, write_link
+from ui.components.summary import (
     PDF_MIME,
     SUMMARY_PDF_NAME,
     SUMMARY_TEXT_NAME,
@@ -46,32 +47,40 @@ from ui.summary import (
     build_summary,
     build_summary_pdf,
 )
-from ui.widgets import (
+from ui.components.ticks import (
+    ABSENT_KEY,
+    CONTEXT_PREFIX,
+    METHOD_KEY,
+    PAGE_RUNS_KEY,
+    STATE_KEY,
+    VITAL_PREFIX,
+    CheckState,
+    check_state,
+    is_stale,
+    set_answer,
+    submit,
+    sync_ticks,
+    tick_key,
+)
+from ui.components.ticks import clear as clear_ticks
+from ui.components.widgets import (
     GROUP_TITLES,
     LEVEL_ICON,
     as_code,
     show_triage,
 )
+from ui.state import current_weights, get_pack, get_scorer, run
 
-TICK_PREFIX = "tick:"
 SEARCH_KEY = "check:search"
-ABSENT_KEY = "check:absent"
-METHOD_KEY = "check:method"
-STATE_KEY = "check:state"
-TICKS_KEY = "check:ticks"
 SCROLL_KEY, SCROLLED_KEY = "check:scroll", "check:scrolled"
 EMERGENCY_PREFIX = "check:emergency:"
 STEP_KEY = "check:emergency_step"
-CONTEXT_PREFIX = "check:context:"
-VITAL_PREFIX = "check:vital:"
-LINK_READ_KEY = "check:link_read"
-PAGE_RUNS_KEY, CHECKLIST_RUNS_KEY = "check:page_runs", "check:checklist_runs"
+CHECKLIST_RUNS_KEY = "check:checklist_runs"
 SHOWN_STALE_KEY = "check:shown_stale"
 PACKET_KEY, PACKET_TABLE_KEY = "check:phenopacket", "check:phenopacket_table"
 COUNTRY_KEY = "check:country"
 NO_COUNTRY = ""  # not set: the advice keeps "your local emergency number"
 RESULT_ANCHOR = "your-matches"
-MAX_LINK_IDS = 200
 EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("types",), "Types"),
     (("causes",), "Common causes"),
@@ -82,42 +91,16 @@ EDUCATION_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-@dataclass
-class CheckState:
-    """What was submitted last (the result shown), plus notes about how a link was read."""
-
-    present: list[str]
-    absent: list[str]
-    method: str = DEFAULT_METHOD
-    notes: tuple[str, ...] = ()
-    #: The optional course and context (not written into the link).
-    presentation: Presentation = field(default_factory=Presentation)
-
-    @property
-    def empty(self) -> bool:
-        return not self.present and not self.absent
-
-
-def tick_key(finding_id: str) -> str:
-    return f"{TICK_PREFIX}{finding_id}"
-
-
-def _state() -> CheckState:
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = CheckState([], [])
-    return st.session_state[STATE_KEY]
-
-
 # --- search -------------------------------------------------------------------------------------------
 
 @st.cache_resource(max_entries=4)
-def _search_index(pack_id: int, _pack: KnowledgePack) -> SearchIndex:
+def _search_index(fingerprint: str, _pack: KnowledgePack) -> SearchIndex:
     return build_index(_pack)
 
 
 def search_index(pack: KnowledgePack) -> SearchIndex:
     """The pack's search index (engine.match.search), built once per pack."""
-    return _search_index(id(pack), pack)
+    return _search_index(pack.fingerprint, pack)
 
 
 def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
@@ -125,136 +108,18 @@ def filter_findings(pack: KnowledgePack, query: str) -> list[Finding]:
     return search_index(pack).search(query)
 
 
-# --- shareable link -----------------------------------------------------------------------------------
-
-def parse_link_ids(pack: KnowledgePack, values: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Known finding IDs (order of appearance, no duplicates) and notes on the unknown ones, display-safe.
-
-    The lenient parse of :func:`engine.hpo.ids.partition_ids`: a link never raises, unknown IDs become notes.
-    """
-    known, unknown, over = partition_ids(values, pack.finding_index, MAX_LINK_IDS)
-    if over:
-        unknown.append(f"(and {over} more, over the limit of {MAX_LINK_IDS})")
-    return known, unknown
-
-
-def state_from_link(pack: KnowledgePack, params: Any) -> CheckState:
-    """Read ``present``, ``absent`` and ``method`` from query params; never raises on bad input."""
-    present, bad_present = parse_link_ids(pack, params.get_all("present"))
-    absent, bad_absent = parse_link_ids(pack, params.get_all("absent"))
-    notes = []
-    unknown = bad_present + [b for b in bad_absent if b not in bad_present]
-    if unknown:
-        notes.append(f"The link held {len(unknown)} finding ID(s) this tool does not know; they were ignored: "
-                     + ", ".join(as_code(u) for u in unknown))
-    both = [i for i in absent if i in present]
-    if both:
-        notes.append(f"{len(both)} finding(s) were listed both as present and as absent; they count as present.")
-        absent = [i for i in absent if i not in present]
-    method = params.get("method", DEFAULT_METHOD)
-    if method not in METHODS:
-        notes.append(f"The link asked for an unknown method; {METHOD_INFO[DEFAULT_METHOD].title} is used.")
-        method = DEFAULT_METHOD
-    return CheckState(present, absent, method, tuple(notes))
-
-
-def link_params(state: CheckState) -> dict[str, str]:
-    params = {"present": ",".join(state.present), "absent": ",".join(state.absent)}
-    if state.method != DEFAULT_METHOD:
-        params["method"] = state.method
-    return {k: v for k, v in params.items() if v}
-
-
-def _write_link(state: CheckState) -> None:
-    """Make the page address hold exactly the shown selection (only keys that differ are written)."""
-    params = link_params(state)
-    for key in ("present", "absent", "method"):
-        if key in params:
-            if st.query_params.get(key) != params[key]:
-                st.query_params[key] = params[key]
-        elif key in st.query_params:
-            del st.query_params[key]
-
-
-def _read_link_once(pack: KnowledgePack) -> None:
-    """On the first run of a session, restore ticks from the address (if it holds any)."""
-    if st.session_state.get(LINK_READ_KEY):
-        return
-    st.session_state[LINK_READ_KEY] = True
-    if not any(k in st.query_params for k in ("present", "absent", "method")):
-        return
-    state = state_from_link(pack, st.query_params)
-    st.session_state[STATE_KEY] = state
-    st.session_state[TICKS_KEY] = dict.fromkeys(state.present, True)
-    st.session_state[ABSENT_KEY] = list(state.absent)
-    st.session_state[METHOD_KEY] = state.method
-
-
-# --- pending ticks (kept across reruns, searches and page switches) ------------------------------------
-
-def _ticks() -> dict[str, bool]:
-    """Finding ID -> ticked, for every finding touched this session (submitted or not)."""
-    if TICKS_KEY not in st.session_state:
-        st.session_state[TICKS_KEY] = {}
-    return st.session_state[TICKS_KEY]
-
-
-def _sync_ticks() -> dict[str, bool]:
-    """Copy the drawn checkboxes' values (this run's clicks included) into the session's ticks.
-
-    Called before every run of the whole page (never in a rerun of the checklist alone), so it also counts them.
-    """
-    st.session_state[PAGE_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY, 0) + 1
-    ticks = _ticks()
-    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
-        ticks[str(key).removeprefix(TICK_PREFIX)] = bool(st.session_state[key])
-    return ticks
-
-
-def pending_present(pack: KnowledgePack) -> list[str]:
-    """The ticked findings, submitted or not, in pack order."""
-    ticks = _ticks()
-    return [i for i in pack.finding_ids if ticks.get(i)]
-
-
 def _on_submit(finding_ids: tuple[str, ...]) -> None:
     """"Show my matches" (a callback: it runs before the page, so the whole page sees the new selection)."""
-    ticks = _sync_ticks()
-    present = [i for i in finding_ids if ticks.get(i)]
-    chosen = list(st.session_state.get(ABSENT_KEY, []))
-    absent = [i for i in chosen if i not in present]
-    notes = ("Findings ticked as present were removed from the ones you do not have.",) if absent != chosen else ()
-    presentation, problem = current_presentation()
-    if problem:
-        notes = (*notes, problem)
-    st.session_state[STATE_KEY] = CheckState(present, absent, st.session_state.get(METHOD_KEY, DEFAULT_METHOD),
-                                             notes, presentation)
+    submit(finding_ids)
     st.session_state[SCROLL_KEY] = st.session_state.get(SCROLL_KEY, 0) + 1
 
 
 def _reset() -> None:
     """Clear every tick, the result and the link (a callback, so widget state may be changed)."""
-    for key in [k for k in st.session_state if str(k).startswith(TICK_PREFIX)]:
-        st.session_state[key] = False
-    st.session_state[TICKS_KEY] = {}
-    st.session_state[ABSENT_KEY] = []
-    st.session_state[METHOD_KEY] = DEFAULT_METHOD
-    st.session_state[STATE_KEY] = CheckState([], [])
+    clear_ticks()
     st.session_state.pop(PACKET_TABLE_KEY, None)
     interview.forget()
-    for key in ("present", "absent", "method"):
-        if key in st.query_params:
-            del st.query_params[key]
-
-
-def is_stale(pack: KnowledgePack, state: CheckState) -> bool:
-    """The answers on screen differ from the ones the shown result was computed for."""
-    if state.empty:
-        return False
-    absent = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i not in _ticks() or not _ticks()[i]]
-    return (set(pending_present(pack)) != set(state.present) or set(absent) != set(state.absent)
-            or st.session_state.get(METHOD_KEY, state.method) != state.method
-            or current_presentation()[0] != state.presentation)
+    clear_link()
 
 
 # --- the checklist ------------------------------------------------------------------------------------
@@ -266,7 +131,7 @@ def _tick_columns(findings: Sequence[Finding], key: str) -> None:
     the reading order; on a phone the columns stack and keep it. What each finding means is one "What these
     mean" button under the list, not a help icon (and a keyboard stop) per checkbox.
     """
-    ticks = _ticks()
+    ticks = ticks_state.ticks()
     cols = st.columns(2)
     half = (len(findings) + 1) // 2
     for n, f in enumerate(findings):
@@ -281,7 +146,7 @@ def _tick_columns(findings: Sequence[Finding], key: str) -> None:
 
 
 def _group_label(title: str, findings: Sequence[Finding]) -> str:
-    n = sum(bool(_ticks().get(f.id)) for f in findings)
+    n = sum(bool(ticks_state.ticks().get(f.id)) for f in findings)
     return f"{title} ({n} ticked)" if n else title
 
 
@@ -298,7 +163,7 @@ def _checkboxes(pack: KnowledgePack, query: str, open_first: bool = True) -> Non
     whole_page = st.session_state.get(PAGE_RUNS_KEY) != st.session_state.get(CHECKLIST_RUNS_KEY)
     st.session_state[CHECKLIST_RUNS_KEY] = st.session_state.get(PAGE_RUNS_KEY)
     _draw_checkboxes(pack, query, open_first)
-    state = _state()
+    state = check_state()
     stale = None if state.empty else is_stale(pack, state)  # with this run's ticks, now drawn
     if whole_page:
         st.session_state[SHOWN_STALE_KEY] = stale  # what the page drawn around this checklist shows
@@ -319,7 +184,7 @@ def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
             with st.container(border=True, key="check:hits"):
                 _tick_columns(hits, "hits")
     shown = {f.id for f in hits}
-    ticks = _ticks()
+    ticks = ticks_state.ticks()
     for n, (group, title) in enumerate(GROUP_TITLES.items()):
         in_group = [f for f in pack.findings if f.group == group and f.id not in shown and (f.core or ticks.get(f.id))]
         if in_group:
@@ -355,32 +220,12 @@ def _submit_row(pack: KnowledgePack, where: str) -> None:
 # --- about you ----------------------------------------------------------------------------------------
 
 @st.cache_resource
-def _context_rules(pack_id: int, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
+def _context_rules(fingerprint: str, _pack: KnowledgePack) -> tuple[ContextRule, ...]:
     return load_context_rules(_pack)
 
 
 def context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
-    return _context_rules(id(pack), pack)
-
-
-def current_presentation() -> tuple[Presentation, str | None]:
-    """The course-and-context answers on screen, and a note when a value was refused (it is then left out)."""
-    answers: dict[str, dict[str, object]] = {}
-    for block, keys in BLOCKS.items():
-        for key in keys:
-            value = st.session_state.get(f"{CONTEXT_PREFIX}{key}")
-            if value is not None:
-                answers.setdefault(block, {})[key] = (value == "true") if key == "pregnant" else value
-    vitals = {v.key: st.session_state.get(f"{VITAL_PREFIX}{v.key}") for v in VITAL_SIGNS}
-    answers["vitals"] = {k: v for k, v in vitals.items() if v is not None}
-    try:
-        return parse_presentation(answers, "your answers"), None
-    except InputError as exc:
-        answers.pop("vitals")
-        try:
-            return parse_presentation(answers, "your answers"), f"A value was left out: {as_code(exc)}"
-        except InputError:
-            return Presentation(), f"Your course and context answers were left out: {as_code(exc)}"
+    return _context_rules(pack.fingerprint, pack)
 
 
 _CONTEXT_LABELS = {
@@ -390,6 +235,11 @@ _CONTEXT_LABELS = {
     "sex": "Sex", "pregnant": "Pregnant, or gave birth or miscarried in the last 6 weeks?",
     "immunosuppression": "Medicines or illness that weaken the immune system",
 }
+
+
+def _wording(key: str) -> Callable[[str], str]:
+    """How one answer of ``key`` reads on screen."""
+    return lambda value: WORDING[key][value]
 
 
 def _course_and_context() -> None:
@@ -403,11 +253,10 @@ def _course_and_context() -> None:
                     cols = st.columns(2)
                 options = ["true", "false"] if key == "pregnant" else list(CHOICES[key])
                 cols[n % 2].selectbox(_CONTEXT_LABELS[key], options, index=None, key=f"{CONTEXT_PREFIX}{key}",
-                                      format_func=lambda v, k=key: WORDING[k][v], placeholder="Not sure / skip",
+                                      format_func=_wording(key), placeholder="Not sure / skip",
                                       persist_state="session")
         st.markdown("**Measured vital signs** (only if someone measured them)")
-        cols = st.columns(len(VITAL_SIGNS))
-        for col, sign in zip(cols, VITAL_SIGNS, strict=True):
+        for col, sign in zip(st.columns(len(VITAL_SIGNS)), VITAL_SIGNS, strict=True):
             unit = "°C" if sign.unit == "Cel" else sign.unit
             col.number_input(f"{sign.label} ({unit})", min_value=sign.low, max_value=sign.high, value=None,
                              step=0.1 if sign.unit == "Cel" else 1.0, key=f"{VITAL_PREFIX}{sign.key}",
@@ -437,12 +286,12 @@ def _show_context(pack: KnowledgePack, result: Result) -> None:
 # --- the emergency step -------------------------------------------------------------------------------
 
 @st.cache_resource
-def _emergency_questions(pack_id: int, _pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
+def _emergency_questions(fingerprint: str, _pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
     return load_emergency_questions(_pack)
 
 
 def emergency_questions(pack: KnowledgePack) -> tuple[EmergencyQuestion, ...]:
-    return _emergency_questions(id(pack), pack)
+    return _emergency_questions(pack.fingerprint, pack)
 
 
 def step_answers(pack: KnowledgePack) -> list[str]:
@@ -532,10 +381,10 @@ def _scroll_to_result() -> None:
 }}; setTimeout(go, 50); }})();</script>""", unsafe_allow_javascript=True, width=1)
 
 
-def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
+def _load_phenopacket(packet: PhenopacketCase) -> str:
     """Tick what an uploaded phenopacket reports (an uploader callback: it runs before the form is drawn)."""
     pack = get_pack()
-    present, absent, table = phenopacket_io.selection_from_packet(pack, packet)
+    present, absent, table = phenopacket_files.selection_from_packet(pack, packet)
     for f in pack.findings:
         st.session_state[tick_key(f.id)] = f.id in present
     st.session_state[ABSENT_KEY] = absent
@@ -555,8 +404,8 @@ def _load_phenopacket(packet: phenopacket_io.PhenopacketCase) -> str:
 
 def _phenopacket_upload() -> None:
     with st.expander("Load findings from a phenopacket (GA4GH JSON file)", key="check:phenopacket_box"):
-        phenopacket_io.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
-    phenopacket_io.mapping_table(PACKET_TABLE_KEY)
+        phenopacket_files.uploader(PACKET_KEY, "Phenopacket (.json, at most 1 MB)", _load_phenopacket)
+    phenopacket_files.mapping_table(PACKET_TABLE_KEY)
 
 
 # --- the result ---------------------------------------------------------------------------------------
@@ -572,22 +421,10 @@ def _show_matches(pack: KnowledgePack, state: CheckState, result: Result, stale:
     show_closeness_chart(pack, result)
 
 
-def _set_answer(finding_id: str, answer: str) -> None:
-    """An interview answer made part of the shown answers and the checklist: "yes" present, "no" absent, anything
-    else neither (a callback: it runs before the page, so the result drawn next includes it and is not stale)."""
-    state = _state()
-    present = [i for i in state.present if i != finding_id] + ([finding_id] if answer == "yes" else [])
-    absent = [i for i in state.absent if i != finding_id] + ([finding_id] if answer == "no" else [])
-    st.session_state[STATE_KEY] = replace(state, present=present, absent=absent, notes=())
-    st.session_state[tick_key(finding_id)] = _ticks()[finding_id] = answer == "yes"
-    chosen = [i for i in st.session_state.get(ABSENT_KEY, state.absent) if i != finding_id]
-    st.session_state[ABSENT_KEY] = chosen + ([finding_id] if answer == "no" else [])
-
-
 def _interview(pack: KnowledgePack, state: CheckState, stale: bool) -> None:
-    """The next questions, one at a time, with the same scorer as the result (ui.interview)."""
+    """The next questions, one at a time, with the same scorer as the result (ui.components.interview)."""
     scorer = get_scorer(state.method, current_weights())  # the interview applies age and sex as the result does
-    interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, _set_answer)
+    interview.show(pack, scorer, state.present, state.absent, state.presentation, stale, set_answer)
 
 
 def _show_state_notes(state: CheckState) -> None:
@@ -649,7 +486,7 @@ def _show_summary_and_link(pack: KnowledgePack, state: CheckState, result: Resul
                                                   services=services),
                             file_name=SUMMARY_TEXT_NAME, mime=TEXT_MIME, key="check:download", on_click="ignore",
                             icon=":material/download:")
-    phenopacket_io.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
+    phenopacket_files.download(pack, state.present, state.absent, "check-selection", (), "check:pp_download",
                             state.presentation)
     st.markdown("To come back to these ticks or share them, copy the address in your browser's address bar: it "
                 "now holds the findings you ticked. Nothing is stored on our side.")
@@ -718,10 +555,10 @@ def render() -> None:
     st.markdown("Tick what you notice, then press **Show my matches**. This educational tool compares your "
                 "findings with conditions that can cause hard lumps or calcium in the skin. "
                 "**It gives matches, not a diagnosis.**")
-    _read_link_once(pack)
-    _sync_ticks()  # before anything compares them with the shown result
-    state = _state()
-    _write_link(state)  # every run: the address always holds what is shown, even after visiting another page
+    read_link_once(pack)
+    sync_ticks()  # before anything compares them with the shown result
+    state = check_state()
+    write_link(state)  # every run: the address always holds what is shown, even after visiting another page
     yes = step_answers(pack)
     shown = with_step(pack, state, yes)
     result, used = _compute(pack, shown)

@@ -19,7 +19,7 @@ from engine import KnowledgePack, Result
 from engine.knowledge.priors import ContextRule
 from engine.triage.copy import level_lines
 from engine.triage.services import Services, localise, where_to_get_help
-from ui.wording import closest_sentence, distinct_watch_for, evidence_sentence, fit_sentence
+from ui.components.wording import closest_sentence, distinct_watch_for, evidence_sentence, fit_sentence
 
 SUMMARY_TOP = 5
 SUMMARY_TEXT_NAME = "symptom-match-summary.txt"

@@ -2,7 +2,7 @@
 that never contradicts itself, a chart scaled to the scores' own range, and a clinician prompt that looks unlike
 the urgency block.
 
-The order (:func:`ui.check.show_result`): the urgency block, the headline and the matches (within one phone
+The order (:func:`ui.pages.check.show_result`): the urgency block, the headline and the matches (within one phone
 screen of the urgency line), a link to the summaries, the cards, the clinician prompt with the downloads, then
 the rest. Nothing here stores or logs what a person ticked.
 """
@@ -19,8 +19,8 @@ import streamlit as st
 from engine import KnowledgePack, Result
 from engine.match.overlaps import Cover, covered
 from engine.triage.copy import Role
-from ui.widgets import AXIS_FONT_SIZE, RESULT_TOP, SAFETY_NOTES, TEXT_COLOR, finding_item, label
-from ui.wording import (
+from ui.components.widgets import AXIS_FONT_SIZE, RESULT_TOP, SAFETY_NOTES, TEXT_COLOR, finding_item, label
+from ui.components.wording import (
     COMMON_CAUSES,
     EVIDENCE_WORDS,
     card_lists,

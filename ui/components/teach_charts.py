@@ -11,11 +11,12 @@ import json
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import altair as alt
 import pandas as pd
 
-from ui.widgets import AXIS_FONT_SIZE, TEXT_COLOR
+from ui.components.widgets import AXIS_FONT_SIZE, TEXT_COLOR
 
 #: Okabe and Ito's colour-blind-safe categorical palette ("Color Universal Design", 2008) without its yellow, which
 #: is too pale against white to follow on a projector. Ordered so that neighbours in the list differ most.
@@ -76,7 +77,7 @@ def trajectory_chart(frame: pd.DataFrame, step: int, n: int, short_names: Mappin
                      top: int = 5) -> alt.LayerChart:
     """Rank of each condition per revealed finding: one line per condition, named at its end, no legend.
 
-    ``frame`` is :func:`ui.frames.step_frame` (every step); only steps up to ``step`` are drawn, while the x axis
+    ``frame`` is :func:`.frames.step_frame` (every step); only steps up to ``step`` are drawn, while the x axis
     keeps room for all ``n`` so that it does not jump. Conditions in the ``top`` at this step are drawn in their
     colour, the others (in the top at another step) in grey. ``short_names`` maps a condition's display name to
     the name written at its line (the medical name; the tooltip has the full one).
@@ -96,7 +97,7 @@ def trajectory_chart(frame: pd.DataFrame, step: int, n: int, short_names: Mappin
     color = alt.condition("datum.focus", alt.Color("condition:N", scale=alt.Scale(domain=order, range=colours),
                                                    legend=None), alt.value(BACKGROUND_LINE))
     dash = alt.StrokeDash("condition:N", scale=alt.Scale(domain=order, range=dashes), legend=None)
-    tooltip = ["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")]
+    tooltip: list[str | alt.Tooltip] = ["step", "added", "condition", "rank", alt.Tooltip("strength:Q", format=".1%")]
     base = alt.Chart(shown).encode(x=x, y=y, tooltip=tooltip)
     lines = base.mark_line().encode(color=color, strokeDash=dash,
                                     strokeWidth=alt.condition("datum.focus", alt.value(3.5), alt.value(2)))
@@ -107,19 +108,20 @@ def trajectory_chart(frame: pd.DataFrame, step: int, n: int, short_names: Mappin
     # off; one longer than 40% of the chart (a phone) ends in "…", whole in the tooltip.
     newest = shown[shown["step"] == step]
 
-    def names(rows: pd.DataFrame, colour: str, weight: str) -> alt.Chart:
-        return alt.Chart(rows).mark_text(align="left", baseline="middle", dx=NAME_DX, fontSize=AXIS_FONT_SIZE,
-                                         color=colour, fontWeight=weight,
-                                         limit=alt.ExprRef("containerSize()[0] * 0.4")).encode(
-            x=x, y=y, text="name:N", tooltip=tooltip)
+    def names(rows: pd.DataFrame, colour: str, weight: Literal["bold", "normal"]) -> alt.Chart:
+        chart: alt.Chart = alt.Chart(rows).mark_text(
+            align="left", baseline="middle", dx=NAME_DX, fontSize=AXIS_FONT_SIZE, color=colour, fontWeight=weight,
+            limit=alt.ExprRef("containerSize()[0] * 0.4")).encode(x=x, y=y, text="name:N", tooltip=tooltip)
+        return chart
 
     leaders = names(newest[newest["focus"]], TEXT_COLOR, "bold")
     others = names(newest[~newest["focus"]], BACKGROUND_TEXT, "normal")
-    return (lines + points + leaders + others).properties(
+    chart: alt.LayerChart = (lines + points + leaders + others).properties(
         height=RANK_PX * (worst - 1),
         # fit-x: the width follows the page; the height is the chart's own
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
+    return chart
 
 
 # --- profile heat map --------------------------------------------------------------------------------
@@ -206,7 +208,7 @@ def _by_width(narrow: object, wide: object) -> str:
 def heatmap(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names: Mapping[str, str]) -> alt.LayerChart:
     """Finding × condition profile frequencies as a table of coloured cells with the percentage written in.
 
-    ``frame`` is :func:`ui.frames.profile_frame` (rows in the order to draw); ``finding_names`` maps a finding ID
+    ``frame`` is :func:`.frames.profile_frame` (rows in the order to draw); ``finding_names`` maps a finding ID
     to its clinical name, ``column_names`` a condition's display name to its column title (the medical name).
     Rows are :data:`HEAT_ROW_PX` high whatever their number; column titles are upright, wrapped to the column's
     width and never wider than it; finding names wrap to two lines. Labels are wrapped twice, for a wide column
@@ -232,8 +234,9 @@ def heatmap(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names:
         labelExpr=f"{_by_width(rows_n, rows_w)}[datum.value]", labelLineHeight=HEAT_LINE_PX,
         labelBaseline="middle", ticks=False, domain=False,
         labelLimit=alt.ExprRef(_by_width(NARROW.label_px, WIDE.label_px))))
-    tooltip = [alt.Tooltip("finding:N", title="finding"), alt.Tooltip("condition:N", title="condition"),
-               alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"]
+    tooltip: list[str | alt.Tooltip] = [
+        alt.Tooltip("finding:N", title="finding"), alt.Tooltip("condition:N", title="condition"),
+        alt.Tooltip("frequency:Q", format=".0%"), "hallmark", "reported"]
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(color=alt.Color(
         "frequency:Q", scale=alt.Scale(domain=[0, 1], range=list(HEAT_RANGE), interpolate="rgb"), legend=None))
@@ -241,11 +244,12 @@ def heatmap(frame: pd.DataFrame, finding_names: Mapping[str, str], column_names:
     text = base.mark_text(fontSize=AXIS_FONT_SIZE + 1, fontWeight="bold").encode(
         text="cell:N", color=alt.condition(f"datum.frequency >= {INK_SWITCH}", alt.value("#ffffff"),
                                            alt.value("#000000")))
-    return (cells + text).properties(
+    chart: alt.LayerChart = (cells + text).properties(
         height=alt.Step(HEAT_ROW_PX),
         # fit-x keeps the width of the page; the height follows the rows (a plain "fit" squeezed them)
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
+    return chart
 
 
 # --- rare-disease corpus ------------------------------------------------------------------------------
@@ -256,7 +260,7 @@ CORPUS_ROW_PX = 24
 def corpus_chart(frame: pd.DataFrame, axis_title: str) -> alt.Chart:
     """Corpus hits as horizontal bars, one :data:`CORPUS_ROW_PX` row each, every disease named."""
     frame = frame.assign(disease_label=frame["disease"] + " " + frame["name"].str.slice(0, 60))
-    return alt.Chart(frame).mark_bar().encode(
+    chart: alt.Chart = alt.Chart(frame).mark_bar().encode(
         # the title on lines of about 40 characters, ending at the axis's right end: centred under a phone's
         # narrow plot, or in one line, it ran past the chart's right edge. A tick label every 55 px or more: at
         # the default count "−12" and "−10" touched.
@@ -266,4 +270,5 @@ def corpus_chart(frame: pd.DataFrame, axis_title: str) -> alt.Chart:
                 axis=alt.Axis(labelLimit={"expr": "min(360, containerSize()[0] * 0.55)"}, labelOverlap=False)),
         tooltip=["rank", "disease", "name", "score", "matched", "matched terms"],
     ).properties(height=alt.Step(CORPUS_ROW_PX), autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return chart
 

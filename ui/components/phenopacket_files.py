@@ -22,10 +22,10 @@ from engine.io.phenopacket import (
     to_phenopacket_json,
 )
 from engine.io.presentation import Presentation
-from ui import frames, widgets
+from ui.components import frames, widgets
 
 MIME = "application/json"
-MAX_ZIP_MB = 50  # the Analyze page's zip of phenopackets (ui/analyze_phenopackets.py)
+MAX_ZIP_MB = 50  # the Analyze page's zip of phenopackets (ui/components/analyze_phenopackets.py)
 
 
 # --- pure helpers ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Analyze page's urgency figures: the tool's levels against each case's triage panel, in analyst wording.
 
-The figures are the engine's (:meth:`engine.Evaluation.triage_report`); :mod:`ui.analyze_tables` words them.
+The figures are the engine's (:meth:`engine.Evaluation.triage_report`); :mod:`ui.components.analyze_tables` words them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from engine import Evaluation
-from ui import analyze_tables as tables
+from ui.components import analyze_tables as tables
 
 METHOD_NOTE = (
     "Each case's urgency reference is its panel: two clinicians who saw what the tool sees (an urgent-care "
@@ -58,7 +58,7 @@ def _tiles(report: Mapping[str, Any], default: Mapping[str, Any] | None) -> None
     _tile(cols[0], "Emergency sensitivity", tables.pct(sens["share"]),
           f"Of the {sens['n']} case(s) the panel called an emergency, the share the tool sent to emergency care. "
           f"95% CI {tables.pct_ci(sens['ci95'])}.",
-          _delta(sens["share"], default and default["emergency_sensitivity"]["share"], True))
+          _delta(sens["share"], default["emergency_sensitivity"]["share"] if default else None, True))
     cost = overall["cost"]
     _tile(cols[1], tables.COST_TITLE, "n/a" if cost["mean"] is None else f"{cost['mean']:.3f}",
           f"{COST_NOTE} 95% CI {tables.num_ci(cost['ci95'])}.",

@@ -25,14 +25,16 @@ from engine.evaluation.phenopackets import (
     read_inputs,
     unpack_uploads,
 )
-from ui import analyze_tables as tables
-from ui import frames, state, widgets
-from ui.analyze_urgency import show_urgency
-from ui.phenopacket_io import MAX_ZIP_MB
+from ui import state
+from ui.components import analyze_tables as tables
+from ui.components import frames, widgets
+from ui.components.analyze_urgency import show_urgency
+from ui.components.phenopacket_files import MAX_ZIP_MB
 
-ANALYZE_UPLOAD, ANALYZE_INPUTS, ANALYZE_MSG = "pp:analyze_upload", "pp:analyze_inputs", "pp:analyze_msg"
-ANALYZE_PACK, ANALYZE_METHOD, ANALYZE_ON = "pp:analyze_pack", "pp:analyze_method", "pp:analyze_on"
-ANALYZE_SKIPPED = "pp:analyze_skipped"
+KEY_PREFIX = "analyze:phenopackets:"  # this section's session-state keys (the Analyze page's, in its section)
+ANALYZE_UPLOAD, ANALYZE_INPUTS, ANALYZE_MSG = f"{KEY_PREFIX}upload", f"{KEY_PREFIX}inputs", f"{KEY_PREFIX}msg"
+ANALYZE_PACK, ANALYZE_METHOD, ANALYZE_ON = f"{KEY_PREFIX}pack", f"{KEY_PREFIX}method", f"{KEY_PREFIX}on"
+ANALYZE_SKIPPED = f"{KEY_PREFIX}skipped"
 CURATED = "curated"
 LISTED = 5  # skipped files named in the message; the table below lists them all
 TILES_PER_ROW = 3  # labelled tiles stay whole (six side by side cut "Mean reciprocal rank" short)
@@ -149,7 +151,7 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
                                   for c in evaluation.cases])
         else:
             corpus_method = cols[1].selectbox("Corpus method", tuple(widgets.CORPUS_METHOD_TITLES), key=ANALYZE_METHOD,
-                                              format_func=widgets.CORPUS_METHOD_TITLES.get)
+                                              format_func=widgets.CORPUS_METHOD_TITLES.__getitem__)
             with st.spinner("Ranking the corpus for every case…"):
                 ev = evaluate_on_corpus(state.get_corpus(target), inputs, pack, corpus_method)
             summary = corpus_summary(ev)
@@ -164,7 +166,7 @@ def analyze_section(pack: KnowledgePack, method: str) -> None:
     st.caption(_not_scored(summary, len(st.session_state.get(ANALYZE_SKIPPED) or [])))
     st.dataframe(frame, hide_index=True)
     st.download_button("Download the phenopacket evaluation (.csv)", frames.safe_csv(frame),
-                       "phenopacket_evaluation.csv", mime="text/csv", key="pp:analyze_download")
+                       "phenopacket_evaluation.csv", mime="text/csv", key="analyze:phenopackets:download")
     if report is not None and evaluation is not None:
         show_urgency(report, evaluation, costs=evaluation.costs,
                      title="Urgency of the uploaded cases against their panels")
