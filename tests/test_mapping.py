@@ -15,7 +15,10 @@ from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, load_ontology
 from engine.hpo.similarity import (
     DEFAULT_SIMILARITY_FLOOR,
     MIN_IC,
+    UNANNOTATED_AS_ONE,
+    UNANNOTATED_ZERO,
     compute_information_content,
+    ic_from_counts,
     information_content,
 )
 from engine.knowledge.weights import PARAM_SPECS, default_weights, parse_weights
@@ -216,6 +219,34 @@ def test_information_content_matches_corpus_mode(tmp_path: Path):
     assert mine.n_diseases == corpus.n_diseases == 4
     assert mine.ic == pytest.approx({t: float(corpus.ic[i]) for t, i in corpus.term_index.items()})
     assert mine.ic["HP:0000004"] == pytest.approx(math.log(2))  # A1: ORPHA:1 and ORPHA:2 of 4
+
+
+def test_modes_differ_only_in_what_an_unannotated_term_gets(tmp_path: Path):
+    # One formula for both modes: a term no disease is annotated with weighs nothing in corpus mode (no
+    # disease can match it) and is as informative as a term of one disease in the curated mapping.
+    fixtures = Path(__file__).parent / "fixtures" / "corpus"
+    obo = tmp_path / "hp.obo"
+    obo.write_text((fixtures / "hp.obo").read_text(encoding="utf-8")
+                   + "\n[Term]\nid: HP:0000009\nname: Skin finding A1b\nis_a: HP:0000004 ! Skin finding A1\n",
+                   encoding="utf-8")
+    onto = load_ontology(obo)
+    mine = compute_information_content(onto, fixtures / "phenotype.hpoa")
+    load_corpus.cache_clear()
+    corpus = load_corpus("hpo-all", obo, fixtures / "phenotype.hpoa", tmp_path)
+    load_corpus.cache_clear()
+    theirs = {t: float(corpus.ic[i]) for t, i in corpus.term_index.items()}
+    assert (mine.ic.pop("HP:0000009"), theirs.pop("HP:0000009")) == (pytest.approx(math.log(4)), 0.0)
+    assert mine.ic == pytest.approx(theirs)
+
+
+def test_information_content_rule_is_explicit():
+    counts = [4.0, 1.0, 0.0]
+    assert ic_from_counts(counts, 4, unannotated=UNANNOTATED_ZERO).tolist() == pytest.approx([0, math.log(4), 0])
+    assert ic_from_counts(counts, 4, unannotated=UNANNOTATED_AS_ONE).tolist() == pytest.approx(
+        [0, math.log(4), math.log(4)])
+    assert str(ic_from_counts([4.0], 4, unannotated=UNANNOTATED_ZERO)[0]) == "0.0"  # never -0.0
+    with pytest.raises(ValueError, match="unannotated"):
+        ic_from_counts(counts, 4, unannotated="one")  # type: ignore[arg-type]
 
 
 def test_information_content_is_computed_once(mini_pack):

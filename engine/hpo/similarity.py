@@ -1,12 +1,21 @@
 """Information content of HPO terms, and how close two terms are through the ontology.
 
-The information content (IC) of a term is ``-ln(n_t / N)``: ``N`` diseases of ``phenotype.hpoa``
-have at least one phenotype annotation, ``n_t`` of them are annotated with the term or one of its
-descendants (the true-path rule). The annotations counted are the ones corpus mode counts as
-positive (:mod:`engine.corpus.build`): aspect ``P``, not ``NOT``, frequency not zero, all of
-``ORPHA:``, ``OMIM:`` and ``DECIPHER:``. Corpus mode gives an unannotated term IC 0 (no disease
-can match it); here such a term is as informative as a term of one disease (``n_t = 1``), since
-nobody annotating with it means it is rare and specific, not vague.
+The information content (IC) of a term is ``-ln(n_t / N)``: ``N`` diseases make up the *disease universe*,
+``n_t`` of them are annotated with the term or one of its descendants (the true-path rule). Both modes get
+their IC from :func:`ic_from_counts`, the one place that turns counts into IC; they differ in two named
+inputs, each for a reason of its own:
+
+* **The disease universe** (what ``N`` and ``n_t`` count). The curated mapping counts every disease of
+  ``phenotype.hpoa`` with at least one positive phenotype annotation (:func:`compute_information_content`:
+  aspect ``P``, not ``NOT``, frequency not zero, any prefix; 12,679 diseases in 2025-01-16), since a
+  reported term is placed on the whole of HPO's knowledge, whichever pack is in use. Corpus mode counts the
+  rows of its pack (:mod:`engine.corpus.pack`: the diseases of the pack's sources, ``ORPHA:``, ``OMIM:``
+  or all three, a disease with only ``NOT`` rows included), since its IC weighs evidence between exactly
+  those diseases.
+* **What an unannotated term gets** (``unannotated``, ``n_t = 0``). Corpus mode gives it IC 0
+  (:data:`UNANNOTATED_ZERO`): no disease of the pack can match it, so it can carry no score. The curated
+  mapping counts it as annotated once (:data:`UNANNOTATED_AS_ONE`, IC ``ln N``): nobody annotating with
+  it means it is rare and specific, not vague, and a Lin similarity needs a positive IC on both sides.
 
 Two terms are as close as Lin's similarity says (Lin 1998): ``2 IC(MICA) / (IC(a) + IC(b))``, MICA
 being their most informative common ancestor. It is 1 for the same term, near 1 for a parent and
@@ -23,8 +32,12 @@ Computed once per process and ontology, on first use (0.5-1 s on a quiet machine
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+import numpy as np
 
 from engine.errors import InputError
 from engine.hpo.annotations import hpoa_records, parse_frequency
@@ -45,6 +58,37 @@ DEFAULT_SIMILARITY_FLOOR = 0.45
 #: Two different measurements share chemistry groupings (Azotemia holds creatinine and uric acid; alkaline
 #: phosphatase and LDH are both enzymes) but are not evidence for each other.
 MEASUREMENT_ROOTS = frozenset({"HP:0032180", "HP:0003117", "HP:0033354", "HP:0012379"})
+
+
+#: What a term no disease of the universe is annotated with (``n_t = 0``) gets: IC 0, or the IC of a term
+#: of one disease (``ln N``). See the module docstring for which mode uses which, and why.
+Unannotated = Literal["zero", "as-one"]
+#: Corpus mode's rule: an unannotated term matches no disease, so it weighs nothing.
+UNANNOTATED_ZERO: Unannotated = "zero"
+#: The curated mapping's rule: an unannotated term is rare and specific, as informative as a term of one disease.
+UNANNOTATED_AS_ONE: Unannotated = "as-one"
+
+
+def ic_from_counts(counts: np.ndarray | Sequence[float], n_diseases: int, *, unannotated: Unannotated) -> np.ndarray:
+    """IC per term, ``-ln(n_t / N)``, from ``counts`` (``n_t`` per term) over a universe of ``n_diseases``.
+
+    The one formula both modes use; the caller says what the universe is (by counting) and what an
+    unannotated term gets (``unannotated``). Never negative: a term of every disease gets ``0.0``, not
+    ``-0.0``.
+
+    >>> ic_from_counts(np.array([4.0, 1.0, 0.0]), 4, unannotated=UNANNOTATED_ZERO).round(4).tolist()
+    [0.0, 1.3863, 0.0]
+    >>> ic_from_counts(np.array([4.0, 1.0, 0.0]), 4, unannotated=UNANNOTATED_AS_ONE).round(4).tolist()
+    [0.0, 1.3863, 1.3863]
+    """
+    if unannotated not in (UNANNOTATED_ZERO, UNANNOTATED_AS_ONE):
+        raise ValueError(f"unannotated: expected {UNANNOTATED_ZERO!r} or {UNANNOTATED_AS_ONE!r}, got {unannotated!r}")
+    counts = np.asarray(counts, dtype=np.float64)
+    ic = -np.log(np.maximum(counts, 1.0) / max(n_diseases, 1))
+    if unannotated == UNANNOTATED_ZERO:
+        ic = np.where(counts > 0, ic, 0.0)
+    out: np.ndarray = np.maximum(ic, 0.0)  # -ln(1) is -0.0
+    return out
 
 
 def is_measurement(ontology: Ontology, term_id: str) -> bool:
@@ -132,19 +176,17 @@ def positive_annotations(path: Path) -> dict[str, set[str]]:
     return diseases
 
 
-def compute_information_content(ontology: Ontology, hpoa_path: Path) -> InformationContent:
-    """Count, for every term, the diseases annotated with it or a descendant, and turn counts into IC.
+def annotated_counts(ontology: Ontology, diseases: Iterable[Iterable[str]]) -> dict[str, int]:
+    """For every term of ``ontology``, how many of ``diseases`` (each its annotated HPO IDs, as written) are
+    annotated with it or a descendant. IDs this release cannot place are skipped.
 
     Each term holds its diseases as the bits of one Python int; a term's set is its own annotations
     OR its children's sets, so one pass over the ontology (memoised) propagates everything.
     """
-    diseases = positive_annotations(hpoa_path)
     resolved: dict[str, str | None] = {}
     direct: dict[str, int] = {}
-    n = 0
-    for bit, terms in enumerate(diseases.values()):
+    for bit, terms in enumerate(diseases):
         mask = 1 << bit
-        n += 1
         for raw in terms:
             if raw not in resolved:
                 resolved[raw] = _resolve(ontology, raw)
@@ -170,14 +212,20 @@ def compute_information_content(ontology: Ontology, hpoa_path: Path) -> Informat
                 below[top] = bits
         return below[term]
 
-    total = max(n, 1)
-    ic = {}
-    for term_id, term in ontology.terms.items():
-        if not term.obsolete:
-            ic[term_id] = max(0.0, -math.log(max(under(term_id).bit_count(), 1) / total))
+    return {term_id: under(term_id).bit_count() for term_id in ontology.terms}
+
+
+def compute_information_content(ontology: Ontology, hpoa_path: Path) -> InformationContent:
+    """The curated mapping's IC: the universe is every disease of ``hpoa_path`` with a positive phenotype
+    annotation (:func:`positive_annotations`), and an unannotated term counts as annotated once."""
+    diseases = positive_annotations(hpoa_path)
+    counts = annotated_counts(ontology, diseases.values())
+    terms = [term_id for term_id, term in ontology.terms.items() if not term.obsolete]
+    values = ic_from_counts(np.array([counts[t] for t in terms], dtype=np.float64), len(diseases),
+                            unannotated=UNANNOTATED_AS_ONE)
     organ_roots = ontology.children.get(PHENOTYPIC_ABNORMALITY, ())
-    return InformationContent(ic=ic, n_diseases=n, uninformative=frozenset({ROOT, PHENOTYPIC_ABNORMALITY,
-                                                                             *organ_roots}))
+    return InformationContent(ic=dict(zip(terms, values.tolist(), strict=True)), n_diseases=len(diseases),
+                              uninformative=frozenset({ROOT, PHENOTYPIC_ABNORMALITY, *organ_roots}))
 
 
 def _resolve(ontology: Ontology, raw: str) -> str | None:
