@@ -29,6 +29,7 @@ from engine.errors import InputError
 from engine.hpo.annotations import load_annotations, read_version
 from engine.hpo.ids import parse_id_list
 from engine.hpo.ontology import PHENOTYPIC_ABNORMALITY, ROOT, Ontology, hpo_data_dir, load_ontology
+from engine.hpo.similarity import UNANNOTATED_ZERO, ic_from_counts
 from engine.match import ties
 
 __all__ = [
@@ -64,8 +65,9 @@ class CorpusPack:
     direct, propagated, excluded, ancestors
         See :class:`engine.corpus.build.CorpusArrays`.
     ic
-        Information content per column: ``-log(n_t / N)``, ``n_t`` the number of diseases
-        annotated with ``t`` after propagation; 0 when ``n_t == 0``.
+        Information content per column: ``-log(n_t / N)``, ``n_t`` the number of the pack's diseases
+        annotated with ``t`` after propagation; 0 when ``n_t == 0``
+        (:func:`engine.hpo.similarity.ic_from_counts` with :data:`~engine.hpo.similarity.UNANNOTATED_ZERO`).
     background
         Background frequency per column: ``(sum_d f_d(t) + 0.5) / (N + 1)``.
     ontology
@@ -105,10 +107,8 @@ class CorpusPack:
         """Derive IC, background frequencies and the column-major copies used for scoring."""
         n = len(arrays.disease_ids)
         prop = arrays.propagated
-        counts = np.diff(prop.tocsc().indptr).astype(np.float64)
-        with np.errstate(divide="ignore"):
-            ic = np.where(counts > 0, -np.log(np.maximum(counts, 1) / n), 0.0)
-        ic = np.maximum(ic, 0.0)  # -log(1) is -0.0
+        counts = np.diff(prop.tocsc().indptr).astype(np.float64)  # diseases per term, after propagation
+        ic = ic_from_counts(counts, n, unannotated=UNANNOTATED_ZERO)  # the pack's diseases are the universe
         background = (np.asarray(prop.sum(axis=0)).ravel() + 0.5) / (n + 1)
         presence = prop.copy()
         presence.data = np.ones_like(presence.data)
