@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,21 @@ def pack_copy(tmp_path: Path) -> Path:
     target = tmp_path / "pack"
     shutil.copytree(MINI_PACK, target)
     return target
+
+
+def shipped_finding_ids() -> list[str]:
+    """The shipped pack's finding IDs, read from its findings.csv with the csv module: cheap enough for
+    ``parametrize`` at collection time, where loading the pack would cost the whole loop its start."""
+    from engine.knowledge.pack import DATA_DIR
+
+    with open(DATA_DIR / "findings.csv", encoding="utf-8-sig", newline="") as handle:
+        return [row["finding_id"].strip() for row in csv.DictReader(handle)]
+
+
+@pytest.fixture(scope="session")
+def real_pack() -> KnowledgePack:
+    """The shipped pack, loaded once per session (never at import: collection stays fast)."""
+    return load_pack()
 
 
 @pytest.fixture(scope="session")

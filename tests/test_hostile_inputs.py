@@ -444,3 +444,91 @@ def test_a_relative_xdg_cache_home_is_ignored(value, relative, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", value)
     expected = (Path.home() / ".cache" if relative else Path(value)) / "calcinosis-triage"
     assert default_cache_dir() == expected and default_cache_dir().is_absolute()
+
+
+def _crafted_ontology_caches() -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
+    """Edits of a genuine parsed-ontology cache file's JSON: each must make the file a cache miss."""
+    def payload(edit: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], Any]:
+        def apply(doc: dict[str, Any]) -> Any:
+            edit(doc["payload"])
+            return doc
+        return apply
+
+    def drop_parent_term(p: dict[str, Any]) -> None:  # a parent that no term defines
+        p["parents"][0] = "HP:9999999"
+
+    return [
+        ("foreign-key", lambda d: d | {"key": d["key"] + "x"}),
+        ("other-release", payload(lambda p: p.update(version="1999-01-01"))),
+        ("not-an-object", lambda d: [d]),
+        ("no-payload", lambda d: {"key": d["key"]}),
+        ("extra-column", payload(lambda p: p.update(extra=[]))),
+        ("missing-column", payload(lambda p: p.pop("name"))),
+        ("short-column", payload(lambda p: p["name"].pop())),
+        ("number-for-a-name", payload(lambda p: p["name"].__setitem__(0, 7))),
+        ("string-for-a-flag", payload(lambda p: p["obsolete"].__setitem__(0, "false"))),
+        ("list-for-a-replacement", payload(lambda p: p["replaced_by"].__setitem__(0, ["HP:0000001"]))),
+        ("duplicate-id", payload(lambda p: p["id"].__setitem__(1, p["id"][0]))),
+        ("counts-beyond-the-values", payload(lambda p: p["parents_count"].__setitem__(0, 10**9))),
+        ("negative-count", payload(lambda p: p["synonyms_count"].__setitem__(0, -1))),
+        ("float-count", payload(lambda p: p["alt_ids_count"].__setitem__(0, 0.0))),
+        ("undefined-parent", payload(drop_parent_term)),
+        ("deeply-nested", lambda d: d | {"payload": [[[[[]]]]] * 2}),
+    ]
+
+
+@pytest.mark.parametrize("edit", [c[1] for c in _crafted_ontology_caches()],
+                         ids=[c[0] for c in _crafted_ontology_caches()])
+def test_a_crafted_ontology_cache_file_is_a_miss_and_the_release_is_parsed_again(edit, tmp_path, monkeypatch):
+    from engine.hpo import ontology
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    obo = CORPUS / "hp.obo"
+    ontology._load_ontology_file.cache_clear()
+    fresh = ontology.load_ontology(obo)
+    (cached,) = (tmp_path / "cache" / "calcinosis-triage").glob("hpo-ontology-*.json")
+    cached.write_text(json.dumps(edit(json.loads(cached.read_text(encoding="utf-8")))), encoding="utf-8")
+    ontology._load_ontology_file.cache_clear()
+    try:
+        again = ontology.load_ontology(obo)
+    finally:
+        ontology._load_ontology_file.cache_clear()
+    assert again == fresh and again is not fresh
+    key = ontology.ontology_cache_key(obo.resolve())
+    assert ontology.ontology_from_payload(json.loads(cached.read_text(encoding="utf-8"))["payload"], key) == fresh, \
+        "the miss rewrote the file with the fresh parse"
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe not utf-8", b"{\"key\": ", b"[" * 100_000, b"null",
+                                     b"{\"key\": 1, \"payload\": NaN}"])
+def test_a_damaged_ontology_cache_file_is_a_miss(content, tmp_path, monkeypatch):
+    from engine.hpo import ontology
+    from engine.hpo.cache import read_json_cache
+
+    path = tmp_path / "hpo-ontology-x.json"
+    path.write_bytes(content)
+    assert read_json_cache(path, "k") is None
+    assert read_json_cache(tmp_path, "k") is None, "a folder where the file should be"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo")
+        assert read_json_cache(tmp_path / "fifo", "k") is None, "a FIFO never blocks the start"
+    assert ontology.ontology_from_payload(None, "k") is None
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,2\n", "a,b\n 1 , 2 \n\n3,4\n", "a, b\n1,2\n", 'a,b\n"x, y","say ""hi"""\n', 'a,b\n"two\nlines",2\n',
+    "a,b\n", "a,a\n1,2\n", "a,,b\n1,2,3\n", "a,b\n1,2,3\n", "a,b\n1\n", "a,b\n1,2,3\n4,5\n", "a,b\n , \n",
+    "a,b\n,\n", "a,b\r\n1,2\r\n", "a,b\n1\r,2\n", 'a,b\n"x"y,2\n', "a,b\n1,\x002\n", "\na,b\n1,2\n", "", "   \n",
+])
+def test_the_pack_csv_fast_path_reads_what_pandas_reads_or_leaves_the_text_to_it(text):
+    import io
+
+    import pandas as pd
+
+    from engine.knowledge.pack import _regular_csv
+
+    regular = _regular_csv(text)
+    if regular is None:
+        return  # pandas reads it, as it always did
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True).map(str.strip)
+    assert regular == (list(frame.columns), frame.to_dict("records"))

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from engine import (
     InputError,
     WeightsError,
-    default_weights,
-    load_pack,
     parse_weights,
     read_case_bytes,
     weights_to_csv,
@@ -23,10 +21,8 @@ from engine import (
 from engine.hpo.annotations import FREQUENCY_TERMS, parse_frequency
 from engine.knowledge.weights import PARAM_SPECS, escape_cell, unescape_cell
 
-from .conftest import MINI_PACK
-
-PACK = load_pack(MINI_PACK)
-DEFAULTS = default_weights(PACK)
+# The mini pack and its default weights come from session fixtures (tests/conftest.py), never from module level,
+# so collecting this file loads nothing; strategies that need the pack are drawn in the tests with ``st.data()``.
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,42 +76,44 @@ def _param_value(name: str) -> st.SearchStrategy:
 
 
 @st.composite
-def weights(draw):
-    fw = {f: draw(st.floats(0.0, 100.0, allow_nan=False)) for f in PACK.finding_ids}
-    pr = {c: draw(st.floats(0.0, 1e6, exclude_min=True, allow_nan=False)) for c in PACK.condition_ids}
+def weights(draw, pack, defaults):
+    fw = {f: draw(st.floats(0.0, 100.0, allow_nan=False)) for f in pack.finding_ids}
+    pr = {c: draw(st.floats(0.0, 1e6, exclude_min=True, allow_nan=False)) for c in pack.condition_ids}
     pa = {name: draw(_param_value(name)) for name in PARAM_SPECS}
-    return DEFAULTS.replace(finding_weights=fw, priors=pr, params=pa)
+    return defaults.replace(finding_weights=fw, priors=pr, params=pa)
 
 
 @pytest.mark.slow
 @SETTINGS
-@given(weights())
-def test_weights_toml_round_trip(w):
-    assert parse_weights(PACK, weights_to_toml(w).encode(), "w.toml") == w
+@given(st.data())
+def test_weights_toml_round_trip(mini_pack, mini_weights, data):
+    pack, w = mini_pack, data.draw(weights(mini_pack, mini_weights))
+    assert parse_weights(pack, weights_to_toml(w).encode(), "w.toml") == w
 
 
 @pytest.mark.slow
 @SETTINGS
-@given(weights(), st.sampled_from(["\n", "\r\n", "\r"]))
-def test_weights_csv_round_trip_with_any_line_ending(w, newline):
+@given(st.data(), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_weights_csv_round_trip_with_any_line_ending(mini_pack, mini_weights, data, newline):
+    pack, w = mini_pack, data.draw(weights(mini_pack, mini_weights))
     text = weights_to_csv(w).replace("\n", newline)
-    assert parse_weights(PACK, text.encode(), "w.csv") == w
+    assert parse_weights(pack, text.encode(), "w.csv") == w
 
 
 @SETTINGS
 @given(st.binary(max_size=2000), st.sampled_from(["w.toml", "w.csv", "w.txt"]))
-def test_any_bytes_as_weights_give_a_weights_error_or_weights(content, name):
+def test_any_bytes_as_weights_give_a_weights_error_or_weights(mini_pack, content, name):
     try:
-        parse_weights(PACK, content, name)
+        parse_weights(mini_pack, content, name)
     except WeightsError as exc:
         assert "\n" not in str(exc).strip()
 
 
 @SETTINGS
 @given(st.text(max_size=300).map(lambda t: f"kind,key,value\n{t}"))
-def test_any_csv_body_gives_a_weights_error_or_weights(text):
+def test_any_csv_body_gives_a_weights_error_or_weights(mini_pack, text):
     try:
-        parse_weights(PACK, text.encode(), "w.csv")
+        parse_weights(mini_pack, text.encode(), "w.csv")
     except WeightsError as exc:
         assert str(exc).startswith("w.csv")
 
@@ -123,27 +121,28 @@ def test_any_csv_body_gives_a_weights_error_or_weights(text):
 # --- case files --------------------------------------------------------------------------------------
 
 @st.composite
-def case_lists(draw):
+def case_lists(draw, pack):
     ids = draw(st.lists(st.text(min_size=1, max_size=20).map(str.strip).filter(bool), min_size=1, max_size=5,
                         unique=True))
     out = []
     for case_id in ids:
-        present = draw(st.lists(st.sampled_from(PACK.finding_ids), min_size=1, unique=True))
-        rest = [f for f in PACK.finding_ids if f not in present]
+        present = draw(st.lists(st.sampled_from(pack.finding_ids), min_size=1, unique=True))
+        rest = [f for f in pack.finding_ids if f not in present]
         absent = draw(st.lists(st.sampled_from(rest), unique=True)) if rest else []
         out.append({"id": case_id,
                     "findings": [{"hpo_id": f} for f in present] + [{"hpo_id": f, "present": False} for f in absent],
-                    "expected_condition": draw(st.sampled_from(PACK.condition_ids)),
+                    "expected_condition": draw(st.sampled_from(pack.condition_ids)),
                     "expected_triage": draw(st.none() | st.sampled_from(["routine", "soon", "urgent", "emergency"]))})
     return out
 
 
 @pytest.mark.slow
 @SETTINGS
-@given(case_lists(), st.booleans())
-def test_case_files_round_trip(items, bom):
+@given(st.data(), st.booleans())
+def test_case_files_round_trip(mini_pack, data, bom):
+    pack, items = mini_pack, data.draw(case_lists(mini_pack))
     content = json.dumps(items, ensure_ascii=False).encode()
-    cases = read_case_bytes(PACK, (b"\xef\xbb\xbf" if bom else b"") + content, "cases.json")
+    cases = read_case_bytes(pack, (b"\xef\xbb\xbf" if bom else b"") + content, "cases.json")
     assert [c.id for c in cases] == [i["id"] for i in items]
     for case, item in zip(cases, items, strict=True):
         assert list(case.present) == [f["hpo_id"] for f in item["findings"] if f.get("present", True)]
@@ -158,9 +157,10 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 @pytest.mark.slow
 @SETTINGS
 @given(st.binary(max_size=2000) | JSON_VALUES.map(lambda v: json.dumps(v).encode()))
-def test_any_bytes_as_a_case_file_give_an_input_error_or_cases(content):
+def test_any_bytes_as_a_case_file_give_an_input_error_or_cases(mini_pack, content):
+    pack = mini_pack
     try:
-        read_case_bytes(PACK, content, "c.json")
+        read_case_bytes(pack, content, "c.json")
     except InputError as exc:
         assert str(exc).startswith("c.json") and "\n" not in str(exc).strip()
 

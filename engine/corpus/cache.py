@@ -20,19 +20,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.corpus.build import CorpusArrays
+from engine.hpo.cache import default_cache_dir
+
+__all__ = ["cache_key", "cache_path", "default_cache_dir", "load_arrays", "save_arrays"]
 
 #: Bump when the arrays or their meaning change; old cache files are then ignored.
 FORMAT_VERSION = 2  # 2: pooled, prior-shrunk n/m frequencies
 
 _MATRICES = ("direct", "propagated", "excluded", "ancestors")
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/calcinosis-triage``, else ``~/.cache/calcinosis-triage`` (the user's cache, never
-    inside the installed package). A relative ``XDG_CACHE_HOME`` is ignored, as the XDG Base Directory
-    specification says, so the cache never lands in whatever folder the command runs from."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "calcinosis-triage"
 
 
 def cache_key(pack: str, obo_path: Path, hpoa_path: Path, version: str) -> str:

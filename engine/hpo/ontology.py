@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from engine.errors import InputError
+from engine.hpo.cache import default_cache_dir, keyed_path, read_json_cache, write_json_atomic
 from engine.hpo.ids import HPO_ID_PATTERN
 
 ROOT = "HP:0000001"
@@ -372,9 +375,114 @@ def load_ontology(path: Path | None = None) -> Ontology:
 @cache
 def _load_ontology_file(path: Path) -> Ontology:
     try:
-        ontology = parse_obo(path)
+        key = ontology_cache_key(path)
+        where = keyed_path(default_cache_dir(), "hpo-ontology", key, ".json")
+        ontology = ontology_from_payload(read_json_cache(where, key), key)
+        if ontology is None:  # not cached yet, or the cache file is stale, foreign or damaged: parse and store
+            ontology = parse_obo(path)
+            _check_root(ontology, path)
+            write_json_atomic(where, key, ontology_payload(ontology))  # only a release that passed every check
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read HPO file {path}: {exc}") from None
+    _check_root(ontology, path)
+    return ontology
+
+
+def _check_root(ontology: Ontology, path: Path) -> None:
     if not ontology.terms or ROOT not in ontology.terms:
         raise InputError(f"{path} is not an HPO release: no [Term] stanza for {ROOT} (All)")
-    return ontology
+
+
+#: Bump when :class:`Term`, :func:`parse_obo` or the cached layout change; older cache files are then ignored.
+ONTOLOGY_CACHE_FORMAT = 1
+
+
+def _header_version(path: Path) -> str:
+    """The ``data-version`` release as :func:`parse_obo` reads it, from the header alone (before any stanza)."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("["):
+                break
+            key, sep, value = line.rstrip("\n").partition(": ")
+            if sep and key == "data-version":
+                return value.rsplit("/", 1)[-1]
+    return ""
+
+
+def ontology_cache_key(path: Path) -> str:
+    """What identifies one parse of ``path``: cache format, release, the file's resolved path, size and mtime."""
+    info = path.stat()
+    return "|".join(("hpo-ontology", f"format={ONTOLOGY_CACHE_FORMAT}", f"release={_header_version(path)}",
+                     f"{path.resolve()}:{info.st_size}:{info.st_mtime_ns}"))
+
+
+#: The :class:`Term` fields that hold several IDs or texts, stored flat in the cache with one count per term.
+_LIST_FIELDS = ("parents", "synonyms", "layperson", "alt_ids")
+
+
+def ontology_payload(ontology: Ontology) -> dict[str, object]:
+    """The parsed release as plain JSON values, column by column in the parser's term order (columns check and
+    load faster than one row per term): ``version``; ``id``, ``name``, ``definition``, ``obsolete``,
+    ``replaced_by`` with one value per term; and for each list field its values end to end plus one count per
+    term."""
+    terms = list(ontology.terms.values())
+    payload: dict[str, object] = {
+        "version": ontology.version,
+        "id": [t.id for t in terms],
+        "name": [t.name for t in terms],
+        "definition": [t.definition for t in terms],
+        "obsolete": [t.obsolete for t in terms],
+        "replaced_by": [t.replaced_by for t in terms],
+    }
+    for name in _LIST_FIELDS:
+        payload[name] = [v for t in terms for v in getattr(t, name)]
+        payload[f"{name}_count"] = [len(getattr(t, name)) for t in terms]
+    return payload
+
+
+def _column(payload: dict[str, object], name: str, types: frozenset[type], length: int | None) -> list[Any] | None:
+    """``payload[name]`` if it is a list of ``length`` values (any length when None), each of one of ``types``."""
+    value = payload.get(name)
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        return None
+    return value if set(map(type, value)) <= types else None
+
+
+_STR, _INT = frozenset({str}), frozenset({int})
+
+
+def ontology_from_payload(payload: object, key: str) -> Ontology | None:
+    """The :class:`Ontology` a cache payload holds, or None unless it has exactly the columns, types and lengths
+    :func:`ontology_payload` writes, for the release ``key`` names, with unique term IDs and every is_a parent
+    defined. A crafted or damaged file is thus a miss, never a crash (and a cycle is still refused by
+    :meth:`Ontology.ancestors`, should a hand-made file hold one)."""
+    expected = {"version", "id", "name", "definition", "obsolete", "replaced_by"}
+    expected |= {f"{n}{s}" for n in _LIST_FIELDS for s in ("", "_count")}
+    if not isinstance(payload, dict) or set(payload) != expected:
+        return None
+    version = payload["version"]
+    if not isinstance(version, str) or f"|release={version}|" not in key:
+        return None
+    ids = _column(payload, "id", _STR, None)
+    if ids is None or len(set(ids)) != len(ids):
+        return None
+    n = len(ids)
+    names, definitions = _column(payload, "name", _STR, n), _column(payload, "definition", _STR, n)
+    obsolete = _column(payload, "obsolete", frozenset({bool}), n)
+    replaced_by = _column(payload, "replaced_by", frozenset({str, type(None)}), n)
+    if names is None or definitions is None or obsolete is None or replaced_by is None:
+        return None
+    lists: list[list[tuple[str, ...]]] = []
+    for name in _LIST_FIELDS:
+        flat, counts = _column(payload, name, _STR, None), _column(payload, f"{name}_count", _INT, n)
+        if flat is None or counts is None or sum(counts) != len(flat) or min(counts, default=0) < 0:
+            return None
+        ends = list(accumulate(counts))
+        lists.append([tuple(flat[start:end]) for start, end in zip([0, *ends][:-1], ends, strict=True)])
+    known = set(ids)
+    if not all(p in known for parents in lists[0] for p in parents):
+        return None
+    terms = {tid: Term(tid, name, parents, definition, synonyms, layperson, alt_ids, gone, replacement)
+             for tid, name, definition, gone, replacement, parents, synonyms, layperson, alt_ids
+             in zip(ids, names, definitions, obsolete, replaced_by, *lists, strict=True)}
+    return Ontology(terms=terms, version=version)
