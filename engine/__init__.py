@@ -8,8 +8,9 @@ Pure Python; never imports streamlit. Typical use::
     result.ranking.top.name, result.triage.level, result.disclaimer
 """
 
-from engine.corpus import load_corpus, rank_corpus
-from engine.corpus.methods import CORPUS_METHOD_INFO, CORPUS_METHODS
+from typing import TYPE_CHECKING, Any
+
+from engine.corpus.names import CORPUS_METHODS
 from engine.errors import InputError, PackError, TriageError, WeightsError
 from engine.evaluation.cases import load_cases, parse_cases, read_case_bytes, teaching_cases
 from engine.evaluation.curated import Evaluation, evaluate
@@ -35,6 +36,23 @@ from engine.match.scoring import Scorer, prepare
 from engine.result import Result, match_findings, run_case, score
 from engine.triage.assess import Triage, assess, triage_terms
 from engine.triage.copy import CLINICIAN_PROMPT
+
+if TYPE_CHECKING:
+    from engine.corpus.methods import CORPUS_METHOD_INFO
+    from engine.corpus.pack import load_corpus, rank_corpus
+
+#: Names of the corpus mode, imported on first use: the sparse-matrix code costs start-up time a curated
+#: result never needs.
+_LAZY = {"CORPUS_METHOD_INFO": "engine.corpus.methods", "load_corpus": "engine.corpus.pack",
+         "rank_corpus": "engine.corpus.pack"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CLINICIAN_PROMPT",

@@ -354,3 +354,25 @@ def test_cli_corpus_result_carries_the_prompt_and_refuses_weights(capsys: pytest
     assert "not a diagnosis" in out["clinician_prompt"] and out["educational_note"]
     assert main(["score", "--pack", "hpo-orpha", "--present", "HP:0025520", "--weights", "w.toml"]) == 2
     assert "curated pack only" in capsys.readouterr().err
+
+
+def test_the_corpus_names_are_the_registries():
+    """engine.corpus.names (read at start-up, without scipy) lists exactly the packs and methods that exist."""
+    from engine.corpus import names
+    from engine.corpus.build import PACK_PREFIXES
+    from engine.corpus.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD
+
+    assert tuple(PACK_PREFIXES) == names.CORPUS_PACKS
+    assert names.CORPUS_METHODS == CORPUS_METHODS
+    assert names.DEFAULT_CORPUS_METHOD == DEFAULT_CORPUS_METHOD
+
+
+def test_a_curated_score_does_not_load_the_sparse_matrix_code(tmp_path):
+    """Start-up: a plain curated `score` never imports scipy.sparse, scikit-learn or pandas."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from engine.cli import main; main(['score', '--present', 'HP:0001482', '--format', 'json']); "
+            "print([m for m in ('scipy.sparse', 'sklearn', 'pandas') if m in sys.modules], file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert run.stderr.strip().splitlines()[-1] == "[]"

@@ -13,10 +13,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from engine.corpus.methods import CORPUS_METHODS, DEFAULT_CORPUS_METHOD
-from engine.corpus.pack import CORPUS_PACKS, CorpusPack, load_corpus, rank_corpus, rank_of, score_corpus
+from engine.corpus.names import CORPUS_METHODS, CORPUS_PACKS, DEFAULT_CORPUS_METHOD
 from engine.errors import InputError, PackError, TriageError, one_line
 from engine.evaluation.cases import load_cases
 from engine.evaluation.curated import Evaluation, evaluate
@@ -38,6 +37,9 @@ from engine.match.methods import DEFAULT_METHOD, METHODS
 from engine.result import Result, match_findings
 from engine.triage.assess import Triage, triage_terms
 from engine.triage.copy import CLINICIAN_PROMPT, EDUCATIONAL_NOTE, level_lines
+
+if TYPE_CHECKING:
+    from engine.corpus.pack import CorpusPack
 
 
 def _pack(args: argparse.Namespace) -> KnowledgePack:
@@ -157,6 +159,8 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     _require_present(args)
     pack = _corpus(args.pack)
     expected = _corpus_expected(pack, packet, args.method) if packet else None
+    from engine.corpus.pack import rank_corpus  # the sparse-matrix code, only when a corpus is ranked
+
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
     curated, triage = _red_flag_triage(args)
     if args.format == "json":
@@ -282,6 +286,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def _corpus(name: str) -> CorpusPack:
     """Corpus pack ``name`` built from the HPO release in use (cached per release)."""
     folder = hpo_data_dir()
+    from engine.corpus.pack import load_corpus  # the sparse-matrix code, only when a corpus is ranked
+
     return load_corpus(name, folder / "hp.obo", folder / "phenotype.hpoa")
 
 
@@ -314,6 +320,8 @@ def _corpus_expected(pack: CorpusPack, packet: PhenopacketCase, method: str) -> 
                          f"(HPO release {pack.version}): newer than the release in use, or of another pack")
     ranks = {}
     if found:
+        from engine.corpus.pack import rank_of, score_corpus
+
         scores = score_corpus(pack, packet.present, packet.absent, method=method)
         ranks = {d: rank_of(scores, index[d]) for d in found}
     return _expected_dict(packet, ranks, pack.n_diseases)

@@ -16,10 +16,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.corpus.methods import DEFAULT_CORPUS_METHOD
-from engine.corpus.pack import CorpusPack, check_method, rank_of, score_corpus_batch
+from engine.corpus.names import DEFAULT_CORPUS_METHOD
 from engine.errors import InputError
 from engine.evaluation.metrics import mean_reciprocal_rank, top_k_share
 from engine.io.cases import Case
@@ -41,6 +40,9 @@ __all__ = [
     "evaluate_corpus",
     "evaluate_expected",
 ]
+
+if TYPE_CHECKING:
+    from engine.corpus.pack import CorpusPack
 
 
 
@@ -216,6 +218,8 @@ def evaluate_expected(
     InputError
         For an unknown method.
     """
+    from engine.corpus.pack import check_method, rank_of, score_corpus_batch  # the sparse-matrix code, on use
+
     check_method(method)
     index = {d: i for i, d in enumerate(corpus.disease_ids)}
     rows: list[CorpusCaseRank | None] = []

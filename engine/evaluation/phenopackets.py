@@ -19,9 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.corpus.pack import CorpusPack
 from engine.errors import InputError, TriageError
 from engine.evaluation.cases import parse_cases
 from engine.evaluation.corpus import (
@@ -75,6 +74,9 @@ SKIP_REASONS = {
 }
 MAX_FILES = 100_000
 MAX_ZIP_TOTAL_BYTES = 200_000_000  # uncompressed, over all members of one zip
+
+if TYPE_CHECKING:
+    from engine.corpus.pack import CorpusPack
 
 
 @dataclass(frozen=True)
