@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,7 +21,9 @@ from engine.evaluation.cases import load_cases
 from engine.evaluation.curated import Evaluation, evaluate
 from engine.evaluation.phenopackets import (
     Inputs,
+    corpus_expected,
     corpus_summary,
+    curated_expected,
     curated_summary,
     evaluate_on_corpus,
     evaluate_on_curated,
@@ -35,7 +37,7 @@ from engine.knowledge.pack import GROUPS, KnowledgePack, check_pack, load_pack
 from engine.knowledge.weights import Weights, default_weights, load_weights
 from engine.match.methods import DEFAULT_METHOD, METHODS
 from engine.result import Result, match_findings
-from engine.triage.assess import Triage, triage_terms
+from engine.triage.assess import Triage, triage_known_terms
 from engine.triage.copy import CLINICIAN_PROMPT, EDUCATIONAL_NOTE, level_lines
 
 if TYPE_CHECKING:
@@ -145,10 +147,7 @@ def _red_flag_triage(args: argparse.Namespace) -> tuple[KnowledgePack, Triage]:
     except PackError:
         curated = load_pack(Path(args.data) if args.data else None,
                             load_ontology(pinned_hpo_data_dir() / "hp.obo"))
-    def known(ids: Iterable[str] | str | None) -> list[str]:
-        return [i for i in parse_id_list(ids) if i.startswith("CT:") or i in curated.ontology]
-    return curated, triage_terms(curated, known(args.present), known(args.absent),
-                                 presentation=_presentation(args))
+    return curated, triage_known_terms(curated, args.present, args.absent, presentation=_presentation(args))
 
 
 def cmd_score_corpus(args: argparse.Namespace) -> int:
@@ -158,7 +157,7 @@ def cmd_score_corpus(args: argparse.Namespace) -> int:
     args, packet = _phenopacket_input(args)
     _require_present(args)
     pack = _corpus(args.pack)
-    expected = _corpus_expected(pack, packet, args.method) if packet else None
+    expected = corpus_expected(pack, packet, args.method) if packet else None
     from engine.corpus.pack import rank_corpus  # the sparse-matrix code, only when a corpus is ranked
 
     hits = rank_corpus(pack, args.present, args.absent, method=args.method, top=args.top)
@@ -192,7 +191,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         require_known_terms(packet, pack.ontology)
     result = match_findings(pack, args.present, args.absent, args.method, _weights(pack, args), n_questions=3,
                             presentation=_presentation(args, packet))
-    expected = _curated_expected(pack, packet, result) if packet else None
+    expected = curated_expected(pack, packet, result.ranking) if packet else None
     if args.format == "json":
         print(_json({**result.to_dict(args.top), **({"phenopacket": expected} if expected else {})}))
     else:
@@ -308,42 +307,6 @@ def _phenopacket_input(args: argparse.Namespace) -> tuple[argparse.Namespace, Ph
     if not packet.present:
         raise InputError(f"{packet.origin}: no observed phenotypic feature to score (all excluded or none)")
     return _with(args, present=",".join(packet.present), absent=",".join(packet.absent)), packet
-
-
-def _corpus_expected(pack: CorpusPack, packet: PhenopacketCase, method: str) -> dict[str, Any]:
-    """Where the phenopacket's diagnosis ranks; one-line errors for terms or diseases newer than the release."""
-    require_known_terms(packet, pack.ontology)
-    index = {d: i for i, d in enumerate(pack.disease_ids)}
-    found = [d for d in packet.diseases if d in index]
-    if packet.diseases and not found:
-        raise InputError(f"{packet.origin}: disease {', '.join(packet.diseases)} is not in {pack.name} "
-                         f"(HPO release {pack.version}): newer than the release in use, or of another pack")
-    ranks = {}
-    if found:
-        from engine.corpus.pack import rank_of, score_corpus
-
-        scores = score_corpus(pack, packet.present, packet.absent, method=method)
-        ranks = {d: rank_of(scores, index[d]) for d in found}
-    return _expected_dict(packet, ranks, pack.n_diseases)
-
-
-def _curated_expected(pack: KnowledgePack, packet: PhenopacketCase, result: Result) -> dict[str, Any]:
-    """Where the curated condition carrying the phenopacket's diagnosis code ranks (if one does)."""
-    rank_by_id = {m.condition_id: m.rank for m in result.ranking.matches}
-    ranks = {}
-    for c in pack.conditions:
-        for code in (*c.orpha, *c.omim):
-            if code in packet.diseases:
-                ranks[f"{code} ({c.id})"] = rank_by_id[c.id]
-    return _expected_dict(packet, ranks, len(pack.conditions))
-
-
-def _expected_dict(packet: PhenopacketCase, ranks: dict[str, int], n: int) -> dict[str, Any]:
-    return {"file": packet.origin, "id": packet.id, "subject_id": packet.subject_id, "sex": packet.sex,
-            "age": packet.age, "n_present": len(packet.present), "n_absent": len(packet.absent),
-            "expected": list(packet.diseases), "expected_ranks": ranks, "out_of": n,
-            "skipped_diagnoses": [{"disease": d, "progress_status": s, "reason": "not SOLVED or COMPLETED"}
-                                  for d, s in packet.not_established]}
 
 
 def _expected_line(expected: dict[str, Any]) -> str:

@@ -42,10 +42,12 @@ from engine.io.phenopacket import (
     check_terms,
     decode_json,
     phenopacket_from_data,
+    require_known_terms,
 )
 from engine.io.readers import read_bounded
 from engine.knowledge.pack import KnowledgePack
 from engine.knowledge.weights import Weights
+from engine.match.explain import Ranking
 
 __all__ = [
     "SKIP_REASONS",
@@ -352,3 +354,41 @@ def curated_summary(run: CuratedRun) -> dict[str, Any]:
             "ms_per_case": round(1000 * run.seconds / ev.n, 3) if ev.n else None,
             "not_in_release": {"terms": len(run.unknown_terms)}}
 
+
+# --- where one phenopacket's diagnosis ranks (score --phenopacket) ----------------------------------
+
+def corpus_expected(pack: CorpusPack, packet: PhenopacketCase, method: str) -> dict[str, Any]:
+    """Where the phenopacket's established diagnosis ranks in the corpus ``pack`` (``expected_ranks``, out of its
+    diseases); one-line errors for terms or diseases newer than the release."""
+    require_known_terms(packet, pack.ontology)
+    index = {d: i for i, d in enumerate(pack.disease_ids)}
+    found = [d for d in packet.diseases if d in index]
+    if packet.diseases and not found:
+        raise InputError(f"{packet.origin}: disease {', '.join(packet.diseases)} is not in {pack.name} "
+                         f"(HPO release {pack.version}): newer than the release in use, or of another pack")
+    ranks = {}
+    if found:
+        from engine.corpus.pack import rank_of, score_corpus
+
+        scores = score_corpus(pack, packet.present, packet.absent, method=method)
+        ranks = {d: rank_of(scores, index[d]) for d in found}
+    return _expected_dict(packet, ranks, pack.n_diseases)
+
+
+def curated_expected(pack: KnowledgePack, packet: PhenopacketCase, ranking: Ranking) -> dict[str, Any]:
+    """Where the curated condition carrying the phenopacket's diagnosis code ranks in ``ranking`` (if one does)."""
+    rank_by_id = {m.condition_id: m.rank for m in ranking.matches}
+    ranks = {}
+    for c in pack.conditions:
+        for code in (*c.orpha, *c.omim):
+            if code in packet.diseases:
+                ranks[f"{code} ({c.id})"] = rank_by_id[c.id]
+    return _expected_dict(packet, ranks, len(pack.conditions))
+
+
+def _expected_dict(packet: PhenopacketCase, ranks: dict[str, int], n: int) -> dict[str, Any]:
+    return {"file": packet.origin, "id": packet.id, "subject_id": packet.subject_id, "sex": packet.sex,
+            "age": packet.age, "n_present": len(packet.present), "n_absent": len(packet.absent),
+            "expected": list(packet.diseases), "expected_ranks": ranks, "out_of": n,
+            "skipped_diagnoses": [{"disease": d, "progress_status": s, "reason": "not SOLVED or COMPLETED"}
+                                  for d, s in packet.not_established]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from engine.hpo.ids import parse_id_list
 from engine.hpo.similarity import DEFAULT_SIMILARITY_FLOOR
 from engine.io.presentation import Presentation, with_course_terms
 from engine.knowledge.pack import KnowledgePack
@@ -218,3 +219,16 @@ def triage_terms(pack: KnowledgePack, present: Iterable[str] | str, absent: Iter
     """
     case = encode_with_presentation(pack, present, absent, similarity_floor, presentation)
     return assess(pack, case, presentation=presentation)
+
+
+def triage_known_terms(pack: KnowledgePack, present: Iterable[str] | str, absent: Iterable[str] | str | None = None,
+                       presentation: Presentation | None = None) -> Triage:
+    """:func:`triage_terms` of the reported IDs that ``pack``'s HPO release knows (and its ``CT:`` IDs).
+
+    Corpus mode may run on a newer HPO release than the curated pack's: the curated red-flag rules still run,
+    on the terms they can read, never skipped (a missed red flag is worse than a note).
+    """
+    def known(ids: Iterable[str] | str | None) -> list[str]:
+        return [i for i in parse_id_list(ids) if i.startswith("CT:") or i in pack.ontology]
+
+    return triage_terms(pack, known(present), known(absent), presentation=presentation)
