@@ -82,10 +82,11 @@ def main() -> None:
     args = parser.parse_args()
     sets = {**DEVELOPMENT, **(BLIND if args.blind else {})}
     reports = {name: evaluate(files) for name, files in sets.items()}
+    dev = evaluate([f for files in DEVELOPMENT.values() for f in files])
     print("## Ranking (tfidf, the default)\n")
     print("| set | cases | top-1 (95% CI) | top-1 with the relation | top-3 (95% CI) | MRR |\n"
           "|---|---|---|---|---|---|")
-    for name, r in reports.items():
+    for name, r in [*reports.items(), ("**all development sets**", dev)]:
         print(f"| {name} | {r['n']} | {r['top1']:.1%} ({r['top1_ci95'][0]:.0%}-{r['top1_ci95'][1]:.0%}) | "
               f"{relation(r)} | {r['top3']:.1%} ({r['top3_ci95'][0]:.0%}-{r['top3_ci95'][1]:.0%}) | {r['mrr']:.3f} |")
     print("\n## Urgency against the panel\n")
@@ -94,7 +95,6 @@ def main() -> None:
     for name, r in reports.items():
         if r.get("triage"):
             print(urgency_row(name, r["triage"]))
-    dev = evaluate([f for files in DEVELOPMENT.values() for f in files])
     print(urgency_row("**all development sets**", dev["triage"]))
     print("\n## Each rater read against the other (the other's level as the reference)\n")
     print("| set | rater | against | exact | under | over | kappa |\n|---|---|---|---|---|---|---|")
