@@ -10,9 +10,6 @@ optimisation, never a requirement).
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.corpus.build import CorpusArrays
-from engine.hpo.cache import default_cache_dir
+from engine.hpo.cache import default_cache_dir, keyed_path, write_atomically
 
 __all__ = ["cache_key", "cache_path", "default_cache_dir", "load_arrays", "save_arrays"]
 
@@ -41,8 +38,7 @@ def cache_key(pack: str, obo_path: Path, hpoa_path: Path, version: str) -> str:
 
 def cache_path(cache_dir: Path, pack: str, key: str) -> Path:
     """Where the build identified by ``key`` lives in ``cache_dir``."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir / f"{pack}-{digest}.npz"
+    return keyed_path(cache_dir, pack, key, ".npz")
 
 
 def save_arrays(path: Path, arrays: CorpusArrays, key: str) -> bool:
@@ -59,19 +55,7 @@ def save_arrays(path: Path, arrays: CorpusArrays, key: str) -> bool:
         payload[f"{name}_indices"] = m.indices.astype(np.int32)
         payload[f"{name}_indptr"] = m.indptr.astype(np.int64)
         payload[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, allow_pickle=False, **payload)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError:
-        return False
-    return True
+    return write_atomically(path, lambda handle: np.savez(handle, allow_pickle=False, **payload))
 
 
 def _csr(npz: np.lib.npyio.NpzFile, name: str, shape: tuple[int, int]) -> sp.csr_matrix | None:

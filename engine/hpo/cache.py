@@ -15,8 +15,9 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 #: A cache file larger than this is not read (the parsed HPO release is about 5 MB).
 MAX_JSON_CACHE_BYTES = 64 * 1024 * 1024
@@ -40,12 +41,18 @@ def write_json_atomic(path: Path, key: str, payload: Any) -> bool:
     """Write ``{"key": key, "payload": payload}`` atomically to ``path``; False (nothing written) on an OS error."""
     text = json.dumps({"key": key, "payload": payload}, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
+    return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+    """Let ``write`` fill a temporary file beside ``path``, then put it in place with ``os.replace``, so a reader
+    never sees half a file; False (and nothing left behind) on an OS error."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
