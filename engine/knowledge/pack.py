@@ -12,6 +12,7 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -77,6 +78,19 @@ class Finding:
     @cached_property  # read for every finding each time a term is mapped: an attribute after the first read
     def is_hpo(self) -> bool:
         return self.id.startswith("HP:")
+
+
+def reachable(direct: Mapping[int, Iterable[int]] | Sequence[Iterable[int]], start: int) -> set[int]:
+    """Every node reached from ``start`` by following ``direct`` edges one or more times (``start`` itself left
+    out, cycles followed once): the closure of a finding's implications."""
+    seen: set[int] = set()
+    stack = list(direct[start])
+    while stack:
+        k = stack.pop()
+        if k != start and k not in seen:
+            seen.add(k)
+            stack.extend(direct[k])
+    return seen
 
 
 @dataclass(frozen=True)
@@ -266,14 +280,7 @@ class KnowledgePack:
         direct = {self.finding_index[f.id]: [self.finding_index[i] for i in f.implies] for f in self.findings}
         closure: dict[int, tuple[int, ...]] = {}
         for start in direct:
-            seen: list[int] = []
-            stack = list(direct[start])
-            while stack:
-                k = stack.pop()
-                if k != start and k not in seen:
-                    seen.append(k)
-                    stack.extend(direct[k])
-            if seen:
+            if seen := reachable(direct, start):
                 closure[start] = tuple(sorted(seen))
         return closure
 

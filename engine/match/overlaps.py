@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.errors import PackError
 from engine.io.readers import read_csv_rows
-from engine.knowledge.pack import MAX_PACK_FILE_BYTES, KnowledgePack
+from engine.knowledge.pack import MAX_PACK_FILE_BYTES, KnowledgePack, reachable
 from engine.match.mapping import NARROWER_THAN_HPO, is_modifier
 
 __all__ = ["OVERLAPS_FILE", "Cover", "Overlap", "covered", "load_overlaps", "narrower"]
@@ -107,17 +107,8 @@ def _relations(pack: KnowledgePack) -> tuple[tuple[frozenset[int], ...], tuple[f
         else:
             same[a].add(b)
             same[b].add(a)
-    closure = []
-    for start in range(n):
-        seen: set[int] = set()
-        stack = list(direct[start])
-        while stack:
-            k = stack.pop()
-            if k != start and k not in seen:
-                seen.add(k)
-                stack.extend(direct[k])
-        closure.append(frozenset(seen))
-    return tuple(closure), tuple(frozenset(s) for s in same)
+    closure = tuple(frozenset(reachable(direct, start)) for start in range(n))
+    return closure, tuple(frozenset(s) for s in same)
 
 
 def covered(pack: KnowledgePack, reported: Iterable[str]) -> dict[str, Cover]:
