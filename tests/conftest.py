@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,32 @@ def pack_and_cases(request, monkeypatch, mini_pack):
     if request.param == "mini":
         return use_in_ui(monkeypatch, mini_pack, request.module.MINI_CASES)
     return use_in_ui(monkeypatch, *request.getfixturevalue("real_pack_and_cases"))
+
+
+# --- the pages as AppTest scripts (AppTest.from_function runs a function's own source: no closures) -------
+
+def check_page() -> None:
+    import ui.pages.check
+
+    ui.pages.check.render()
+
+
+def teach_page() -> None:
+    import ui.pages.teach
+
+    ui.pages.teach.render()
+
+
+def analyze_page() -> None:
+    import ui.pages.analyze
+
+    ui.pages.analyze.render()
+
+
+def zipped(members: dict[str, bytes], deflate: bool = False) -> bytes:
+    """A zip archive of ``members`` (name -> content), stored or deflated."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buf.getvalue()

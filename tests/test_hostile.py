@@ -48,7 +48,7 @@ from engine.corpus.pack import load_corpus, rank_corpus, score_corpus
 from engine.match.methods import METHODS
 from ui.components.link import MAX_LINK_IDS, state_from_link
 
-from .conftest import FIXTURES, MINI_PACK, use_in_ui
+from .conftest import FIXTURES, MINI_PACK, analyze_page, use_in_ui
 
 ROOT = Path(__file__).resolve().parent.parent
 OBO, HPOA = FIXTURES / "corpus" / "hp.obo", FIXTURES / "corpus" / "phenotype.hpoa"
@@ -820,12 +820,6 @@ def test_catalogue_has_at_least_100_inputs():
 
 
 # --- the Analyze page end to end (issue 9 §1 and §5) ---------------------------------------------------
-
-def analyze_page() -> None:
-    from ui.pages import analyze
-
-    analyze.render()
-
 
 def _page_upload(at: AppTest, key: str, name: str | None, content: bytes = b"") -> None:
     at.file_uploader(key=key).set_value(None if name is None else (name, content, "application/json")).run()

@@ -10,10 +10,8 @@ rendered page (tests/test_browser.py).
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from .conftest import analyze_page, check_page, teach_page, zipped
 from .test_phenopacket import packet
 
 pytestmark = pytest.mark.slow  # AppTest runs whole pages
@@ -86,24 +85,6 @@ def one_line(text: str) -> None:
     assert text.strip() and "\n" not in text.strip() and "Traceback" not in text, text
 
 
-def check_page() -> None:
-    import ui.pages.check
-
-    ui.pages.check.render()
-
-
-def teach_page() -> None:
-    import ui.pages.teach
-
-    ui.pages.teach.render()
-
-
-def analyze_page() -> None:
-    import ui.pages.analyze
-
-    ui.pages.analyze.render()
-
-
 PAGES: dict[str, Callable[[], None]] = {"check": check_page, "teach": teach_page, "analyze": analyze_page}
 
 
@@ -119,14 +100,6 @@ def upload(at: AppTest, key: str, *files: tuple[str, bytes]) -> AppTest:
     at.file_uploader(key=key).set_value(value if len(value) > 1 else value[0]).run()
     assert not at.exception, at.exception
     return at
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buf.getvalue()
 
 
 def doc(**changes: Any) -> bytes:

@@ -3,12 +3,10 @@ and the urgency figures' weighted kappa is scikit-learn's, to the last bit, at a
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
 import warnings
-import zipfile
 
 import pytest
 
@@ -17,17 +15,10 @@ from engine.evaluation.phenopackets import SkippedFile, read_inputs, unpack_uplo
 from engine.evaluation.urgency import weighted_kappa
 from engine.io.phenopacket import MAX_PHENOPACKET_BYTES
 
+from .conftest import zipped
 from .test_phenopacket import packet
 
 HARD_LUMP = "HP:0001482"
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buf.getvalue()
 
 
 def good(pid: str) -> bytes:
@@ -67,8 +58,9 @@ def test_a_case_file_repeating_an_id_is_skipped_whole(real_pack_and_cases):
 
 def test_a_bad_zip_member_is_skipped_and_a_bad_zip_is_skipped_whole():
     big = b" " * (MAX_PHENOPACKET_BYTES + 1)
-    uploads = [("set.zip", zipped({"p1.json": good("p1"), "big.json": big, "p2.json": good("p2")})),
-               ("junk.zip", b"PK not really"), ("empty.zip", zipped({"notes.txt": b"x"})), ("p3.json", good("p3"))]
+    uploads = [("set.zip", zipped({"p1.json": good("p1"), "big.json": big, "p2.json": good("p2")}, deflate=True)),
+               ("junk.zip", b"PK not really"), ("empty.zip", zipped({"notes.txt": b"x"}, deflate=True)),
+               ("p3.json", good("p3"))]
     skipped: list[SkippedFile] = []
     files = unpack_uploads(uploads, skipped=skipped)
     assert [n for n, _ in files] == ["set.zip/p1.json", "set.zip/p2.json", "p3.json"]

@@ -20,6 +20,8 @@ from engine import default_weights, load_pack, match_findings
 from ui.components.widgets import ranking_chart, ranking_spec, readable
 from ui.state import weights_digest
 
+from .conftest import check_page
+
 HARD_LUMP, INJURY, SCLERODERMA, FEVER, ULCER = ("HP:0001482", "CT:injury_at_site", "CT:systemic_sclerosis_diagnosis",
                                                 "HP:0001945", "HP:0200042")
 
@@ -52,12 +54,6 @@ def test_the_weights_digest_tells_weights_apart(pack):
     assert weights_digest(defaults) == weights_digest(default_weights(pack))
     assert weights_digest(defaults.replace(params={"leak": 0.2})) != weights_digest(defaults)
     assert len(weights_digest(defaults)) == 64
-
-
-def check_page() -> None:
-    import ui.pages.check
-
-    ui.pages.check.render()
 
 
 @pytest.mark.slow

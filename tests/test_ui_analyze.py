@@ -14,7 +14,7 @@ from engine import DEFAULT_METHOD, METHODS, Case, WeightsError, default_weights,
 from engine.triage.copy import CLINICIAN_PROMPT
 from ui.components import frames
 
-from .conftest import use_in_ui
+from .conftest import use_in_ui, zipped
 
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
 pytestmark = pytest.mark.slow
@@ -378,17 +378,6 @@ def _packet(pid: str) -> bytes:
     return json.dumps(packet(["HP:0200042", "HP:0012622"], [], "ORPHA:280062", pid)).encode()
 
 
-def _zipped(members: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buf.getvalue()
-
-
 def _upload_many(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
     values = [(n, c, "application/octet-stream") for n, c in files]
     at.file_uploader(key="analyze:phenopackets:upload").set_value(values).run()
@@ -400,7 +389,7 @@ def test_phenopackets_bad_files_are_skipped_named_and_the_rest_evaluated():
     at = started()
     big = b" " * 1_000_001
     files = [("g1.json", _packet("g1")), ("broken.json", b"{nope"),
-             ("set.zip", _zipped({"g2.json": _packet("g2"), "big.json": big}))]
+             ("set.zip", zipped({"g2.json": _packet("g2"), "big.json": big}))]
     _upload_many(at, *files)
     assert at.session_state["analyze:phenopackets:inputs"].n == 2
     [warning] = [w.value for w in at.warning if "skipped" in w.value]

@@ -29,6 +29,8 @@ from ui.components.summary import build_summary, build_summary_pdf, latin1
 from ui.components.widgets import GROUP_TITLES, SAFETY_NOTES
 from ui.pages.check import filter_findings
 
+from .conftest import check_page
+
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
 pytestmark = pytest.mark.slow
 
@@ -39,12 +41,6 @@ HARD_LUMP, INJURY, SCLERODERMA = "HP:0001482", "CT:injury_at_site", "CT:systemic
 #: calcium and phosphate (five findings, moderate evidence).
 DCC_STORY = (HARD_LUMP, "CT:lumps_on_fingers", INJURY, "CT:normal_calcium_phosphate", "HP:0025520")
 TEXT_TYPES = {"markdown", "caption", "info", "warning", "error", "success", "subheader", "title", "header"}
-
-
-def check_page() -> None:
-    import ui.pages.check
-
-    ui.pages.check.render()
 
 
 def about_page() -> None:

@@ -11,18 +11,14 @@ from engine import default_weights, load_pack, match_findings, prepare
 from engine.interview import next_step, start
 from engine.triage.copy import CLINICIAN_PROMPT
 
+from .conftest import check_page
+
 pytestmark = pytest.mark.slow  # AppTest runs whole pages
 
 TIMEOUT = 60
 HARD_LUMP, KIDNEY_FAILURE, RETIFORM = "HP:0001482", "HP:0003774", "CT:retiform_purpura"
 YES, NO, NOT_SURE, UNDO = ("check:interview:yes", "check:interview:no", "check:interview:not_sure",
                            "check:interview:undo")
-
-
-def check_page() -> None:
-    import ui.pages.check
-
-    ui.pages.check.render()
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,7 @@ Runs on the shipped pack (its HPO IDs are real ones from hp.obo); the packets ar
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,6 +16,7 @@ from engine.evaluation.phenopackets import MAX_ZIP_TOTAL_BYTES, read_inputs, unp
 from engine.io.phenopacket import MAX_PHENOPACKET_BYTES, parse_phenopacket
 from ui.components import phenopacket_files
 
+from .conftest import analyze_page, check_page, teach_page, zipped
 from .test_phenopacket import packet
 
 # AppTest runs whole pages: seconds per test, so out of the inner loop (`-m "not slow and not browser"`)
@@ -31,33 +30,6 @@ CALCIPHYLAXIS_ORPHA = "ORPHA:280062"
 @pytest.fixture(scope="module")
 def pack():
     return load_pack()
-
-
-def page(name: str):
-    def script() -> None:
-        import importlib
-
-        importlib.import_module(f"ui.pages.{name}").render()
-
-    return script
-
-
-def check_page() -> None:
-    import ui.pages.check
-
-    ui.pages.check.render()
-
-
-def teach_page() -> None:
-    import ui.pages.teach
-
-    ui.pages.teach.render()
-
-
-def analyze_page() -> None:
-    import ui.pages.analyze
-
-    ui.pages.analyze.render()
 
 
 def started(script) -> AppTest:
@@ -76,14 +48,6 @@ def upload(at: AppTest, key: str, *files: tuple[str, bytes]) -> AppTest:
 
 def texts(at: AppTest, kind: str) -> str:
     return " ".join(str(e.value) for e in getattr(at, kind))
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buf.getvalue()
 
 
 # --- pure helpers ------------------------------------------------------------------------------------
@@ -111,14 +75,14 @@ def test_export_keeps_project_findings_and_round_trips(pack):
 
 def test_zip_uploads_are_unpacked_and_bombs_refused(pack):
     good = json.dumps(packet([HARD_LUMP], [], CALCIPHYLAXIS_ORPHA)).encode()
-    files = unpack_uploads([("set.zip", zipped({"a/p1.json": good, "p2.json": good, "notes.txt": b"x"})),
+    files = unpack_uploads([("set.zip", zipped({"a/p1.json": good, "p2.json": good, "notes.txt": b"x"}, deflate=True)),
                             ("p3.json", good)])
     assert [n for n, _ in files] == ["set.zip/a/p1.json", "set.zip/p2.json", "p3.json"]
     assert len(read_inputs(files, pack).phenopackets) == 3
     with pytest.raises(InputError, match=r"set\.zip/big\.json: member is"):
-        unpack_uploads([("set.zip", zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)}))])
-    bomb = zipped({f"b{i}.json": b"0" * (MAX_PHENOPACKET_BYTES - 1) for i in range(MAX_ZIP_TOTAL_BYTES
-                                                                                  // MAX_PHENOPACKET_BYTES + 2)})
+        unpack_uploads([("set.zip", zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)}, deflate=True))])
+    members = MAX_ZIP_TOTAL_BYTES // MAX_PHENOPACKET_BYTES + 2
+    bomb = zipped({f"b{i}.json": b"0" * (MAX_PHENOPACKET_BYTES - 1) for i in range(members)}, deflate=True)
     assert len(bomb) < 1_000_000  # tiny on the wire
     with pytest.raises(InputError, match=r"bomb\.zip: unpacks to"):
         unpack_uploads([("bomb.zip", bomb)])
@@ -164,12 +128,12 @@ def test_analyze_upload_of_several_files_and_a_zip_then_a_bad_zip_keeps_them():
     at = started(analyze_page)
     p1 = json.dumps(packet([SKIN_ULCER, KIDNEY], [], CALCIPHYLAXIS_ORPHA, "a1")).encode()
     p2 = json.dumps(packet([HARD_LUMP], [], "OMIM:999999", "a2")).encode()
-    upload(at, "analyze:phenopackets:upload", ("a1.json", p1), ("set.zip", zipped({"a2.json": p2})))
+    upload(at, "analyze:phenopackets:upload", ("a1.json", p1), ("set.zip", zipped({"a2.json": p2}, deflate=True)))
     assert at.session_state["analyze:phenopackets:inputs"].n == 2
     at.toggle(key="analyze:phenopackets:on").set_value(True).run()
     assert not at.exception, at.exception
     assert "disease not a curated condition (1)" in texts(at, "caption")
-    bad = zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)})
+    bad = zipped({"big.json": b" " * (MAX_PHENOPACKET_BYTES + 1)}, deflate=True)
     upload(at, "analyze:phenopackets:upload", ("bad.zip", bad))
     assert "`bad.zip/big.json` (`member is" in texts(at, "error") and "previous cases are kept" in texts(at, "error")
     assert at.session_state["analyze:phenopackets:inputs"].n == 2
