@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from engine.errors import InputError, PackError
@@ -63,6 +64,7 @@ def load_context_rules(pack: KnowledgePack, data_dir: Path | None = None) -> tup
     return tuple(rules)
 
 
+@lru_cache(maxsize=8)  # read and checked once per pack: every result and every interview step asks for them
 def pack_context_rules(pack: KnowledgePack) -> tuple[ContextRule, ...]:
     """The rules beside ``pack``; none for a pack without ``context_priors.csv`` (the "about you" is optional)."""
     return load_context_rules(pack) if (pack.data_dir / CONTEXT_FILE).is_file() else ()
