@@ -106,6 +106,33 @@ def test_likelihood_share_is_the_posterior(mini_pack, mini_weights):
     assert [m.share for m in result.ranking.matches] == pytest.approx(list(post))
 
 
+def test_tfidf_absent_weight_multiplies_by_the_chance_of_absence(mini_pack, mini_weights):
+    """With absent_weight a, a finding marked absent multiplies each cosine by 1 - a x its frequency there."""
+    plain = scores(mini_pack, mini_weights, "tfidf", [CALCINOSIS, ULCER])
+    half = mini_weights.replace(params={"absent_weight": 0.5})
+    assert scores(mini_pack, half, "tfidf", [CALCINOSIS, ULCER]) == plain  # nothing absent: unchanged
+    s = scores(mini_pack, half, "tfidf", [CALCINOSIS, ULCER], [FEVER])
+    assert s[INFECTION] == pytest.approx(plain[INFECTION] * (1 - 0.5 * 0.6))  # fever in 60 % of infections
+    assert s[DCC] == plain[DCC] and s[CALCI] == plain[CALCI]  # not in their profiles
+    assert min(s.values()) >= 0  # a multiplier: never below a condition that matched nothing
+
+
+def test_tfidf_absent_weight_one_is_capped_like_the_likelihood(mini_pack, mini_weights):
+    """At a = 1 a finding seen in every case of a condition leaves max_frequency's remainder, never zero."""
+    full = mini_weights.replace(params={"absent_weight": 1.0})
+    scorer = prepare(mini_pack, full, "tfidf")
+    assert np.all(np.isfinite(scorer.absent_terms))
+    assert np.exp(scorer.absent_terms).min() >= 1 - full.params.max_frequency - 1e-12
+
+
+@pytest.mark.parametrize("absent_weight", [0.0, 0.3, 1.0])
+def test_tfidf_contributions_add_up_with_absent_findings(mini_pack, mini_weights, absent_weight):
+    weights = mini_weights.replace(params={"absent_weight": absent_weight})
+    case = encode_case(mini_pack, [CALCINOSIS, ULCER], [FEVER, "CT:past_skin_injury"])
+    for m in explain(prepare(mini_pack, weights, "tfidf"), case).matches:
+        assert sum(c.contribution for c in m.contributions) == pytest.approx(m.score, abs=1e-12), m.condition_id
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_contributions_add_up_to_the_score(mini_pack, mini_weights, method):
     case = encode_case(mini_pack, [CALCINOSIS, ULCER, "CT:past_skin_injury"], [FEVER])

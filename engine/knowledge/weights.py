@@ -42,6 +42,9 @@ class ParamSpec:
 PARAM_SPECS: Mapping[str, ParamSpec] = MappingProxyType({
     "hallmark_bonus": ParamSpec(1.0, 0.0, 10.0, help="weighted: extra share of a hallmark finding's contribution"),
     "absent_penalty": ParamSpec(1.0, 0.0, 10.0, help="weighted: penalty factor for a finding reported absent"),
+    "absent_weight": ParamSpec(0.0, 0.0, 1.0,
+                               help="tfidf: how much a finding marked absent counts against a condition, "
+                                    "relative to the same finding present (0: ignored)"),
     "missing_hallmark_penalty": ParamSpec(0.1, 0.0, 10.0,
                                           help="weighted: penalty factor for a hallmark not reported at all"),
     "leak": ParamSpec(0.02, 1e-6, 0.5, help="likelihood: chance of a finding outside a condition's profile"),
@@ -87,6 +90,7 @@ class Params:
 
     hallmark_bonus: float
     absent_penalty: float
+    absent_weight: float
     missing_hallmark_penalty: float
     leak: float
     max_frequency: float
@@ -111,6 +115,7 @@ class Params:
         return cls(
             hallmark_bonus=float(v["hallmark_bonus"]),
             absent_penalty=float(v["absent_penalty"]),
+            absent_weight=float(v["absent_weight"]),
             missing_hallmark_penalty=float(v["missing_hallmark_penalty"]),
             leak=float(v["leak"]),
             max_frequency=float(v["max_frequency"]),
