@@ -100,9 +100,14 @@ def undo_last(state: InterviewState) -> InterviewState:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a report gives on the points the interview watches: the closest matches and the urgency level."""
+    """What a report gives on the points the interview watches: the closest matches and the urgency level.
 
-    top: tuple[str, ...]  # condition IDs, best first (:data:`TOP` of them)
+    A condition that matched no finding is not one of the closest matches, whatever its place: conditions that
+    match nothing tie at zero and fill the places below the matches in ID order, and an answer that merely
+    reorders them changes nothing the person is told.
+    """
+
+    top: tuple[str, ...]  # condition IDs, best first: of the first :data:`TOP`, those that matched a finding
     level: TriageLevel
 
     def same_as(self, other: Outcome) -> bool:
@@ -148,7 +153,8 @@ def _evaluate(scorer: Scorer, present: Iterable[str], absent: Iterable[str],
                                     presentation)
     ranking = explain(scorer, case)
     level = assess(pack, case, ranking, presentation).level
-    return ranking, Outcome(tuple(m.condition_id for m in ranking.matches[:TOP]), level), case
+    top = tuple(m.condition_id for m in ranking.matches[:TOP] if m.matched)
+    return ranking, Outcome(top, level), case
 
 
 def in_context(scorer: Scorer, presentation: Presentation | None) -> Scorer:
@@ -175,7 +181,7 @@ def describe_change(pack: KnowledgePack, now: Outcome, then: Outcome) -> str:
     into your closest three and the urgency rises to urgent"); "" when nothing the interview watches changes (a
     new order within the closest three counts only when the first place changes)."""
     parts = []
-    if then.top[:1] != now.top[:1]:
+    if then.top and then.top[:1] != now.top[:1]:
         parts.append(f"{_name(pack, then.top[0])} becomes the closest match")
     came = [c for c in then.top if c not in now.top]
     left = [c for c in now.top if c not in then.top]

@@ -1,8 +1,9 @@
 """Does the interview after the first result reach a stable top three in fewer questions than the full checklist
 needs ticks, and is it the same top three?
 
-For every teaching case (``engine.teaching_cases``), a simulated person starts from the case's first present
-finding (with the case's course and context) and answers the interview (:mod:`engine.interview`) from the case:
+For every teaching case (``engine.teaching_cases``; or the case files given), a simulated person starts from the
+case's first present finding (with the case's course and context) and answers the interview
+(:mod:`engine.interview`) from the case:
 "yes" to a finding the case reports present (or one it implies, or a term below it), "no" to one it reports
 absent, and for a finding the case does not mention "not sure" (``--unmentioned no``: "no"). The interview runs
 until it stops by its own rule (``--lookahead`` 1 is the rule as stated: the best remaining question only).
@@ -14,12 +15,15 @@ whole checklist gives and stays so for every later tick.
 Reported, as medians over the cases: the interview's questions (a "not sure" counts, it was asked) and the
 checklist's ticks; how often the interview stops at the same top three and urgency as the whole checklist, and
 on those cases both medians again; and how often the expected condition (or an accepted alternative) is in the
-top three after the first finding, at the interview's stop, and with the whole checklist.
+top three, and first, after the first finding, at the interview's stop, and with the whole checklist. The top
+three holds only conditions that matched a finding (:class:`engine.interview.Outcome`).
 
 Usage::
 
     python studies/interview_length.py                      # the rule as stated
     python studies/interview_length.py --lookahead 3 --cases # look at the 3 best questions; one line per case
+    python studies/interview_length.py datasets/outside/*.json   # the outside development cases
+    python studies/interview_length.py --weights W.toml     # other weights, e.g. [params] absent_weight = 0.5
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from engine import DEFAULT_METHOD, METHODS, Case, default_weights, load_pack, prepare, teaching_cases
+from engine.evaluation.cases import load_cases
 from engine.interview import Answer, Outcome, outcome, run_interview, start
+from engine.knowledge.weights import load_weights
 from engine.match.scoring import Scorer
 from engine.triage.assess import encode_with_presentation
 
@@ -49,6 +55,10 @@ class Row:
     hit_first: bool  # the expected condition in the top three after the first finding
     hit_interview: bool
     hit_checklist: bool
+    same_first: bool  # the interview's closest match is the whole checklist's
+    first_first: bool  # the expected condition first after the first finding
+    first_interview: bool
+    first_checklist: bool
 
 
 def _oracle(scorer: Scorer, case: Case, unmentioned: Answer) -> dict[str, Answer]:
@@ -90,7 +100,9 @@ def measure(scorer: Scorer, case: Case, unmentioned: Answer, lookahead: int) -> 
                last_change, transcript.final.stop or "", ticks, len(case.present) + len(case.absent),
                set(end.top) == set(whole.top), end.level == whole.level,
                bool(accepted & set(transcript.steps[0].now.top)), bool(accepted & set(end.top)),
-               bool(accepted & set(whole.top)))
+               bool(accepted & set(whole.top)), end.top[:1] == whole.top[:1],
+               bool(accepted & set(transcript.steps[0].now.top[:1])), bool(accepted & set(end.top[:1])),
+               bool(accepted & set(whole.top[:1])))
 
 
 def _median(values: list[int]) -> str:
@@ -99,16 +111,20 @@ def _median(values: list[int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case_files", nargs="*", help="case files to read instead of the teaching cases")
     parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
     parser.add_argument("--lookahead", type=int, default=1,
                         help="how many of the best questions the stop looks at (1: the rule as stated)")
     parser.add_argument("--unmentioned", choices=("not_sure", "no"), default="not_sure",
                         help="the answer to a finding the case does not mention")
+    parser.add_argument("--weights", help="a weights file (.toml or .csv); the pack's defaults without it")
     parser.add_argument("--cases", action="store_true", help="one line per case")
     args = parser.parse_args()
     pack = load_pack()
-    scorer = prepare(pack, default_weights(pack), args.method)
-    rows = [measure(scorer, case, args.unmentioned, args.lookahead) for case in teaching_cases(pack)]
+    weights = load_weights(pack, args.weights) if args.weights else default_weights(pack)
+    scorer = prepare(pack, weights, args.method)
+    cases = load_cases(pack, args.case_files) if args.case_files else teaching_cases(pack)
+    rows = [measure(scorer, case, args.unmentioned, args.lookahead) for case in cases]
     if args.cases:
         print("case\tquestions\tyes_no\tlast_change\tstop\tticks\tfindings\tsame_top\tsame_level")
         for r in rows:
@@ -116,7 +132,8 @@ def main() -> None:
                   f"{r.same_top}\t{r.same_level}")
     n = len(rows)
     same = [r for r in rows if r.same_top]
-    print(f"{n} teaching cases, method {args.method}, lookahead {args.lookahead}, unmentioned findings answered "
+    kind = "" if args.case_files else "teaching "
+    print(f"{n} {kind}cases, method {args.method}, lookahead {args.lookahead}, unmentioned findings answered "
           f"{args.unmentioned!r}; both start from the case's first present finding")
     print(f"interview questions to its stop:        median {_median([r.questions for r in rows])} "
           f"(answered yes or no: {_median([r.yes_no for r in rows])}; top three last changed after "
@@ -131,6 +148,9 @@ def main() -> None:
     print(f"expected condition in the top three: first finding {sum(r.hit_first for r in rows)}/{n}, "
           f"interview {sum(r.hit_interview for r in rows)}/{n}, "
           f"whole checklist {sum(r.hit_checklist for r in rows)}/{n}")
+    print(f"interview's closest match the whole checklist's: {sum(r.same_first for r in rows)}/{n}; expected "
+          f"condition first: first finding {sum(r.first_first for r in rows)}/{n}, interview "
+          f"{sum(r.first_interview for r in rows)}/{n}, whole checklist {sum(r.first_checklist for r in rows)}/{n}")
     print("stops: " + ", ".join(f"{k} {v}" for k, v in Counter(r.stop for r in rows).most_common()))
 
 

@@ -179,7 +179,7 @@ def test_every_teaching_case_interview_ends_and_stops_by_the_rule(real_pack_and_
             fid, st = final.best.finding_id, final.state
             for present, absent in (([*st.present, fid], st.absent), (st.present, [*st.absent, fid])):
                 result = match_findings(pack, present, absent, weights=weights, presentation=case.presentation)
-                assert {m.condition_id for m in result.ranking.matches[:TOP]} == set(final.now.top)
+                assert {m.condition_id for m in result.ranking.matches[:TOP] if m.matched} == set(final.now.top)
                 assert result.triage.level == final.now.level
 
 
@@ -197,5 +197,12 @@ def test_outcome_matches_the_full_result(real_pack_and_cases):
     case = cases[0]
     got = outcome(prepare(pack, weights, "tfidf"), case.present, case.absent, case.presentation)
     full = match_findings(pack, case.present, case.absent, weights=weights, presentation=case.presentation)
-    assert got.top == tuple(m.condition_id for m in full.ranking.matches[:TOP])
+    assert got.top == tuple(m.condition_id for m in full.ranking.matches[:TOP] if m.matched)
     assert got.level == full.triage.level
+
+
+def test_a_condition_that_matched_nothing_is_not_among_the_closest(mini_scorer):
+    """Conditions that match nothing tie at zero below the matches; they are not "your closest three"."""
+    got = outcome(mini_scorer, [CKD])  # kidney disease is in the calciphylaxis profile only
+    assert got.top == ("calciphylaxis",)
+    assert outcome(mini_scorer, [CALCINOSIS]).top == ("dystrophic_calcinosis_cutis", "calciphylaxis")
