@@ -501,6 +501,45 @@ def test_teach_picker_comes_first_and_every_chart_fits_a_projector(app_url: str,
     assert _teach_axe_problems(page) == []  # with the corpus ranked too
 
 
+def _overflow(locator: Any) -> dict[str, int]:
+    """The scroll container of a Streamlit table: how wide its content is and how wide it is shown."""
+    return locator.locator("[data-testid='stTable'] > div").first.evaluate(
+        "e => ({scrollWidth: e.scrollWidth, clientWidth: e.clientWidth})")
+
+
+@pytest.mark.parametrize("width", list(TEACH_WIDTHS))
+def test_teach_ranking_fits_a_phone_without_sideways_scrolling(app_url: str, browser: Browser, width: str) -> None:
+    """At 390 px the ranking is the compact table (rank, condition, how it fits), whose content is no wider than
+    the table and the page no wider than the screen; at 1280 and 1024 px the full table is shown, as before.
+    The screenshots of the ranking are for looking at: it must read without scrolling sideways."""
+    viewport = TEACH_WIDTHS[width]
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(60_000)
+    _open_with_result(page, app_url, "teach")
+    page.get_by_text(re.compile(r"Ranking after \d+ of \d+ findings")).scroll_into_view_if_needed()
+    _settle(page)
+    wide, narrow = page.locator(".st-key-wide_ranking"), page.locator(".st-key-narrow_ranking")
+    phone = width == "390"
+    shown = narrow if phone else wide
+    expect(shown).to_be_visible()
+    expect(wide if phone else narrow).to_be_hidden()
+    headers = [h.strip() for h in shown.get_by_role("columnheader").all_inner_texts()]
+    if phone:
+        assert headers == ["rank", "condition", "how it fits"], headers
+        size = _overflow(shown)
+        assert size["scrollWidth"] <= size["clientWidth"], size  # no sideways scrolling inside the table
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        box, column = shown.bounding_box(), page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+        assert box and column and box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column[
+            "width"] + 1, (box, column)
+    else:
+        assert {"condition_id", "match strength", "fit", "score"} <= set(headers), headers
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shown.screenshot(path=str(SHOTS / f"teach-ranking-{width}.png"))
+    page.screenshot(path=str(SHOTS / f"teach-ranking-view-{width}.png"))
+    page.close()
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_analyze_shows_tables_instead_of_wide_charts_on_a_phone(app_url: str, browser: Browser,
                                                                 viewport: str) -> None:

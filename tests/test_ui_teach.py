@@ -316,6 +316,41 @@ def test_next_question_text_appears(pack_and_cases):
     assert best.reason in text
 
 
+def block(at: AppTest, key: str):
+    """The container with ``key`` in the main column."""
+    def walk(node):
+        if getattr(node, "key", None) == key:
+            return node
+        return next((found for child in getattr(node, "children", {}).values()
+                     if (found := walk(child)) is not None), None)
+
+    found = walk(at.main)
+    assert found is not None, key
+    return found
+
+
+def test_the_ranking_has_a_compact_table_for_a_phone(pack_and_cases):
+    """The full ranking table sits in a container shown on wide screens; a three-column one (rank, medical name,
+    how it fits in words) sits in a container shown at phone width, with the same conditions in the same order."""
+    pack, cases = pack_and_cases
+    at = loaded(cases)
+    css = " ".join(h.proto.body for h in at.html)
+    assert "@media (max-width: 640px)" in css and "st-key-wide_" in css and "st-key-narrow_" in css
+    wide, narrow = block(at, "wide_ranking").table, block(at, "narrow_ranking").table
+    assert len(wide) == len(narrow) == 1
+    full, compact = wide[0].value, narrow[0].value
+    assert {"condition_id", "match strength", "usual features", "fit", "score", "matched"} <= set(full.columns)
+    assert list(compact.columns) == ["rank", "condition", "how it fits"]
+    assert list(compact["rank"]) == list(full["rank"]) == list(range(1, len(full) + 1))
+    assert list(compact["condition"]) == [pack.condition(c).name for c in full["condition_id"]]
+    result = ui.state.run([cases[0].present[0]], [], DEFAULT_METHOD, default_weights(pack))  # finding 1 of the case
+    top = result.ranking.matches[0]
+    assert compact["how it fits"][0] == (f"{top.shown_share:.0%} of the match; {top.fit.usual_matched} of "
+                                         f"{top.fit.usual_total} usual features; evidence {top.fit.level}")
+    assert all(re.fullmatch(r"\d+% of the match; \d+ of \d+ usual features; evidence (thin|moderate|strong)", cell)
+               for cell in compact["how it fits"])
+
+
 def test_hand_built_case_with_pertinent_negative(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()

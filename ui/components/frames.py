@@ -259,6 +259,15 @@ def method_top_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.Da
                           "score": round(m.score, 4)} for m in result.ranking.matches[:top]])
 
 
+def compact_ranking_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.DataFrame:
+    """The ranking for a phone: three columns, rank, condition by its medical name (as the trajectory chart names
+    it) and how it fits in words (its share of the match, its usual features reported, the evidence)."""
+    rows = [{"rank": m.rank, "condition": pack.condition(m.condition_id).name,
+             "how it fits": f"{m.shown_share:.0%} of the match; {m.fit.usual_matched} of {m.fit.usual_total} usual "
+                            f"features; evidence {m.fit.level}"} for m in result.ranking.matches[:top]]
+    return pd.DataFrame(rows, columns=["rank", "condition", "how it fits"])
+
+
 def next_questions_frame(pack: KnowledgePack, result: Result) -> pd.DataFrame:
     """The most informative unasked findings: HPO ID, label, information gain (bits), whom it separates."""
     return pd.DataFrame([{"finding_id": q.finding_id, "finding": q.label, "information gain (bits)":

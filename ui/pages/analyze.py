@@ -35,7 +35,7 @@ from engine.evaluation.corpus import CorpusEvaluation, condition_codes, evaluate
 from engine.evaluation.sensitivity import DEFAULT_FACTOR, Sensitivity, sensitivity
 from engine.knowledge.weights import MAX_UPLOAD_BYTES
 from ui import state
-from ui.components import analyze_phenopackets, frames, widgets
+from ui.components import analyze_phenopackets, frames, layout, widgets
 from ui.components import analyze_tables as tables
 from ui.components.analyze_urgency import show_urgency
 
@@ -48,13 +48,6 @@ SOURCES = ("Teaching cases", "Uploaded case file")
 TOP_MOVERS = 15
 #: The corpus evaluation's metric names as summary keys (their labels are in ui.components.analyze_tables).
 CORPUS_METRIC_KEYS = {"top-1": "top1", "top-3": "top3", "top-10": "top10", "MRR": "mrr"}
-#: Below this page width Streamlit stacks columns; a chart that needs the width gives way to a table there.
-NARROW_PX = 640
-#: Containers keyed ``wide_…`` show only on wide screens, ``narrow_…`` only on narrow ones (a phone at 390 px).
-LAYOUT_CSS = f"""<style>
-@media (max-width: {NARROW_PX}px) {{ [class*="st-key-wide_"] {{ display: none; }} }}
-@media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-narrow_"] {{ display: none; }} }}
-</style>"""
 
 
 def refused_message(exc: WeightsError) -> str:
@@ -410,7 +403,7 @@ def _corpus_section(pack: KnowledgePack, cases: list[Case]) -> None:
 
 def render() -> None:
     """The Analyze page."""
-    st.html(LAYOUT_CSS)
+    layout.install()  # the confusion matrix: a heat map on wide screens, a table on a phone
     st.title("Analyze: weights, evaluation and sensitivity")
     st.markdown("For analysts. Changes apply to this session only and only after validation.")
     pack = state.get_pack()

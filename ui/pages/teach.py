@@ -17,7 +17,7 @@ from engine.evaluation.quiz import QUIZ_SIZE, score_top3
 from engine.io.phenopacket import PhenopacketCase, require_known_terms
 from engine.triage.assess import triage_terms
 from ui import state
-from ui.components import frames, phenopacket_files, teach_charts, widgets
+from ui.components import frames, layout, phenopacket_files, teach_charts, widgets
 
 PRESENT_KEY, ABSENT_KEY = "teach:present", "teach:absent"
 CASE_KEY, PICK_KEY, STEP_KEY, METHOD_KEY = "teach:case_id", "teach:case_pick", "teach:step", "teach:method"
@@ -305,7 +305,10 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
                    "for the finding added and the match strength.")
     widgets.show_triage_banner(result)
     st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
-    st.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
+    with st.container(key="wide_ranking"):
+        st.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
+    with st.container(key="narrow_ranking"):  # eight columns do not fit a phone: three, the numbers in words
+        st.table(frames.compact_ranking_frame(pack, result, TOP), hide_index=True)
     widgets.show_safety_block(pack, "educator")
     return result, shown
 
@@ -408,6 +411,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
 
 def render() -> None:
     """The Teach page."""
+    layout.install()  # the ranking: a full table on wide screens, a compact one on a phone
     st.title("Teach: differential reasoning")
     st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
     pack = state.get_pack()
