@@ -50,6 +50,11 @@ def condition_name(pack: KnowledgePack, condition_id: str) -> str:
     return pack.condition(condition_id).display_name if condition_id in pack.condition_index else condition_id
 
 
+def medical_name(pack: KnowledgePack, condition_id: str) -> str:
+    """The medical name alone (the ID when unknown): how the narrow tables for a phone name a condition."""
+    return pack.condition(condition_id).name if condition_id in pack.condition_index else condition_id
+
+
 def safe_csv(frame: pd.DataFrame) -> str:
     """CSV whose cells never start a spreadsheet formula (OWASP CSV-injection advice, as weights_to_csv)."""
     buf = io.StringIO()
@@ -262,7 +267,7 @@ def method_top_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.Da
 def compact_ranking_frame(pack: KnowledgePack, result: Result, top: int = 5) -> pd.DataFrame:
     """The ranking for a phone: three columns, rank, condition by its medical name (as the trajectory chart names
     it) and how it fits in words (its share of the match, its usual features reported, the evidence)."""
-    rows = [{"rank": m.rank, "condition": pack.condition(m.condition_id).name,
+    rows = [{"rank": m.rank, "condition": medical_name(pack, m.condition_id),
              "how it fits": f"{m.shown_share:.0%} of the match; {m.fit.usual_matched} of {m.fit.usual_total} usual "
                             f"features; evidence {m.fit.level}"} for m in result.ranking.matches[:top]]
     return pd.DataFrame(rows, columns=["rank", "condition", "how it fits"])
