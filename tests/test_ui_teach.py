@@ -351,6 +351,24 @@ def test_the_ranking_has_a_compact_table_for_a_phone(pack_and_cases):
                for cell in compact["how it fits"])
 
 
+def test_the_next_finding_has_a_compact_table_for_a_phone(pack_and_cases):
+    """The full table of next findings (six columns) sits in a container shown on wide screens; a two-column one
+    (the finding's label, and in words which candidate its presence favours over which) in one shown at phone
+    width, with the same findings in the same order."""
+    pack, cases = pack_and_cases
+    at = loaded(cases)
+    wide, narrow = block(at, "wide_next_question").table, block(at, "narrow_next_question").table
+    assert len(wide) == len(narrow) == 1
+    full, compact = wide[0].value, narrow[0].value
+    assert list(full.columns) == ["finding_id", "finding", "information gain (bits)", "favours", "against", "why"]
+    assert list(compact.columns) == ["finding", "if present, favours"]
+    result = ui.state.run([cases[0].present[0]], [], DEFAULT_METHOD, default_weights(pack))  # finding 1 of the case
+    assert result.next_questions and len(compact) == len(full) == len(result.next_questions)
+    assert list(compact["finding"]) == list(full["finding"]) == [q.label for q in result.next_questions]
+    assert list(compact["if present, favours"]) == [
+        f"{pack.condition(q.favours).name} over {pack.condition(q.against).name}" for q in result.next_questions]
+
+
 def test_hand_built_case_with_pertinent_negative(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()

@@ -281,6 +281,15 @@ def next_questions_frame(pack: KnowledgePack, result: Result) -> pd.DataFrame:
                          for q in result.next_questions])
 
 
+def compact_next_questions_frame(pack: KnowledgePack, result: Result) -> pd.DataFrame:
+    """The next findings for a phone: two columns, the finding's label and, in words, which candidate its presence
+    favours over which (conditions by their medical names, as the compact ranking names them)."""
+    rows = [{"finding": q.label,
+             "if present, favours": f"{medical_name(pack, q.favours)} over {medical_name(pack, q.against)}"}
+            for q in result.next_questions]
+    return pd.DataFrame(rows, columns=["finding", "if present, favours"])
+
+
 def library_frame(pack: KnowledgePack, cases: Sequence[Case]) -> pd.DataFrame:
     """The teaching-case library: one row per case."""
     return pd.DataFrame([{"id": c.id, "title": c.title, "expected": condition_name(pack, c.expected),

@@ -347,7 +347,10 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
     st.markdown(f"**Ask about: {best.label} ({best.finding_id})** — expected information gain "
                 f"{best.information_gain:.2f} bits.")
     st.markdown(f"Why: {best.reason}")
-    st.table(frames.next_questions_frame(pack, result), hide_index=True)
+    with st.container(key="wide_next_question"):
+        st.table(frames.next_questions_frame(pack, result), hide_index=True)
+    with st.container(key="narrow_next_question"):  # six columns do not fit a phone: the finding, whom it favours
+        st.table(frames.compact_next_questions_frame(pack, result), hide_index=True)
 
 
 def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None:
@@ -411,7 +414,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
 
 def render() -> None:
     """The Teach page."""
-    layout.install()  # the ranking: a full table on wide screens, a compact one on a phone
+    layout.install()  # the ranking and the next finding: full tables on wide screens, compact ones on a phone
     st.title("Teach: differential reasoning")
     st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
     pack = state.get_pack()
