@@ -369,6 +369,60 @@ def test_the_next_finding_has_a_compact_table_for_a_phone(pack_and_cases):
         f"{pack.condition(q.favours).name} over {pack.condition(q.against).name}" for q in result.next_questions]
 
 
+def test_the_case_library_has_a_compact_table_for_a_phone(pack_and_cases):
+    """In the folded library: the full table (seven columns, the source a citation) in a container shown on wide
+    screens; a two-column one (the case's title, the condition it teaches by its medical name) in one shown at
+    phone width, every case in the same order."""
+    pack, cases = pack_and_cases
+    at = started()
+    library = next(e for e in at.expander if e.label.startswith("Case library"))
+    assert library.proto.expanded is False  # still folded
+    wide, narrow = library.get_by_key("wide_library").table, library.get_by_key("narrow_library").table
+    assert len(wide) == len(narrow) == 1
+    full, compact = wide[0].value, narrow[0].value
+    assert list(full.columns) == ["id", "title", "expected", "findings", "pertinent negatives", "triage", "source"]
+    assert list(full["id"]) == [c.id for c in cases]
+    assert list(compact.columns) == ["case", "condition"]
+    assert list(compact["case"]) == [c.title or c.id for c in cases]
+    assert list(compact["condition"]) == [pack.condition(c.expected).name for c in cases]
+
+
+def layout_keys(at: AppTest) -> tuple[set[str], set[str]]:
+    """The parts drawn in a wide and in a narrow version: the names after ``wide_`` and after ``narrow_``."""
+    keys: list[str] = []
+
+    def walk(node) -> None:
+        keys.append(str(getattr(node, "key", None) or ""))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return ({k.removeprefix("wide_") for k in keys if k.startswith("wide_")},
+            {k.removeprefix("narrow_") for k in keys if k.startswith("narrow_")})
+
+
+def test_quiz_mode_hides_the_narrow_tables_as_it_hides_the_wide_ones(pack_and_cases):
+    """Each part drawn for wide screens has its phone twin, and quiz mode takes both away together: before the
+    commit no ranking, next finding or library in either layout (the narrow ones name the answer too); after it
+    the ranking and the next finding in both, the library in neither (quiz mode keeps it hidden)."""
+    pack, cases = pack_and_cases
+    at = loaded(cases)
+    case = cases[0]
+    assert layout_keys(at) == ({"ranking", "next_question", "library"},) * 2
+    narrow = "".join(block(at, f"narrow_{k}").table[0].value.to_csv() for k in ("library", "ranking"))
+    assert case.title in narrow and pack.condition(case.expected).name in narrow  # what quiz mode must hide
+    at.toggle(key="teach:quiz").set_value(True).run()
+    assert at.session_state["teach:case_id"] == case.id
+    assert layout_keys(at) == (set(), set())
+    assert not at.table and not shown_giveaways(at, pack, case)
+    assert any("case library is hidden in quiz mode" in c.value for c in at.caption)
+    others = [c for c in pack.condition_ids if c not in case.accepted][:2]
+    at.multiselect(key="teach:quiz_picks").set_value([*others, case.expected]).run()
+    at.button(key="teach:commit").click().run()
+    assert not at.exception
+    assert layout_keys(at) == ({"ranking", "next_question"},) * 2
+
+
 def test_hand_built_case_with_pertinent_negative(pack_and_cases):
     pack, _cases = pack_and_cases
     at = started()

@@ -297,6 +297,13 @@ def library_frame(pack: KnowledgePack, cases: Sequence[Case]) -> pd.DataFrame:
                           "triage": c.expected_triage or "", "source": c.source} for c in cases])
 
 
+def compact_library_frame(pack: KnowledgePack, cases: Sequence[Case]) -> pd.DataFrame:
+    """The library for a phone: two columns, the case by its title (its id when it has none) and the condition it
+    teaches by its medical name, the group the case file puts it in (a source is a citation of many lines)."""
+    rows = [{"case": c.title or c.id, "condition": medical_name(pack, c.expected)} for c in cases]
+    return pd.DataFrame(rows, columns=["case", "condition"])
+
+
 # --- rare-disease corpus -----------------------------------------------------------------------------
 
 def _term_label(corpus: CorpusPack, hpo_id: str) -> str:

@@ -2,7 +2,8 @@
 
 A page draws both, in containers keyed ``wide_…`` and ``narrow_…``, and calls :func:`install`: the CSS shows
 ``wide_…`` only on wide screens and ``narrow_…`` only on narrow ones (a phone at 390 px). Used where a chart or a
-table needs more width than a phone has (Analyze's confusion matrix; Teach's ranking and next finding).
+table needs more width than a phone has (Analyze's confusion matrix; Teach's ranking, next finding and case
+library).
 """
 
 from __future__ import annotations

@@ -206,7 +206,10 @@ def _picker(pack: KnowledgePack, cases: list[Case]) -> None:
         st.caption("The case library is hidden in quiz mode: it names every case's condition.")
         return
     with st.expander(f"Case library: all {len(cases)} teaching cases"):
-        st.table(frames.library_frame(pack, cases), hide_index=True)
+        with st.container(key="wide_library"):
+            st.table(frames.library_frame(pack, cases), hide_index=True)
+        with st.container(key="narrow_library"):  # seven columns and long citations do not fit a phone: two
+            st.table(frames.compact_library_frame(pack, cases), hide_index=True)
 
 
 def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
@@ -414,7 +417,7 @@ def _corpus(pack: KnowledgePack, cases: Sequence[Case], present: list[str], abse
 
 def render() -> None:
     """The Teach page."""
-    layout.install()  # the ranking and the next finding: full tables on wide screens, compact ones on a phone
+    layout.install()  # the ranking, the next finding and the library: full tables on wide screens, compact on a phone
     st.title("Teach: differential reasoning")
     st.markdown("Educational symptom matching for teaching; a match is not a diagnosis.")
     pack = state.get_pack()
