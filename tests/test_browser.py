@@ -507,36 +507,70 @@ def _overflow(locator: Any) -> dict[str, int]:
         "e => ({scrollWidth: e.scrollWidth, clientWidth: e.clientWidth})")
 
 
-@pytest.mark.parametrize("width", list(TEACH_WIDTHS))
-def test_teach_ranking_fits_a_phone_without_sideways_scrolling(app_url: str, browser: Browser, width: str) -> None:
-    """At 390 px the ranking is the compact table (rank, condition, how it fits), whose content is no wider than
-    the table and the page no wider than the screen; at 1280 and 1024 px the full table is shown, as before.
-    The screenshots of the ranking are for looking at: it must read without scrolling sideways."""
-    viewport = TEACH_WIDTHS[width]
-    page = browser.new_page(viewport=viewport)
-    page.set_default_timeout(60_000)
-    _open_with_result(page, app_url, "teach")
-    page.get_by_text(re.compile(r"Ranking after \d+ of \d+ findings")).scroll_into_view_if_needed()
-    _settle(page)
-    wide, narrow = page.locator(".st-key-wide_ranking"), page.locator(".st-key-narrow_ranking")
+#: Teach's tables drawn twice (ui.components.layout): the part's key, its compact columns, some of its full ones.
+TEACH_TABLES = {"ranking": (["rank", "condition", "how it fits"], {"condition_id", "match strength", "fit", "score"}),
+                "next_question": (["finding", "if present, favours"], {"finding_id", "information gain (bits)",
+                                                                          "favours", "against", "why"}),
+                "library": (["case", "condition"], {"id", "title", "expected", "triage", "source"})}
+
+
+def _scroll_to_top_of(locator: Any) -> None:
+    """Scroll the page column until the top of ``locator`` is near the top of the screen, below the app's header
+    (a table taller than the screen is then shown from its column headers on)."""
+    locator.evaluate("""e => {
+        e.scrollIntoView({block: 'start'});
+        let box = e.parentElement;
+        while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY)))
+            box = box.parentElement;
+        (box || document.scrollingElement).scrollBy(0, -96);
+    }""")
+
+
+def _one_table_shown(page: Page, part: str, width: str) -> None:
+    """At 390 px the compact table of ``part`` is shown, its content no wider than the table, the table inside the
+    page column and the page no wider than the screen; at 1280 and 1024 px the full table, as before. Both
+    photographed from the table's top: the table alone (one screenful of it) and the screen around it."""
+    viewport, (compact, full) = TEACH_WIDTHS[width], TEACH_TABLES[part]
+    wide, narrow = page.locator(f".st-key-wide_{part}"), page.locator(f".st-key-narrow_{part}")
     phone = width == "390"
     shown = narrow if phone else wide
     expect(shown).to_be_visible()
     expect(wide if phone else narrow).to_be_hidden()
+    _scroll_to_top_of(shown)
+    _settle(page)
     headers = [h.strip() for h in shown.get_by_role("columnheader").all_inner_texts()]
     if phone:
-        assert headers == ["rank", "condition", "how it fits"], headers
+        assert headers == compact, (part, headers)
         size = _overflow(shown)
-        assert size["scrollWidth"] <= size["clientWidth"], size  # no sideways scrolling inside the table
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert size["scrollWidth"] <= size["clientWidth"], (part, size)  # no sideways scrolling inside the table
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], part
         box, column = shown.bounding_box(), page.locator("[data-testid='stMainBlockContainer']").bounding_box()
         assert box and column and box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column[
-            "width"] + 1, (box, column)
+            "width"] + 1, (part, box, column)
     else:
-        assert {"condition_id", "match strength", "fit", "score"} <= set(headers), headers
+        assert full <= set(headers), (part, headers)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shown.screenshot(path=str(SHOTS / f"teach-ranking-{width}.png"))
-    page.screenshot(path=str(SHOTS / f"teach-ranking-view-{width}.png"))
+    box = shown.bounding_box()
+    assert box
+    top, bottom = max(box["y"], 0), min(box["y"] + box["height"], viewport["height"])
+    name = part.replace("_", "-")
+    page.screenshot(path=str(SHOTS / f"teach-{name}-{width}.png"),  # the table, as much of it as one screen holds
+                    clip={"x": box["x"], "y": top, "width": box["width"], "height": bottom - top})
+    page.screenshot(path=str(SHOTS / f"teach-{name}-view-{width}.png"))
+
+
+@pytest.mark.parametrize("width", list(TEACH_WIDTHS))
+def test_teach_tables_fit_a_phone_without_sideways_scrolling(app_url: str, browser: Browser, width: str) -> None:
+    """At 390 px the ranking (rank, condition, how it fits), the most discriminating next finding (the finding,
+    whom it favours over whom) and the case library, unfolded (the case, its condition), are compact tables whose
+    content is no wider than the table, and the page no wider than the screen; at 1280 and 1024 px the full
+    tables are shown, as before. The screenshots are for looking at: each must read without scrolling sideways."""
+    page = browser.new_page(viewport=TEACH_WIDTHS[width])
+    page.set_default_timeout(60_000)
+    _open_with_result(page, app_url, "teach")
+    page.get_by_text(re.compile(r"Case library: all \d+ teaching cases")).click()  # unfold it
+    for part in TEACH_TABLES:
+        _one_table_shown(page, part, width)
     page.close()
 
 
