@@ -41,6 +41,11 @@ StopReason = Literal["settled", "no_question", "emergency"]
 
 #: How many of the closest matches the stopping rule watches, as a number and in words.
 TOP, TOP_WORDS = 3, "three"
+#: How far down the list of questions the person's "ask me more" looks after a settled stop. Measured with
+#: studies/interview_length.py (docs/interview.md): on people who can answer every question, the best question
+#: alone stops after a median of 1; the first of the five best that can still change something asks about 6 and
+#: reaches the full checklist's closest match far more often.
+MORE, MORE_WORDS = 5, "five"
 #: A profile frequency from which the why line says "nearly everyone" rather than a percentage.
 NEARLY_ALL = 0.95
 
@@ -249,9 +254,15 @@ def next_step(scorer: Scorer, state: InterviewState, presentation: Presentation 
         if not (if_yes.same_as(now) and if_no.same_as(now)):
             return Step(state, ranking, now, question, None, best=best)
     assert best is not None
+    which = (f"the most useful one left (“{best.question.lay_label}”) would not" if len(candidates) == 1 else
+             f"none of the {_count_words(len(candidates))} most useful ones left would")
     return Step(state, ranking, now, None, "settled",
-                f"No more questions: the most useful one left (“{best.question.lay_label}”) would not change your "
-                f"closest {TOP_WORDS} matches or how soon to see a doctor, whatever the answer.", best)
+                f"No more questions: {which} change your closest {TOP_WORDS} matches or how soon to see a doctor, "
+                "whatever the answer.", best)
+
+
+def _count_words(n: int) -> str:
+    return MORE_WORDS if n == MORE else str(n)
 
 
 @dataclass(frozen=True)

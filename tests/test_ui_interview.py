@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import default_weights, load_pack, match_findings, prepare
-from engine.interview import next_step, start
+from engine.interview import MORE, next_step, start
 from engine.triage.copy import CLINICIAN_PROMPT
 
 from .conftest import check_page
@@ -19,6 +19,7 @@ TIMEOUT = 60
 HARD_LUMP, KIDNEY_FAILURE, RETIFORM = "HP:0001482", "HP:0003774", "CT:retiform_purpura"
 YES, NO, NOT_SURE, UNDO = ("check:interview:yes", "check:interview:no", "check:interview:not_sure",
                            "check:interview:undo")
+MORE_BUTTON = "check:interview:more"
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +135,27 @@ def test_the_interview_stops_and_says_why(pack) -> None:
     assert question(at) == ""
     stop = [i.value for i in at.info if i.value.startswith("No more questions: ")]
     assert stop and not at.success  # a stop is no all-clear
+
+
+def test_after_a_settled_stop_the_person_can_ask_for_more_questions(pack) -> None:
+    """The rule stops when the best question cannot change anything; "Ask me more questions" looks at the five
+    best and asks one that can (the same question as the engine's look at five), once."""
+    chalky = "CT:chalky_discharge"  # the best question after it changes nothing; one of the five best can
+    scorer = prepare(pack, default_weights(pack), "tfidf")
+    assert next_step(scorer, start([chalky])).stop == "settled"
+    further = next_step(scorer, start([chalky]), lookahead=MORE).question
+    assert further is not None
+    at = new_app(present=chalky)
+    assert question(at) == "" and has_button(at, MORE_BUTTON)
+    button(at, MORE_BUTTON).click().run()
+    assert not at.exception
+    assert question(at) == further.question.lay_label
+    for _ in range(60):
+        if not has_button(at, NOT_SURE):
+            break
+        button(at, NOT_SURE).click().run()
+    stop = [i.value for i in at.info if i.value.startswith("No more questions: ")]
+    assert stop and not has_button(at, MORE_BUTTON)  # asked for once; the longer look has stopped too
 
 
 def test_an_emergency_result_asks_no_questions() -> None:

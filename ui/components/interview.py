@@ -15,6 +15,8 @@ import streamlit as st
 from engine.interview import (
     ANSWER_WORDS,
     ANSWERS,
+    MORE,
+    MORE_WORDS,
     TOP_WORDS,
     Answer,
     InterviewState,
@@ -31,6 +33,7 @@ from engine.triage.levels import SCALE
 
 ANSWERS_KEY = "check:interview:answers"  # the interview's answers, in order: ((finding ID, answer), ...)
 CHANGE_KEY = "check:interview:change"  # what the last answer changed, said once after it
+FURTHER_KEY = "check:interview:further"  # the person asked for more questions after a settled stop
 FOCUS_KEY, FOCUSED_KEY = "check:interview:focus", "check:interview:focused"
 QUESTION_BOX = "interview_question"  # the container's key: its element carries the class st-key-interview_question
 
@@ -41,7 +44,7 @@ SetAnswer = Callable[[str, str], None]
 
 def forget() -> None:
     """Drop the interview's memory (the page's "Clear all")."""
-    for key in (ANSWERS_KEY, CHANGE_KEY):
+    for key in (ANSWERS_KEY, CHANGE_KEY, FURTHER_KEY):
         st.session_state.pop(key, None)
 
 
@@ -95,6 +98,11 @@ def _on_undo(set_answer: SetAnswer) -> None:
     st.session_state[FOCUS_KEY] = st.session_state.get(FOCUS_KEY, 0) + 1
 
 
+def _on_more() -> None:
+    st.session_state[FURTHER_KEY] = True
+    st.session_state[FOCUS_KEY] = st.session_state.get(FOCUS_KEY, 0) + 1
+
+
 def _focus_question() -> None:
     """After an answer, move the keyboard focus (and the view, if it moved away) to the new question or the stop,
     so that a screen reader reads it and the answer buttons are the next tab stops (once per answer)."""
@@ -130,7 +138,8 @@ def show(pack: KnowledgePack, scorer: Scorer, present: Sequence[str], absent: Se
         st.info("Press **Show my matches** to update your result first: the questions continue from there.",
                 icon=":material/update:")
         return
-    step = next_step(scorer, interview_state(present, absent), presentation)
+    further = bool(st.session_state.get(FURTHER_KEY))
+    step = next_step(scorer, interview_state(present, absent), presentation, MORE if further else 1)
     st.markdown("Answer if you can; **Not sure** is always fine. Each answer updates your matches and how soon to "
                 "see a doctor above, and the summaries. It is still an educational match, not a diagnosis.")
     change = st.session_state.pop(CHANGE_KEY, None)
@@ -146,6 +155,12 @@ def show(pack: KnowledgePack, scorer: Scorer, present: Sequence[str], absent: Se
             st.error(step.stop_note, icon=":material/emergency:")
         else:  # not green: a stop is no all-clear
             st.info(step.stop_note, icon=":material/done_all:")
+            if step.stop == "settled" and not further:
+                st.button("Ask me more questions", key="check:interview:more", on_click=_on_more,
+                          icon=":material/playlist_add:",
+                          help=f"Looks at the {MORE_WORDS} most useful questions left, not only the first, and asks "
+                               "any whose answer could still change your closest matches or the urgency. They "
+                               "are less likely to matter, and Not sure is still fine.")
     given = step.state.answers
     if given:
         with st.expander(f"Your answers to these questions ({len(given)})", key="check:interview:given"):
