@@ -33,9 +33,12 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine import DEFAULT_METHOD, METHODS, Case, default_weights, load_pack, prepare, teaching_cases
 from engine.evaluation.cases import load_cases
 from engine.interview import Answer, Outcome, outcome, run_interview, start
+from engine.knowledge.pack import KnowledgePack
 from engine.knowledge.weights import load_weights
 from engine.match.scoring import Scorer
 from engine.triage.assess import encode_with_presentation
@@ -105,6 +108,28 @@ def measure(scorer: Scorer, case: Case, unmentioned: Answer, lookahead: int) -> 
                bool(accepted & set(whole.top[:1])))
 
 
+def simulated_cases(pack: KnowledgePack, per_condition: int, seed: int = 0) -> list[Case]:
+    """``per_condition`` people per condition drawn from its profile: each profile finding present with its
+    frequency (at least one), nothing outside the profile, in random order.
+
+    Circular for accuracy (the profiles are both the engine's model and the people), so these show how the
+    interview's questions and stopping rule behave when a person can answer every question, not how right the
+    answers are.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for i, condition in enumerate(pack.conditions):
+        freq = pack.frequency[i]
+        profile = np.flatnonzero(freq > 0)
+        for k in range(per_condition):
+            present: list[str] = []
+            while not present:
+                drawn = profile[rng.random(len(profile)) < freq[profile]]
+                present = [pack.finding_ids[j] for j in rng.permutation(drawn)]
+            out.append(Case(f"sim-{condition.id}-{k}", tuple(present), (), condition.id))
+    return out
+
+
 def _median(values: list[int]) -> str:
     return f"{statistics.median(values):g}" if values else "-"
 
@@ -118,12 +143,16 @@ def main() -> None:
     parser.add_argument("--unmentioned", choices=("not_sure", "no"), default="not_sure",
                         help="the answer to a finding the case does not mention")
     parser.add_argument("--weights", help="a weights file (.toml or .csv); the pack's defaults without it")
+    parser.add_argument("--simulate", type=int, metavar="K",
+                        help="K people per condition drawn from the profiles instead of written cases (seeded; "
+                             "pair with --unmentioned no: they know every answer)")
     parser.add_argument("--cases", action="store_true", help="one line per case")
     args = parser.parse_args()
     pack = load_pack()
     weights = load_weights(pack, args.weights) if args.weights else default_weights(pack)
     scorer = prepare(pack, weights, args.method)
-    cases = load_cases(pack, args.case_files) if args.case_files else teaching_cases(pack)
+    cases = (simulated_cases(pack, args.simulate) if args.simulate else
+             load_cases(pack, args.case_files) if args.case_files else teaching_cases(pack))
     rows = [measure(scorer, case, args.unmentioned, args.lookahead) for case in cases]
     if args.cases:
         print("case\tquestions\tyes_no\tlast_change\tstop\tticks\tfindings\tsame_top\tsame_level")
@@ -132,7 +161,7 @@ def main() -> None:
                   f"{r.same_top}\t{r.same_level}")
     n = len(rows)
     same = [r for r in rows if r.same_top]
-    kind = "" if args.case_files else "teaching "
+    kind = "simulated " if args.simulate else "" if args.case_files else "teaching "
     print(f"{n} {kind}cases, method {args.method}, lookahead {args.lookahead}, unmentioned findings answered "
           f"{args.unmentioned!r}; both start from the case's first present finding")
     print(f"interview questions to its stop:        median {_median([r.questions for r in rows])} "
