@@ -617,6 +617,15 @@ def _interview_transcript() -> tuple[str, Any]:
                                           oracle)
 
 
+def _more_step(state: Any) -> Any:
+    """Where the interview goes when the person asks for more after its stop (the engine's look at five)."""
+    from engine import default_weights, load_pack, prepare
+    from engine.interview import MORE, next_step
+
+    pack = load_pack()
+    return next_step(prepare(pack, default_weights(pack), "tfidf"), state, lookahead=MORE)
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_case_walks_through_the_interview(app_url: str, browser: Browser, viewport: str) -> None:
     """One question at a time, each answer updating the ranking and the urgency on screen, until it stops with a
@@ -663,9 +672,19 @@ def test_a_case_walks_through_the_interview(app_url: str, browser: Browser, view
     assert present == [first, *[f for f, a in answers if a == "yes"]]  # yes answers are part of the link
     page.screenshot(path=str(SHOTS / f"interview-{viewport}-stopped.png"))
     assert not _axe_problems(page)
-    page.keyboard.press("Tab")  # from the stop, the next stops are the answers given and taking the last one back
+    page.keyboard.press("Tab")  # from the stop: asking for more, the answers given, taking the last one back
+    assert page.evaluate("document.activeElement?.innerText || ''").strip().endswith("Ask me more questions")
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement?.innerText || ''").strip().endswith(
         f"Your answers to these questions ({len(answers)})")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement?.innerText || ''").strip().endswith("Take back my last answer")
+    box.get_by_role("button", name="Ask me more questions").click()  # the longer look: a question, or why not
+    more = _more_step(transcript.final.state)
+    if more.question is not None:
+        box.get_by_text(f"Question {len(answers) + 1}. Does this apply to you?").wait_for()
+        expect(box).to_contain_text(more.question.question.lay_label)
+    else:
+        expect(box).to_contain_text("No more questions: none of the five most useful ones left")
+    expect(box.get_by_role("button", name="Ask me more questions")).to_have_count(0)
     page.close()
