@@ -431,7 +431,7 @@ def test_thin_evidence_is_said_first_without_a_percentage_or_chart(pack) -> None
     first_match = next(i for i, t in enumerate(texts) if re.match(r"^1\. ", t))
     assert note < first_match
     assert "eczema" in texts[note]
-    assert any("None of the 17 conditions in this tool stands out" in t for t in texts)
+    assert any(f"None of the {len(pack.conditions)} conditions in this tool stands out" in t for t in texts)
     assert not any("%" in label for label in match_labels(at))
     assert chart_count(at) == 0  # a chart would draw a difference thin evidence does not have
 
@@ -442,7 +442,7 @@ def test_enough_evidence_says_what_the_result_means_and_how_strong(pack) -> None
     assert not at.exception
     assert not any("The evidence is thin" in t for t in page_texts(at))
     headline = markdown_after(at, "Your closest matches")
-    assert "Of the 17 conditions in this tool, your findings are closest to" in headline
+    assert f"Of the {len(pack.conditions)} conditions in this tool, your findings are closest to" in headline
     assert "Evidence: strong" in headline and "%" not in headline
     assert "explains" in match_labels(at)[0] and "%" not in match_labels(at)[0]
 
@@ -469,8 +469,8 @@ def test_the_headline_leads_with_the_meaning_and_the_chart_is_scaled_to_the_scor
     at = submit(new_app(), *DCC_STORY)
     assert not at.exception
     headline = markdown_after(at, "Your closest matches")
-    assert headline.startswith("**Of the 17 conditions in this tool, your findings are closest to Calcium lumps in "
-                               "damaged or inflamed skin (Dystrophic calcinosis cutis).**")
+    assert headline.startswith(f"**Of the {len(pack.conditions)} conditions in this tool, your findings are closest "
+                               "to Calcium lumps in damaged or inflamed skin (Dystrophic calcinosis cutis).**")
     assert "Evidence: moderate (some of your findings are specific to it" in headline
     assert "not a diagnosis" in headline
     for text in [headline, *match_labels(at), *card_texts(card(at, 1))]:
@@ -528,7 +528,8 @@ def test_one_urgency_block_a_distinct_clinician_prompt_and_the_summaries_linked_
     def first(needle: str) -> int:
         return next(i for i, t in enumerate(order) if needle in t)
 
-    steps = ["SOON: see a doctor within days", "17 conditions in this tool", "#bring-this-to-your-clinician", "1. ",
+    steps = ["SOON: see a doctor within days", f"{len(pack.conditions)} conditions in this tool",
+             "#bring-this-to-your-clinician", "1. ",
              "Bring this to your clinician", "Download a summary (PDF)", "Disclaimer (from the source article)",
              "Learn about"]
     assert [first(s) for s in steps] == sorted(first(s) for s in steps), [(s, first(s)) for s in steps]
