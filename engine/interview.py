@@ -8,7 +8,11 @@ updates what is known: "yes" adds the finding as present, "no" as absent, "not s
 The interview stops when the best remaining question can no longer change the result: the result is computed
 under "yes" and under "no", and if neither changes the set of the three closest matches or the urgency level,
 asking is pointless. It also stops when no question is left, and at once when the urgency is an emergency
-(getting help comes first). Every stop says why.
+(getting help comes first). Every stop says why. After a settled stop the person may ask for more: the look then
+widens to the :data:`MORE` most useful questions, and the first of them that could change something is asked.
+
+"The closest three" are the first three conditions that matched at least one finding (:class:`Outcome`). How the
+rule was measured, and what was tried and not kept: docs/interview.md.
 
 Pure: no I/O, no state; an :class:`InterviewState` is an immutable value the caller keeps.
 """
