@@ -5,6 +5,7 @@
 2. The app: ``streamlit run streamlit_app.py`` on 127.0.0.1; once its health check answers, headless
    Chromium (/usr/bin/chromium, --no-sandbox) opens the page; the time until the Check page's first
    checkbox can be clicked (interactive), and until the first visible text. Target: interactive within 4 s.
+   ``bench/bench_app.py`` measures the Check page as a person uses it (cold, warm, submit) in more detail.
 
 Run: ``python bench/bench_startup.py [--runs 7] [--no-app]``. Imports the installed project
 (``pip install -r requirements-dev.txt`` installs it editable). A benchmark, never a test.
