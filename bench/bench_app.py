@@ -21,7 +21,7 @@ measure: the submit script run under AppTest (no browser, no network).
 
 Run from the repository root: ``python bench/bench_app.py [--runs 5] [--apptest-runs 20] [--app PATH]``
 (``--app``: another checkout's ``streamlit_app.py``, to measure before and after a change).
-A benchmark, never a test.
+Method and figures: docs/scaling.md, "What a person waits for". A benchmark, never a test.
 """
 
 from __future__ import annotations
