@@ -5,6 +5,7 @@
 2. The app: ``streamlit run streamlit_app.py`` on 127.0.0.1; once its health check answers, headless
    Chromium (/usr/bin/chromium, --no-sandbox) opens the page; the time until the Check page's first
    checkbox can be clicked (interactive), and until the first visible text. Target: interactive within 4 s.
+   ``bench/bench_app.py`` measures the Check page as a person uses it (cold, warm, submit) in more detail.
 
 Run: ``python bench/bench_startup.py [--runs 7] [--no-app]``. Imports the installed project
 (``pip install -r requirements-dev.txt`` installs it editable). A benchmark, never a test.
@@ -23,7 +24,6 @@ from pathlib import Path
 from ui.local_app import local_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 CLI = [sys.executable, "-m", "engine", "score", "--present", "HP:0001482"]
 BARE = [sys.executable, "-c", "import numpy, scipy, pandas"]
 FIRST_PAGE = "Check your findings"
@@ -48,24 +48,21 @@ def wall(cmd: list[str], runs: int) -> tuple[float, float]:
 
 def first_page() -> tuple[float, float]:
     """Seconds from the server being up to the first visible text, and to a clickable first checkbox."""
-    from playwright.sync_api import expect, sync_playwright
+    from browser import chromium  # Playwright: only for the app's figure
+    from playwright.sync_api import expect
 
-    with local_app(ROOT / "streamlit_app.py", timeout_s=120) as app, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(120_000)
-            start = time.perf_counter()
-            page.goto(app.url, wait_until="commit")
-            page.locator("[data-testid='stMarkdownContainer']").first.wait_for()
-            text = time.perf_counter() - start
-            page.get_by_text(FIRST_PAGE).first.wait_for()
-            box = page.get_by_role("checkbox").first
-            expect(box).to_be_visible()
-            expect(box).to_be_enabled()
-            return text, time.perf_counter() - start
-        finally:
-            browser.close()
+    with local_app(ROOT / "streamlit_app.py", timeout_s=120) as app, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        start = time.perf_counter()
+        page.goto(app.url, wait_until="commit")
+        page.locator("[data-testid='stMarkdownContainer']").first.wait_for()
+        text = time.perf_counter() - start
+        page.get_by_text(FIRST_PAGE).first.wait_for()
+        box = page.get_by_role("checkbox").first
+        expect(box).to_be_visible()
+        expect(box).to_be_enabled()
+        return text, time.perf_counter() - start
 
 
 def main() -> None:

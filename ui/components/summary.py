@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
 from engine import KnowledgePack, Result
 from engine.knowledge.priors import ContextRule
 from engine.triage.copy import level_lines
@@ -178,7 +175,11 @@ def latin1(text: str) -> str:
 def build_summary_pdf(pack: KnowledgePack, result: Result, present: Sequence[str], absent: Sequence[str] = (),
                       today: date | None = None, context: Sequence[ContextRule] = (),
                       services: Services | None = None) -> bytes:
-    """The whole summary as a one-column A4 PDF (fpdf2)."""
+    """The whole summary as a one-column A4 PDF (fpdf2: imported here, when a PDF is asked for, because importing it
+    costs about 0.2 s of a cold start)."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
     pdf = FPDF(format="A4")
     pdf.set_title(TITLE)
     pdf.set_creator("calcinosis-triage (educational prototype)")

@@ -567,11 +567,16 @@ def render() -> None:
     _country_select()
     services = current_services()
     stale = result is not None and is_stale(pack, state)
+    # The lines a result adds above the form go in one container that is always there (empty, it takes no space):
+    # an element inserted straight into the page would shift every element below it to a new place, and the
+    # browser would then build the whole form again (77 checkboxes) instead of updating it.
+    above_form = st.container()
     if result is not None and result.triage.is_red_flag:
-        _red_flag_line(result, services)  # never below the fold; the full block is first in the result
+        with above_form:
+            _red_flag_line(result, services)  # never below the fold; the full block is first in the result
     if result is not None:
-        st.markdown(f"[Jump to your matches](#{RESULT_ANCHOR})" + (" (out of date: press **Show my matches** to "
-                                                                    "update them)" if stale else ""))
+        above_form.markdown(f"[Jump to your matches](#{RESULT_ANCHOR})" + (" (out of date: press **Show my matches** "
+                                                                           "to update them)" if stale else ""))
     query = st.text_input("Search the findings", key=SEARCH_KEY, placeholder="for example: lump, kidney, x-ray",
                           help="Finds whole words, other words for the same thing and small typos.",
                           persist_state="session")
