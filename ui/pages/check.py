@@ -176,12 +176,15 @@ def _draw_checkboxes(pack: KnowledgePack, query: str, open_first: bool) -> None:
     """The checklist itself (:func:`_checkboxes` is the fragment around it)."""
     searching = bool(query.split())
     hits = filter_findings(pack, query) if searching else []
+    # Search results go in a container that is always there (empty, it takes no space), so that starting or
+    # clearing a search does not move the groups below to new places and make the browser build them again.
+    search_area = st.container()
     if searching:
         n = len(hits)
-        st.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{as_code(query)}”**" if n else
-                    f"**No finding matches “{as_code(query)}”.** Try another word, or clear the search.")
+        search_area.markdown(f"**{n} finding{'' if n == 1 else 's'} match “{as_code(query)}”**" if n else
+                             f"**No finding matches “{as_code(query)}”.** Try another word, or clear the search.")
         if hits:
-            with st.container(border=True, key="check:hits"):
+            with search_area.container(border=True, key="check:hits"):
                 _tick_columns(hits, "hits")
     shown = {f.id for f in hits}
     ticks = ticks_state.ticks()
