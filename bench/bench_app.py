@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from browser import chromium, descendants_cpu, wait_chromium_idle
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
-from ui.local_app import local_app
+from ui.local_app import LocalApp, local_app
 
 ROOT = Path(__file__).resolve().parent.parent  # the app script lives at the repository root
 APP = ROOT / "streamlit_app.py"
@@ -47,7 +47,7 @@ TICKS = ("HP:0001482", "CT:injury_at_site", "CT:systemic_sclerosis_diagnosis")
 FOLDED_GROUP = "Your medical history"  # the group of the last two ticks: folded on arrival (the first is open)
 TARGET_COLD_S, TARGET_WARM_S, TARGET_SUBMIT_S = 5.0, 2.0, 0.5
 APPTEST_TARGET_MS = 150.0
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 START_TIMEOUT_S = 120
 WAIT_MS = 120_000
 
@@ -169,32 +169,33 @@ def tick_and_submit(page: Page, server_pid: int) -> tuple[float, float]:
     return (_stamp(page, "result") - click) / 1000, (_stamp(page, "result_settled") - click) / 1000
 
 
+def _session(figures: Figures, browser: Browser, app: LocalApp, form: str, submit: str) -> tuple[float, float]:
+    """One new session: open the form, tick and submit, record both as ``form`` and ``submit`` figures; the
+    seconds to a usable form and to the result."""
+    page, usable, settled = open_form(browser, app.url, app.process.pid)
+    figures.add(f"{form} usable", usable)
+    figures.add(f"{form} settled", settled)
+    result, result_settled = tick_and_submit(page, app.process.pid)
+    figures.add(f"{submit} result", result)
+    figures.add(f"{submit} settled", result_settled)
+    page.context.close()
+    return usable, result
+
+
 def measure(runs: int, script: Path = APP) -> Figures:
     figures = Figures()
     with chromium() as browser:
         figures.start()
         for n in range(runs):  # cold: a fresh server each run
             with local_app(script, timeout_s=START_TIMEOUT_S) as app:
-                page, usable, settled = open_form(browser, app.url, app.process.pid)
-                figures.add("cold usable", usable)
-                figures.add("cold settled", settled)
-                result, result_settled = tick_and_submit(page, app.process.pid)
-                figures.add("first submit result", result)
-                figures.add("first submit settled", result_settled)
-                page.context.close()
+                usable, result = _session(figures, browser, app, "cold", "first submit")
             print(f"  cold run {n + 1}/{runs}: usable {usable:.2f} s, first submit {result:.2f} s", flush=True)
         with local_app(script, timeout_s=START_TIMEOUT_S) as app:  # warm: one server, a check served before
             page, *_ = open_form(browser, app.url, app.process.pid)
             tick_and_submit(page, app.process.pid)
             page.context.close()
             for n in range(runs):
-                page, usable, settled = open_form(browser, app.url, app.process.pid)
-                figures.add("warm usable", usable)
-                figures.add("warm settled", settled)
-                result, result_settled = tick_and_submit(page, app.process.pid)
-                figures.add("submit result", result)
-                figures.add("submit settled", result_settled)
-                page.context.close()
+                usable, result = _session(figures, browser, app, "warm", "submit")
                 print(f"  warm run {n + 1}/{runs}: usable {usable:.2f} s, submit {result:.2f} s", flush=True)
             figures.stop()  # with Chromium and the server still running: once ended, their CPU time is lost
     return figures
