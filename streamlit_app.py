@@ -50,7 +50,3 @@ st.navigation([
     st.Page(about.render, title="About", icon=":material/info:", url_path="about"),
     st.Page(_to_check, title="Check", url_path="check", visibility="hidden"),
 ]).run()
-if COLD:
-    # Once the first page is drawn: the triage's table of which findings lie below which in HPO (about 0.15 s, built
-    # on first use), so that the first result after a restart does not wait for it.
-    _ = pack.below

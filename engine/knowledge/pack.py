@@ -287,13 +287,12 @@ class KnowledgePack:
     @cached_property
     def below(self) -> np.ndarray:
         """``below[i, j]``: finding ``j`` is finding ``i`` or, in HPO, a descendant of it (F, F booleans)."""
-        n = len(self.findings)
-        out = np.eye(n, dtype=bool)
+        out = np.eye(len(self.findings), dtype=bool)
+        hpo_index = {g.id: i for i, g in enumerate(self.findings) if g.is_hpo}
         for j, f in enumerate(self.findings):
             if f.is_hpo:
-                ancestors = self.ontology.ancestors(f.id)
-                for i, g in enumerate(self.findings):
-                    out[i, j] |= g.is_hpo and g.id in ancestors
+                rows = [hpo_index[a] for a in self.ontology.ancestors(f.id) if a in hpo_index]
+                out[rows, j] = True
         out.setflags(write=False)
         return out
 
