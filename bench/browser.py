@@ -1,5 +1,5 @@
-"""Headless Debian Chromium for the benchmarks (``playwright install`` cannot download browsers here): one place
-for its path, its flags, its launch and waiting until it is idle. The app server they drive is
+"""Headless Debian Chromium for the benchmarks (its path and flags: :mod:`ui.local_app`): its launch and waiting
+until it is idle. The app server they drive is
 :func:`ui.local_app.local_app`.
 
 Imported by the scripts of this folder (``python bench/<script>.py`` puts the folder on the import path).
@@ -14,16 +14,14 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Browser, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's chromium package
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+from ui.local_app import CHROMIUM, CHROMIUM_ARGS
 
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """Headless Chromium through Playwright's synchronous API, closed on exit."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
             yield browser
         finally:

@@ -44,13 +44,11 @@ from pathlib import Path
 from playwright.async_api import Browser, BrowserContext, Route, async_playwright
 
 from engine import load_pack
-from ui.local_app import local_app
+from ui.local_app import CHROMIUM, CHROMIUM_ARGS, local_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+LOAD_CHROMIUM_ARGS = [*CHROMIUM_ARGS, "--disable-dev-shm-usage"]  # many pages at once: /dev/shm is small
 TICK_LABEL = "Hard lumps under the skin"
 STREAMLIT_STATIC = Path(importlib.util.find_spec("streamlit").origin or ".").parent / "static"  # not imported
 START_TIMEOUT_S = 90
@@ -203,7 +201,7 @@ async def main_async(args: argparse.Namespace) -> int:
                    extra_args=("--server.fileWatcherType", "none")) as app:
         url, server = app.url, app.process
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=LOAD_CHROMIUM_ARGS)
             try:
                 shell, first, ready = await cold_start(browser, url)
                 print(f"cold start: app shell after {shell:.2f} s, first message after {first:.2f} s, Check page "

@@ -13,10 +13,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ui.local_app import local_app
+from ui.local_app import CHROMIUM, CHROMIUM_ARGS, local_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = Path(os.environ.get("SHOTS_DIR", ARTIFACTS))  # screenshots: outside the repo when SHOTS_DIR is set
 RESULT_TEXT = {"check": "Your closest matches", "teach": "Step through the findings",
@@ -25,8 +24,6 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 SERIOUS = ("serious", "critical")
 MAX_TABS_TO_SUBMIT = 20  # was about 90; Streamlit's own skip link, page links and menu take about 8
 START_TIMEOUT_S = 60
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 TICK_IDS = (("HP:0001482", "Hard lumps under the skin"),
             ("CT:injury_at_site", "Past injury, wound, burn or surgery where the lump is"),
             ("CT:systemic_sclerosis_diagnosis", "Diagnosed systemic sclerosis (scleroderma)"))
@@ -56,7 +53,7 @@ def browser(app_url: str) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
             yield chromium
         finally:

@@ -20,7 +20,7 @@ LOADING = "Loading the symptom-matching tool"
 def test_first_visitor_sees_a_loading_message_then_the_page() -> None:
     _need_chromium()
     with local_app(ROOT / "streamlit_app.py", timeout_s=START_TIMEOUT_S) as app, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(60_000)

@@ -1,7 +1,8 @@
 """Run the app with ``streamlit run`` on a free loopback port, for browser tests and benchmarks only.
 
 One place for starting the server, waiting for its health check and stopping it; it never binds
-anything but 127.0.0.1.
+anything but 127.0.0.1. Also the one place for the browser those tests and benchmarks drive: Debian's Chromium
+(``playwright install`` cannot download browsers here) and its flags.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync")
 
 
 @dataclass(frozen=True)
