@@ -14,6 +14,7 @@ import pandas as pd
 
 from engine import Evaluation, KnowledgePack
 from engine.triage.levels import TRIAGE_LEVELS
+from ui.components.frames import medical_name
 
 # --- ranking figures ---------------------------------------------------------------------------------
 
@@ -71,14 +72,10 @@ def confusion_table(pack: KnowledgePack, evaluation: Evaluation) -> pd.DataFrame
         counts = evaluation.confusion[index[cid]]
         others = sorted(((int(n), evaluation.labels[j]) for j, n in enumerate(counts) if n and j != index[cid]),
                         key=lambda item: (-item[0], index[item[1]]))
-        rows.append({"expected": _name(pack, cid), "cases": int(counts.sum()), "ranked first": int(counts[index[cid]]),
-                     "ranked first instead": "; ".join(f"{_name(pack, other)} ({n})" for n, other in others) or "—"})
+        instead = "; ".join(f"{medical_name(pack, other)} ({n})" for n, other in others) or "—"
+        rows.append({"expected": medical_name(pack, cid), "cases": int(counts.sum()),
+                     "ranked first": int(counts[index[cid]]), "ranked first instead": instead})
     return pd.DataFrame(rows, columns=["expected", "cases", "ranked first", "ranked first instead"])
-
-
-def _name(pack: KnowledgePack, condition_id: str) -> str:
-    """The medical name: analysts read it at once, and it is half as long as the lay name beside it."""
-    return pack.condition(condition_id).name if condition_id in pack.condition_index else condition_id
 
 
 def medical_names(pack: KnowledgePack, frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
