@@ -293,11 +293,10 @@ def _evaluation_section(pack: KnowledgePack, cases: list[Case], method: str, wei
     st.table(frames.recall_frame(pack, current).style.format(precision=2), hide_index=True)
     st.markdown("**Confusion matrix (current weights)**: one row per expected condition, one column per "
                 "condition ranked first.")
-    with st.container(key="wide_confusion"):
-        heat = tables.medical_names(pack, frames.confusion_frame(pack, current), ("expected", "predicted"))
-        st.altair_chart(widgets.readable(_confusion_chart(heat)), width="stretch")
-    with st.container(key="narrow_confusion"):  # a 17 × 17 heat map cannot be read at phone width
-        st.table(tables.confusion_table(pack, current), hide_index=True)
+    wide, narrow = layout.wide_and_narrow("confusion")
+    heat = tables.medical_names(pack, frames.confusion_frame(pack, current), ("expected", "predicted"))
+    wide.altair_chart(widgets.readable(_confusion_chart(heat)), width="stretch")
+    narrow.table(tables.confusion_table(pack, current), hide_index=True)  # a 17 × 17 heat map: unreadable on a phone
     report = run_triage_report(pack, chosen, method, weights)
     if report is not None:
         same = weights.key() == defaults.key()

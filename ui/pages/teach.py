@@ -206,10 +206,10 @@ def _picker(pack: KnowledgePack, cases: list[Case]) -> None:
         st.caption("The case library is hidden in quiz mode: it names every case's condition.")
         return
     with st.expander(f"Case library: all {len(cases)} teaching cases"):
-        with st.container(key="wide_library"):
-            st.table(frames.library_frame(pack, cases), hide_index=True)
-        with st.container(key="narrow_library"):  # seven columns and long citations do not fit a phone: two
-            st.table(frames.compact_library_frame(pack, cases), hide_index=True)
+        wide, narrow = layout.wide_and_narrow("library")
+        wide.table(frames.library_frame(pack, cases), hide_index=True)
+        # seven columns and long citations do not fit a phone: two
+        narrow.table(frames.compact_library_frame(pack, cases), hide_index=True)
 
 
 def _finding_options(pack: KnowledgePack, cases: Sequence[Case]) -> list[str]:
@@ -308,10 +308,10 @@ def _step_through(pack: KnowledgePack, cases: Sequence[Case], steps: list[tuple[
                    "for the finding added and the match strength.")
     widgets.show_triage_banner(result)
     st.markdown(f"**Ranking after {step} of {len(steps)} findings** ({METHOD_INFO[method].title})")
-    with st.container(key="wide_ranking"):
-        st.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
-    with st.container(key="narrow_ranking"):  # eight columns do not fit a phone: three, the numbers in words
-        st.table(frames.compact_ranking_frame(pack, result, TOP), hide_index=True)
+    wide, narrow = layout.wide_and_narrow("ranking")
+    wide.table(widgets.ranking_frame(pack, result, TOP), hide_index=True)
+    # eight columns do not fit a phone: three, the numbers in words
+    narrow.table(frames.compact_ranking_frame(pack, result, TOP), hide_index=True)
     widgets.show_safety_block(pack, "educator")
     return result, shown
 
@@ -350,10 +350,10 @@ def _next_question(pack: KnowledgePack, result: Result) -> None:
     st.markdown(f"**Ask about: {best.label} ({best.finding_id})** — expected information gain "
                 f"{best.information_gain:.2f} bits.")
     st.markdown(f"Why: {best.reason}")
-    with st.container(key="wide_next_question"):
-        st.table(frames.next_questions_frame(pack, result), hide_index=True)
-    with st.container(key="narrow_next_question"):  # six columns do not fit a phone: the finding, whom it favours
-        st.table(frames.compact_next_questions_frame(pack, result), hide_index=True)
+    wide, narrow = layout.wide_and_narrow("next_question")
+    wide.table(frames.next_questions_frame(pack, result), hide_index=True)
+    # six columns do not fit a phone: the finding, whom it favours
+    narrow.table(frames.compact_next_questions_frame(pack, result), hide_index=True)
 
 
 def _methods(pack: KnowledgePack, present: list[str], absent: list[str]) -> None:
