@@ -49,12 +49,16 @@ class TfIdf(Method):
                       case_weights=factor)
 
     def score_batch(self, scorer: Scorer, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
-        cosine = (present @ scorer.present_terms.T) / _case_norm(scorer, present)[:, None]
+        cosine: np.ndarray = (present @ scorer.present_terms.T) / _case_norm(scorer, present)[:, None]
+        if not scorer.weights.params.absent_weight:  # the default: every factor is 1, skip the product
+            return cosine
         scores: np.ndarray = cosine * np.exp(absent @ scorer.absent_terms.T)
         return scores
 
     def contributions(self, scorer: Scorer, present: np.ndarray, absent: np.ndarray) -> np.ndarray:
         parts: np.ndarray = present * scorer.present_terms / _case_norm(scorer, present[None, :])[0]
+        if not scorer.weights.params.absent_weight:
+            return parts
         logs = absent * scorer.absent_terms  # (C, F), each <= 0
         total = logs.sum(axis=1, keepdims=True)
         cosine = parts.sum(axis=1, keepdims=True)
